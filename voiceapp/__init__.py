@@ -1,0 +1,83 @@
+"""voiceapp: a telephony-first sales and call-centre application."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from voiceapp.config import Settings
+
+__all__ = ["create_app"]
+
+
+def _development_secret_key(instance_path: Path) -> str:
+    """A random key kept under instance/, so development sessions survive restarts and
+    every gunicorn worker signs cookies with the same key."""
+    key_file = instance_path / "dev-secret-key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+def create_app(config: dict | Settings | None = None) -> Flask:
+    """Build the Flask app. `config` overrides environment settings (a dict of Settings
+    field names, or a whole Settings)."""
+    if isinstance(config, Settings):
+        settings = config
+    else:
+        settings = Settings.from_env().with_overrides(config or {})
+    settings.validate()
+
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
+    secret_key = settings.secret_key or _development_secret_key(settings.instance_path)
+    app.config.update(
+        SECRET_KEY=secret_key,
+        VOICEAPP=settings,
+        TESTING=settings.env == "testing",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(
+            settings.public_base_url and settings.public_base_url.startswith("https://")
+        ),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes),
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+
+    from voiceapp import db, redis_client
+
+    app.extensions["voiceapp.db"] = db.Database(settings.resolved_database_url())
+    app.extensions["voiceapp.redis"] = redis_client.make_redis(settings.redis_url)
+    app.teardown_appcontext(db.close_session)
+
+    from voiceapp.auth import init_auth
+    from voiceapp.security import add_security_headers
+
+    init_auth(app)
+    app.after_request(add_security_headers)
+
+    from voiceapp.api import init_api
+    from voiceapp.health import bp as health_bp
+    from voiceapp.web import init_web
+
+    app.register_blueprint(health_bp)
+    init_web(app)
+    init_api(app)
+
+    if not app.debug:
+        logging.basicConfig(level=logging.INFO)
+    return app

@@ -1,0 +1,59 @@
+"""The JSON API (flask-smorest + marshmallow). OpenAPI document at GET /api/openapi.json."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_smorest import Api as SmorestApi
+
+from voiceapp.auth import ApiAuthError, authenticate_api_request, csrf
+
+
+class Api(SmorestApi):
+    def handle_http_exception(self, error):
+        # flask-smorest answers every HTTP error of the whole app in JSON; the panel's
+        # pages want their own HTML error pages.
+        if request.path.startswith("/api/"):
+            return super().handle_http_exception(error)
+        from voiceapp.web.errors import render_http_error
+
+        return render_http_error(error)
+
+
+def _require_api_user():
+    try:
+        authenticate_api_request()
+    except ApiAuthError as exc:
+        from flask_smorest import abort
+
+        headers = {"WWW-Authenticate": 'Bearer realm="voiceapp"'} if exc.status == 401 else None
+        abort(exc.status, message=exc.message, headers=headers)
+
+
+def init_api(app) -> None:
+    app.config.update(
+        API_TITLE="voiceapp",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {
+                "description": "voiceapp JSON API. Authenticate with 'Authorization: Bearer "
+                "<token>' (create one with `voiceapp tokens create` or in the panel under "
+                'API tokens). Lists answer {"items": [...], "total": N}. Bad input '
+                "answers 422 with field errors."
+            },
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    api = Api(app)
+
+    from voiceapp.api.contacts import blp as contacts_blp
+
+    for blp in (contacts_blp,):
+        blp.before_request(_require_api_user)
+        # Bearer-token clients carry no CSRF cookie; session-cookie requests are checked
+        # in authenticate_api_request instead.
+        csrf.exempt(blp)
+        api.register_blueprint(blp)

@@ -1,0 +1,313 @@
+"""The `voiceapp` command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+
+def _app():
+    from voiceapp import create_app
+    from voiceapp.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="voiceapp")
+def main():
+    """voiceapp: telephony-first sales and call-centre application.
+
+    Settings come from the environment (see README.md): DATABASE_URL, REDIS_URL,
+    SECRET_KEY, VOICEAPP_ENV, PUBLIC_BASE_URL, TWILIO_*, TIMEZONE, DEFAULT_REGION.
+    """
+
+
+# --- database ---------------------------------------------------------------------------
+
+
+@main.group()
+def db():
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def db_upgrade(revision):
+    """Apply migrations up to REVISION (creates the database if needed)."""
+    from voiceapp.migrate import upgrade
+
+    app = _app()
+    url = app.config["VOICEAPP"].resolved_database_url()
+    upgrade(url, revision)
+    click.echo(f"database at {revision}")
+
+
+# --- users and tokens --------------------------------------------------------------------
+
+
+@main.group()
+def users():
+    """Team members."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "sales_manager", "agent"]))
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(email, name, role, password_stdin):
+    """Create a user who can sign in to the panel."""
+    from voiceapp import db as database
+    from voiceapp.services import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    app = _app()
+    with app.app_context():
+        dbs = database.session()
+        try:
+            user = accounts.create_user(dbs, email=email, name=name, role=role, password=password)
+        except accounts.AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+        dbs.commit()
+        click.echo(f"created user {user.id} {user.email} ({user.role})")
+
+
+@users.command("list")
+def users_list():
+    """List users."""
+    from sqlalchemy import select
+
+    from voiceapp import db as database
+    from voiceapp.models import User
+
+    with _app().app_context():
+        for user in database.session().scalars(select(User).order_by(User.id)):
+            state = "active" if user.active else "off"
+            click.echo(f"{user.id}\t{user.email}\t{user.role}\t{state}\t{user.name}")
+
+
+@main.group()
+def tokens():
+    """API tokens."""
+
+
+@tokens.command("create")
+@click.option("--email", required=True, help="The user the token acts as.")
+@click.option("--name", default="CLI token", show_default=True)
+def tokens_create(email, name):
+    """Create an API token and print it (it is shown only this once)."""
+    from voiceapp import db as database
+    from voiceapp.db import utcnow
+    from voiceapp.services import accounts
+
+    with _app().app_context():
+        dbs = database.session()
+        user = accounts.find_user_by_email(dbs, email)
+        if user is None or not user.active:
+            raise click.ClickException(f"no active user {email}")
+        _row, token = accounts.create_api_token(dbs, user, name=name, now=utcnow())
+        dbs.commit()
+        click.echo(token)
+
+
+# --- contacts -----------------------------------------------------------------------------
+
+
+@main.group()
+def contacts():
+    """Contacts."""
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as fh:
+        return max(sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")), 1)
+
+
+@contacts.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--owner", "owner_email", help="E-mail of the user who owns rows without owner.")
+@click.option("--encoding", default="utf-8-sig", show_default=True)
+def contacts_import(file, owner_email, encoding):
+    """Import contacts from a CSV file with a header line. Bad rows are reported by line;
+    rows whose phone number is known are merged into that contact."""
+    from voiceapp import db as database
+    from voiceapp.db import utcnow
+    from voiceapp.services import accounts, contact_import
+
+    app = _app()
+    total = _count_lines(file) - 1
+    with app.app_context():
+        dbs = database.session()
+        owner_id = None
+        if owner_email:
+            owner = accounts.find_user_by_email(dbs, owner_email)
+            if owner is None:
+                raise click.ClickException(f"no user {owner_email}")
+            owner_id = owner.id
+        with (
+            file.open(encoding=encoding, newline="") as fh,
+            click.progressbar(
+                length=total, label="importing", file=sys.stderr, show_pos=True
+            ) as bar,
+        ):
+            done = 0
+
+            def progress(rows: int) -> None:
+                nonlocal done
+                bar.update(rows - done)
+                done = rows
+
+            try:
+                report = contact_import.import_contacts_csv(
+                    dbs,
+                    fh,
+                    actor=None,
+                    now=utcnow(),
+                    default_region=app.config["VOICEAPP"].default_region,
+                    default_owner_id=owner_id,
+                    on_progress=progress,
+                )
+            except (contact_import.ImportFormatError, UnicodeDecodeError) as exc:
+                dbs.rollback()
+                raise click.ClickException(f"cannot read {file}: {exc}") from exc
+        dbs.commit()
+    for line, reason in report.errors:
+        click.echo(f"line {line}: {reason}", err=True)
+    if report.ignored_columns:
+        click.echo(f"ignored columns: {', '.join(report.ignored_columns)}", err=True)
+    click.echo(
+        f"{report.rows} rows: {report.created} created, {report.merged} merged, "
+        f"{len(report.errors)} refused"
+    )
+    if report.errors:
+        sys.exit(1 if not report.imported else 0)
+
+
+# --- demo, worker, dev ---------------------------------------------------------------------
+
+
+@main.group()
+def demo():
+    """Demo data."""
+
+
+@demo.command("seed")
+def demo_seed():
+    """Create a realistic demo team, numbers and contacts (safe to run again)."""
+    from voiceapp import db as database
+    from voiceapp.demo import DEMO_PASSWORD, seed
+
+    with _app().app_context():
+        dbs = database.session()
+        summary = seed(dbs)
+        dbs.commit()
+    click.echo(
+        f"demo data: {summary['users']} users, {summary['numbers']} numbers, "
+        f"{summary['contacts']} contacts added (password for every demo user: {DEMO_PASSWORD})"
+    )
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
+@click.option("--queue", "queues", multiple=True, default=["default"], show_default=True)
+def worker(burst, queues):
+    """Run an RQ worker (with RQ's scheduler) for voiceapp's jobs."""
+    from rq import Worker
+
+    from voiceapp.jobs import set_job_app
+    from voiceapp.redis_client import make_redis
+
+    app = _app()
+    set_job_app(app)
+    connection = make_redis(app.config["VOICEAPP"].redis_url)
+    # The worker blocks on Redis for new jobs: no short read timeout on its connection.
+    connection.connection_pool.connection_kwargs["socket_timeout"] = None
+    Worker(list(queues), connection=connection).work(burst=burst, with_scheduler=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-seed", is_flag=True, help="Do not add demo data.")
+def dev(host, port, no_seed):
+    """Development: migrate, seed demo data, run web (gunicorn) and worker until Ctrl-C."""
+    os.environ.setdefault("VOICEAPP_ENV", "development")
+    from voiceapp.demo import DEMO_PASSWORD, DEMO_USERS
+    from voiceapp.migrate import upgrade
+
+    app = _app()
+    settings = app.config["VOICEAPP"]
+    upgrade(settings.resolved_database_url())
+    if not no_seed:
+        from voiceapp import db as database
+        from voiceapp.demo import seed
+
+        with app.app_context():
+            dbs = database.session()
+            seed(dbs)
+            dbs.commit()
+    env = dict(os.environ)
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "voiceapp:create_app()",
+            ],
+            env=env,
+        ),
+        subprocess.Popen([sys.executable, "-m", "voiceapp.cli", "worker"], env=env),
+    ]
+    base = f"http://{host}:{port}"
+    click.echo("")
+    click.echo(f"voiceapp is running: open {base}/")
+    click.echo(f"  database: {settings.resolved_database_url()}")
+    click.echo("  sign in as (password for all: " + DEMO_PASSWORD + "):")
+    for email, name, role, *_ in DEMO_USERS:
+        click.echo(f"    {email:32} {role:14} {name}")
+    click.echo(f"  health: {base}/healthz   API: {base}/api/openapi.json")
+    click.echo("  stop with Ctrl-C")
+    click.echo("")
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    failed = [p.returncode for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
+    if failed:
+        raise click.ClickException(f"a process stopped with exit code {failed[0]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Every setting voiceapp reads, from the environment, with safe defaults.
+
+`Settings.from_env()` only reads os.environ; nothing here touches the disk or the
+network, so importing the package never does I/O.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+def _default_instance_path() -> Path:
+    return Path(os.environ.get("VOICEAPP_INSTANCE_PATH", Path.cwd() / "instance")).resolve()
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    # development | testing | production. Production is the default so that a
+    # forgotten variable fails loudly instead of running with development shortcuts.
+    env: str = "production"
+    secret_key: str | None = None
+    database_url: str | None = None
+    redis_url: str = "redis://localhost:6379/0"
+    public_base_url: str | None = None
+    # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+    trusted_proxies: int = 0
+    timezone: str = "Europe/Berlin"
+    default_region: str = "DE"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_api_key_sid: str | None = None
+    twilio_api_key_secret: str | None = None
+    twilio_twiml_app_sid: str | None = None
+    twilio_api_base: str | None = None
+    # Failed panel sign-ins allowed per window before further attempts are refused.
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_failure_window_seconds: int = 900
+    # A panel session ends after this long without a request.
+    session_idle_minutes: int = 12 * 60
+    instance_path: Path = field(default_factory=_default_instance_path)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ.get("VOICEAPP_ENV", "production").strip().lower()
+        return cls(
+            env=env,
+            secret_key=os.environ.get("SECRET_KEY") or None,
+            database_url=os.environ.get("DATABASE_URL") or None,
+            redis_url=os.environ.get("REDIS_URL") or cls.redis_url,
+            public_base_url=os.environ.get("PUBLIC_BASE_URL") or None,
+            trusted_proxies=_env_int("TRUSTED_PROXIES", 0),
+            timezone=os.environ.get("TIMEZONE") or cls.timezone,
+            default_region=(os.environ.get("DEFAULT_REGION") or cls.default_region).upper(),
+            twilio_account_sid=os.environ.get("TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=os.environ.get("TWILIO_AUTH_TOKEN") or None,
+            twilio_api_key_sid=os.environ.get("TWILIO_API_KEY_SID") or None,
+            twilio_api_key_secret=os.environ.get("TWILIO_API_KEY_SECRET") or None,
+            twilio_twiml_app_sid=os.environ.get("TWILIO_TWIML_APP_SID") or None,
+            twilio_api_base=os.environ.get("TWILIO_API_BASE") or None,
+            login_max_failures_per_account=_env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
+            login_max_failures_per_address=_env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
+            login_failure_window_seconds=_env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900),
+            session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 12 * 60),
+        )
+
+    def with_overrides(self, overrides: dict) -> Settings:
+        known = {f.name for f in fields(self)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return replace(self, **overrides)
+
+    @property
+    def is_development(self) -> bool:
+        return self.env == "development"
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.instance_path / 'voiceapp.sqlite3'}"
+
+    def validate(self) -> None:
+        if self.env not in ENVIRONMENTS:
+            raise ConfigError(
+                f"VOICEAPP_ENV must be one of {', '.join(ENVIRONMENTS)}, got {self.env!r}"
+            )
+        if not self.secret_key and self.env != "development":
+            raise ConfigError(
+                "SECRET_KEY is not set. Set SECRET_KEY to a long random value "
+                '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))"), '
+                "or set VOICEAPP_ENV=development on a developer machine."
+            )
+        if self.secret_key and len(self.secret_key) < 16 and self.env == "production":
+            raise ConfigError("SECRET_KEY is too short: use at least 16 random characters.")

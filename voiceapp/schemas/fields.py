@@ -1,0 +1,34 @@
+"""marshmallow fields shared by the API schemas."""
+
+from __future__ import annotations
+
+import phonenumbers
+from flask import current_app, has_app_context
+from marshmallow import ValidationError, fields
+
+from voiceapp.domain.phones import InvalidPhoneNumber, normalize_phone
+
+
+def default_region() -> str:
+    return current_app.config["VOICEAPP"].default_region if has_app_context() else "DE"
+
+
+class PhoneNumber(fields.String):
+    """Any written form of a phone number on input; E.164 on output."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normalize_phone(text, default_region())
+        except InvalidPhoneNumber as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class CountryCode(fields.String):
+    """ISO 3166-1 alpha-2, upper-cased."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if code not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValidationError(f"not an ISO 3166 country code: {value!r}")
+        return code

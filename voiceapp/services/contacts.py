@@ -1,0 +1,226 @@
+"""Contact operations: create, change, delete, look up, list, and the history timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from voiceapp.domain.contacts import PRIVATE, can_view_contact
+from voiceapp.domain.phones import timezone_for_contact
+from voiceapp.domain.roles import is_manager_or_admin
+from voiceapp.models import Contact, ContactEmail, ContactEvent, ContactPhone, Order, User
+
+# Fields a caller may set directly; phones, e-mails and tags have their own handling.
+SCALAR_FIELDS = (
+    "kind",
+    "salutation",
+    "title",
+    "first_name",
+    "last_name",
+    "company_name",
+    "contact_type",
+    "language",
+    "country",
+    "street",
+    "postcode",
+    "city",
+    "state",
+    "currency",
+    "notes",
+    "owner_id",
+    "visibility",
+)
+
+
+class ContactInUse(Exception):
+    """The contact cannot be deleted; the message says why."""
+
+
+def visible_contacts_filter(user: User):
+    """SQL twin of domain.contacts.can_view_contact (tested against it)."""
+    if is_manager_or_admin(user.role):
+        return true()
+    return or_(Contact.owner_id == user.id, Contact.visibility != PRIVATE)
+
+
+def user_can_view(user: User, contact: Contact) -> bool:
+    return can_view_contact(
+        role=user.role, user_id=user.id, owner_id=contact.owner_id, visibility=contact.visibility
+    )
+
+
+def _set_phones(contact: Contact, phones: Iterable[dict]) -> None:
+    seen: set[str] = set()
+    new_rows = []
+    for phone in phones:
+        if phone["number"] in seen:
+            continue
+        seen.add(phone["number"])
+        new_rows.append(ContactPhone(number=phone["number"], kind=phone.get("kind") or "mobile"))
+    for position, row in enumerate(new_rows):
+        row.position = position
+    contact.phones = new_rows
+
+
+def _set_emails(contact: Contact, emails: Iterable[str]) -> None:
+    unique = list(dict.fromkeys(e.strip().lower() for e in emails if e and e.strip()))
+    contact.emails = [ContactEmail(email=e, position=i) for i, e in enumerate(unique)]
+
+
+def _refresh_timezone(contact: Contact) -> None:
+    contact.timezone = timezone_for_contact([p.number for p in contact.phones], contact.country)
+
+
+def add_event(
+    db: Session,
+    contact: Contact,
+    *,
+    kind: str,
+    summary: str,
+    now: datetime,
+    actor: User | None = None,
+    ref_type: str | None = None,
+    ref_id: str | None = None,
+    data: dict | None = None,
+) -> ContactEvent:
+    event = ContactEvent(
+        contact=contact,
+        kind=kind,
+        summary=summary[:500],
+        occurred_at=now,
+        actor_id=actor.id if actor else None,
+        ref_type=ref_type,
+        ref_id=ref_id,
+        data=data,
+    )
+    db.add(event)
+    return event
+
+
+def create_contact(db: Session, data: dict, *, actor: User | None, now: datetime) -> Contact:
+    contact = Contact(created_at=now, updated_at=now)
+    for name in SCALAR_FIELDS:
+        if name in data:
+            setattr(contact, name, data[name])
+    if "owner_id" not in data and actor is not None:
+        contact.owner_id = actor.id
+    contact.tags = list(dict.fromkeys(data.get("tags") or []))
+    _set_phones(contact, data.get("phones") or [])
+    _set_emails(contact, data.get("emails") or [])
+    _refresh_timezone(contact)
+    db.add(contact)
+    db.flush()
+    add_event(db, contact, kind="created", summary="Contact created", now=now, actor=actor)
+    return contact
+
+
+def update_contact(
+    db: Session, contact: Contact, data: dict, *, actor: User | None, now: datetime
+) -> list[str]:
+    """Apply the given fields (absent ones stay as they are); return the names changed."""
+    changed = []
+    for name in SCALAR_FIELDS:
+        if name in data and getattr(contact, name) != data[name]:
+            setattr(contact, name, data[name])
+            changed.append(name)
+    if "tags" in data and list(data["tags"]) != list(contact.tags or []):
+        contact.tags = list(dict.fromkeys(data["tags"]))
+        changed.append("tags")
+    if "phones" in data:
+        before = [(p.number, p.kind) for p in contact.phones]
+        after = [(p["number"], p.get("kind") or "mobile") for p in data["phones"]]
+        if before != list(dict.fromkeys(after)):
+            _set_phones(contact, data["phones"])
+            changed.append("phones")
+    if "emails" in data:
+        before = [e.email for e in contact.emails]
+        after = list(dict.fromkeys(e.strip().lower() for e in data["emails"] if e.strip()))
+        if before != after:
+            _set_emails(contact, data["emails"])
+            changed.append("emails")
+    if changed:
+        _refresh_timezone(contact)
+        contact.updated_at = now
+        add_event(
+            db,
+            contact,
+            kind="updated",
+            summary="Changed: " + ", ".join(f.replace("_", " ") for f in changed),
+            now=now,
+            actor=actor,
+            data={"fields": changed},
+        )
+        db.flush()
+    return changed
+
+
+def order_count(db: Session, contact: Contact) -> int:
+    return db.scalar(select(func.count()).select_from(Order).where(Order.contact_id == contact.id))
+
+
+def delete_contact(db: Session, contact: Contact) -> None:
+    orders = order_count(db, contact)
+    if orders:
+        noun = "order" if orders == 1 else "orders"
+        raise ContactInUse(
+            f"this contact has {orders} {noun}; orders are kept for accounting, so the "
+            "contact cannot be deleted"
+        )
+    db.delete(contact)
+    db.flush()
+
+
+def find_by_phone(db: Session, e164: str) -> list[Contact]:
+    """Every contact with this number (exact E.164 match, served by an index)."""
+    stmt = (
+        select(Contact)
+        .join(ContactPhone, ContactPhone.contact_id == Contact.id)
+        .where(ContactPhone.number == e164)
+        .order_by(Contact.id)
+        .distinct()
+    )
+    return list(db.scalars(stmt))
+
+
+def search_statement(user: User, *, q: str | None = None, phone: str | None = None) -> Select:
+    stmt = select(Contact).where(visible_contacts_filter(user))
+    if phone:
+        stmt = stmt.where(
+            Contact.id.in_(select(ContactPhone.contact_id).where(ContactPhone.number == phone))
+        )
+    if q:
+        pattern = f"%{q.strip().lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Contact.first_name).like(pattern),
+                func.lower(Contact.last_name).like(pattern),
+                func.lower(Contact.company_name).like(pattern),
+                func.lower(Contact.city).like(pattern),
+                Contact.id.in_(
+                    select(ContactEmail.contact_id).where(ContactEmail.email.like(pattern))
+                ),
+            )
+        )
+    return stmt
+
+
+def search_contacts(
+    db: Session,
+    user: User,
+    *,
+    q: str | None = None,
+    phone: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[Contact], int]:
+    stmt = search_statement(user, q=q, phone=phone)
+    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.scalars(
+        stmt.order_by(Contact.last_name, Contact.first_name, Contact.company_name, Contact.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return list(items), total

@@ -1,0 +1,35 @@
+"""The panel: server-rendered pages (Jinja) for agents, managers and admins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from voiceapp.domain.contacts import VISIBILITY_LABELS
+from voiceapp.domain.phones import format_international
+from voiceapp.domain.roles import ROLE_LABELS, is_manager_or_admin
+
+
+def local_time(value: datetime | None, zone: str | None = None, fmt: str = "%Y-%m-%d %H:%M"):
+    """A stored UTC time shown in the team's zone (or the given one)."""
+    if value is None:
+        return ""
+    tz = ZoneInfo(zone or current_app.config["VOICEAPP"].timezone)
+    return value.astimezone(tz).strftime(fmt)
+
+
+def init_web(app) -> None:
+    from voiceapp.web import account, auth_views, contacts, errors, home, members
+
+    for module in (auth_views, home, contacts, account, members):
+        app.register_blueprint(module.bp)
+    errors.register(app)
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["phone"] = format_international
+    app.jinja_env.globals.update(
+        ROLE_LABELS=ROLE_LABELS,
+        VISIBILITY_LABELS=VISIBILITY_LABELS,
+        is_manager_or_admin=is_manager_or_admin,
+    )

@@ -1,0 +1,59 @@
+"""The signed-in user's own settings: API tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from voiceapp import db
+from voiceapp.db import utcnow
+from voiceapp.models import ApiToken
+from voiceapp.services import accounts
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _render(new_token: str | None = None, status: int = 200):
+    tokens = (
+        db.session()
+        .scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == current_user.id)
+            .order_by(ApiToken.created_at.desc())
+        )
+        .all()
+    )
+    return render_template("account/tokens.html", tokens=tokens, new_token=new_token), status
+
+
+@bp.get("/tokens")
+@login_required
+def tokens():
+    return _render()
+
+
+@bp.post("/tokens")
+@login_required
+def create_token():
+    name = request.form.get("name", "").strip()
+    if not name or len(name) > 100:
+        flash("Give the token a name of 1 to 100 characters, e.g. 'CRM sync'.", "error")
+        return _render(status=422)
+    dbs = db.session()
+    _row, token = accounts.create_api_token(dbs, current_user, name=name, now=utcnow())
+    dbs.commit()
+    flash("Token created. Copy it now: it is not shown again.", "success")
+    return _render(new_token=token, status=201)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    dbs = db.session()
+    if accounts.revoke_api_token(dbs, current_user, token_id, now=utcnow()):
+        dbs.commit()
+        flash("Token revoked: it no longer works.", "success")
+    else:
+        flash("No such active token of yours.", "error")
+    return redirect(url_for("account.tokens"))

@@ -1,0 +1,86 @@
+"""Sign-in and sign-out pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired
+
+from voiceapp import auth as session_auth
+from voiceapp import db
+from voiceapp.redis_client import get_redis
+from voiceapp.security import verify_password
+from voiceapp.services.accounts import find_user_by_email, normalize_email
+from voiceapp.throttle import (
+    ThrottleLimits,
+    clear_account_failures,
+    is_sign_in_blocked,
+    record_failed_sign_in,
+)
+
+bp = Blueprint("auth", __name__)
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+def _limits() -> ThrottleLimits:
+    s = current_app.config["VOICEAPP"]
+    return ThrottleLimits(
+        per_account=s.login_max_failures_per_account,
+        per_address=s.login_max_failures_per_address,
+        window_seconds=s.login_failure_window_seconds,
+    )
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: an open redirect would help phishing."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("home.index")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = SignInForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/sign_in.html", form=form), status
+
+    email = normalize_email(form.email.data)
+    redis, limits, address = get_redis(), _limits(), session_auth.client_address()
+    if is_sign_in_blocked(redis, limits, email, address):
+        minutes = max(1, limits.window_seconds // 60)
+        flash(f"Too many failed sign-ins. Try again in up to {minutes} minutes.", "error")
+        return render_template("auth/sign_in.html", form=form), 429
+
+    user = find_user_by_email(db.session(), email)
+    if user is None or not verify_password(user.password_hash, form.password.data):
+        record_failed_sign_in(redis, limits, email, address)
+        flash("The e-mail or the password is wrong.", "error")
+        return render_template("auth/sign_in.html", form=form), 401
+    if not user.active:
+        flash("This account is switched off. Ask your team admin.", "error")
+        return render_template("auth/sign_in.html", form=form), 403
+
+    clear_account_failures(redis, email)
+    session_auth.sign_in(user)
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    session_auth.sign_out()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.sign_in"))
