@@ -134,3 +134,14 @@ def authenticate_api_request() -> User:
         raise ApiAuthError(401, "authentication required: send 'Authorization: Bearer <token>'")
     g.api_user = user
     return user
+
+
+def require_api_user() -> None:
+    """before_request of every API blueprint: 401/403 in the API's JSON error shape."""
+    try:
+        authenticate_api_request()
+    except ApiAuthError as exc:
+        from flask_smorest import abort
+
+        headers = {"WWW-Authenticate": 'Bearer realm="voiceapp"'} if exc.status == 401 else None
+        abort(exc.status, message=exc.message, headers=headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_smorest import Api as SmorestApi
 
-from voiceapp.auth import ApiAuthError, authenticate_api_request, csrf
+from voiceapp.auth import csrf
 
 
 class Api(SmorestApi):
@@ -17,16 +17,6 @@ class Api(SmorestApi):
         from voiceapp.web.errors import render_http_error
 
         return render_http_error(error)
-
-
-def _require_api_user():
-    try:
-        authenticate_api_request()
-    except ApiAuthError as exc:
-        from flask_smorest import abort
-
-        headers = {"WWW-Authenticate": 'Bearer realm="voiceapp"'} if exc.status == 401 else None
-        abort(exc.status, message=exc.message, headers=headers)
 
 
 def init_api(app) -> None:
@@ -52,7 +42,6 @@ def init_api(app) -> None:
     from voiceapp.api.contacts import blp as contacts_blp
 
     for blp in (contacts_blp,):
-        blp.before_request(_require_api_user)
         # Bearer-token clients carry no CSRF cookie; session-cookie requests are checked
         # in authenticate_api_request instead.
         csrf.exempt(blp)

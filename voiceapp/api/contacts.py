@@ -7,7 +7,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
 
 from voiceapp import db
-from voiceapp.auth import authenticate_api_request
+from voiceapp.auth import authenticate_api_request, require_api_user
 from voiceapp.db import utcnow
 from voiceapp.domain.contacts import (
     can_change_owner_or_visibility,
@@ -29,6 +29,7 @@ from voiceapp.services import contacts as contact_ops
 # API blueprints have capitalised names: they are the tags of the OpenAPI document, and
 # they stay apart from the panel blueprint of the same subject.
 blp = Blueprint("Contacts", __name__, url_prefix="/api/contacts", description="Contacts")
+blp.before_request(require_api_user)
 
 
 def load_visible_contact(contact_id: int) -> Contact:

@@ -1,0 +1,64 @@
+"""Test data factories (factory_boy) writing through the app's own session."""
+
+from __future__ import annotations
+
+import itertools
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from voiceapp import db
+from voiceapp.models import Contact, ContactPhone, Order, User
+from voiceapp.security import hash_password
+
+PASSWORD = "correct horse battery"
+# Hashing with Argon2 is slow on purpose; hash once for the whole run.
+_PASSWORD_HASH = hash_password(PASSWORD)
+_mobile = itertools.count(10_000_000)
+
+
+def next_mobile() -> str:
+    return f"+49151{next(_mobile):08d}"
+
+
+class BaseFactory(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = db.session
+        sqlalchemy_session_persistence = "commit"
+
+
+class UserFactory(BaseFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    name = factory.Sequence(lambda n: f"User {n}")
+    role = "agent"
+    password_hash = _PASSWORD_HASH
+    active = True
+    languages = factory.LazyFunction(lambda: ["de"])
+    case_types = factory.LazyFunction(list)
+
+
+class ContactFactory(BaseFactory):
+    class Meta:
+        model = Contact
+
+    kind = "person"
+    first_name = factory.Sequence(lambda n: f"First{n}")
+    last_name = factory.Sequence(lambda n: f"Last{n}")
+    country = "DE"
+    language = "de"
+    visibility = "shared_write"
+    owner_id = None
+    tags = factory.LazyFunction(list)
+    phones = factory.LazyFunction(lambda: [ContactPhone(number=next_mobile(), kind="mobile")])
+
+
+class OrderFactory(BaseFactory):
+    class Meta:
+        model = Order
+
+    number = factory.Sequence(lambda n: f"PO-{n:06d}")
+    status = "pending"
