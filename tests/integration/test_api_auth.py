@@ -1,0 +1,109 @@
+"""API authentication: bearer tokens stored hashed and acting with their user's role; the
+panel session works for the softphone, with CSRF on changes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.conftest import csrf_from, sign_in
+from tests.factories import PASSWORD, UserFactory
+from voiceapp.db import utcnow
+from voiceapp.models import ApiToken
+from voiceapp.services.accounts import create_api_token
+
+
+def _token_for(dbs, user) -> str:
+    _row, token = create_api_token(dbs, user, name="test", now=utcnow())
+    dbs.commit()
+    return token
+
+
+def test_no_credentials_answer_401_with_a_bearer_challenge(client):
+    response = client.get("/api/contacts")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "Bearer" in response.json["message"]
+
+
+def test_a_wrong_token_answers_401(client):
+    response = client.get("/api/contacts", headers={"Authorization": "Bearer va_nope"})
+    assert response.status_code == 401
+    assert response.json["message"] == "invalid or revoked API token"
+
+
+def test_a_malformed_authorization_header_answers_401(client):
+    response = client.get("/api/contacts", headers={"Authorization": "Basic dXNlcjpwYXNz"})
+    assert response.status_code == 401
+
+
+def test_a_valid_token_acts_as_its_user(client, dbs):
+    user = UserFactory()
+    token = _token_for(dbs, user)
+    response = client.get("/api/contacts", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.json == {"items": [], "total": 0, "page": 1, "per_page": 50}
+
+
+def test_tokens_are_stored_only_as_a_hash(dbs):
+    user = UserFactory()
+    token = _token_for(dbs, user)
+    row = dbs.scalars(select(ApiToken)).one()
+    assert token not in (row.token_hash, row.prefix)
+    assert len(row.token_hash) == 64
+    assert token.startswith(row.prefix)
+
+
+def test_a_revoked_token_stops_working(client, dbs):
+    user = UserFactory()
+    token = _token_for(dbs, user)
+    row = dbs.scalars(select(ApiToken)).one()
+    row.revoked_at = utcnow()
+    dbs.commit()
+    response = client.get("/api/contacts", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_a_switched_off_users_token_stops_working(client, dbs):
+    user = UserFactory()
+    token = _token_for(dbs, user)
+    user.active = False
+    dbs.commit()
+    response = client.get("/api/contacts", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_the_panel_session_reads_the_api(client, ctx):
+    user = UserFactory()
+    sign_in(client, user.email, PASSWORD)
+    assert client.get("/api/contacts").status_code == 200
+
+
+def test_a_session_request_that_changes_something_needs_the_csrf_header(client, ctx):
+    user = UserFactory()
+    sign_in(client, user.email, PASSWORD)
+    body = {"first_name": "Ada"}
+    refused = client.post("/api/contacts", json=body)
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json["message"]
+    token = csrf_from(client.get("/").text)
+    accepted = client.post("/api/contacts", json=body, headers={"X-CSRFToken": token})
+    assert accepted.status_code == 201
+
+
+def test_bearer_requests_need_no_csrf_token(client, dbs):
+    token = _token_for(dbs, UserFactory())
+    response = client.post(
+        "/api/contacts", json={"first_name": "Ada"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 201
+
+
+def test_the_openapi_document_is_public_and_describes_contacts(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    spec = response.json
+    assert spec["openapi"].startswith("3.")
+    assert "/api/contacts" in spec["paths"]
+    assert "/api/contacts/{contact_id}" in spec["paths"]
+    assert set(spec["paths"]["/api/contacts/{contact_id}"]) >= {"get", "patch", "delete"}
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
