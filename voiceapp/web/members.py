@@ -16,7 +16,8 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from voiceapp import db
 from voiceapp.auth import roles_required
@@ -28,14 +29,16 @@ from voiceapp.services import accounts
 bp = Blueprint("members", __name__, url_prefix="/members")
 
 
-def _split(text: str | None) -> list[str]:
+def _split(text: str | list | None) -> list[str]:
+    if isinstance(text, list):  # the stored value, when the form did not send the field
+        return [str(p).strip() for p in text if str(p).strip()]
     return [p.strip() for p in (text or "").replace(";", ",").split(",") if p.strip()]
 
 
 class MemberForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=list(ROLE_LABELS.items()))
+    role = SelectField("Role", choices=[SelectChoice(r, label) for r, label in ROLE_LABELS.items()])
     password = PasswordField(
         "Password (leave empty to keep)", validators=[Optional(), Length(min=10, max=200)]
     )
@@ -62,7 +65,7 @@ class MemberForm(FlaskForm):
     def validate_languages(self, field):
         for code in _split(field.data):
             if len(code) != 2 or not code.isalpha():
-                raise ValueError(f"{code!r} is not a two-letter language code")
+                raise ValidationError(f"{code!r} is not a two-letter language code")
 
     SETTINGS = (
         "active",
