@@ -95,8 +95,9 @@ def test_create_a_contact_with_numbers_in_any_format(as_user, agent, dbs):
         ({}, "_schema"),
     ],
 )
-def test_bad_input_answers_422_with_field_errors_and_stores_nothing(as_user, agent, dbs, payload,
-                                                                    field):
+def test_bad_input_answers_422_with_field_errors_and_stores_nothing(
+    as_user, agent, dbs, payload, field
+):
     response = as_user(agent)("POST", "/api/contacts", json=payload)
     assert response.status_code == 422
     assert field in response.json["errors"]["json"]
@@ -251,10 +252,15 @@ def test_only_owner_or_manager_changes_owner_or_visibility(as_user, agent):
         api("PATCH", f"/api/contacts/{contact.id}", json={"visibility": "private"}).status_code
         == 403
     )
-    assert api("PATCH", f"/api/contacts/{contact.id}", json={"owner_id": agent.id}).status_code == 403
-    assert as_user(owner)(
-        "PATCH", f"/api/contacts/{contact.id}", json={"owner_id": agent.id}
-    ).json["owner_id"] == agent.id
+    assert (
+        api("PATCH", f"/api/contacts/{contact.id}", json={"owner_id": agent.id}).status_code == 403
+    )
+    assert (
+        as_user(owner)("PATCH", f"/api/contacts/{contact.id}", json={"owner_id": agent.id}).json[
+            "owner_id"
+        ]
+        == agent.id
+    )
 
 
 def test_a_contact_with_orders_cannot_be_deleted(as_user, ctx, dbs):
