@@ -13,7 +13,10 @@ bootstrap() {
   local stamp=.venv/.voiceapp-installed
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "installing voiceapp and its dependencies into .venv"
-    .venv/bin/pip install --quiet --disable-pip-version-check -e ".[dev]"
+    # This machine's pip configuration names local indexes that may not exist: drop
+    # those warnings, keep everything else (and pip's exit status, via pipefail).
+    .venv/bin/pip install --quiet --disable-pip-version-check -e ".[dev]" 2>&1 \
+      | { grep -v "^WARNING: Location 'file:" || true; }
     touch "$stamp"
   fi
 }
