@@ -88,9 +88,7 @@ def _clean_state(request):
     engine = create_engine(database_url)
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(
-                text(f"TRUNCATE {', '.join(_table_names)} RESTART IDENTITY CASCADE")
-            )
+            conn.execute(text(f"TRUNCATE {', '.join(_table_names)} RESTART IDENTITY CASCADE"))
         else:
             for name in _table_names:
                 conn.execute(text(f"DELETE FROM {name}"))

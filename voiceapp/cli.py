@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import os
 import signal
 import subprocess
@@ -131,9 +133,33 @@ def contacts():
     """Contacts."""
 
 
-def _count_lines(path: Path) -> int:
+# Without a terminal (a log, a pipe) the progress bar is hidden; a line every so many rows
+# shows progress instead.
+PROGRESS_EVERY = 1000
+
+
+def _scan_lines(path: Path, encoding: str) -> int:
+    """Count the file's lines, and refuse it now if any of it does not decode: a bad byte
+    far down must not stop the import half-way, after the first batches were committed."""
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)()
+    except LookupError as exc:
+        raise click.ClickException(f"unknown encoding {encoding!r}") from exc
+    lines, ended = 0, True
     with path.open("rb") as fh:
-        return max(sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")), 1)
+        for raw in itertools.chain(fh, [b""]):
+            try:
+                text = decoder.decode(raw, final=not raw)
+            except UnicodeDecodeError as exc:
+                raise click.ClickException(
+                    f"cannot read {path}: line {lines + 1} is not {encoding} text "
+                    f"({exc.reason}); name the file's encoding with --encoding, for example "
+                    "--encoding cp1252"
+                ) from exc
+            if text:
+                lines += text.count("\n") + text.count("\r") - text.count("\r\n")
+                ended = text.endswith(("\n", "\r"))
+    return lines + (0 if ended else 1)
 
 
 @contacts.command("import")
@@ -148,19 +174,24 @@ def contacts_import(file, owner_email, encoding):
     from voiceapp.services import accounts, contact_import
 
     app = _app()
-    total = _count_lines(file) - 1
+    total = max(_scan_lines(file, encoding) - 1, 0)
+    interactive = sys.stderr.isatty()
     with app.app_context():
         dbs = database.session()
         owner_id = None
         if owner_email:
             owner = accounts.find_user_by_email(dbs, owner_email)
-            if owner is None:
-                raise click.ClickException(f"no user {owner_email}")
+            if owner is None or not owner.active:
+                raise click.ClickException(f"no active user {owner_email}")
             owner_id = owner.id
         with (
             file.open(encoding=encoding, newline="") as fh,
             click.progressbar(
-                length=total, label="importing", file=sys.stderr, show_pos=True
+                length=total,
+                label="importing",
+                file=sys.stderr,
+                show_pos=True,
+                hidden=not interactive,
             ) as bar,
         ):
             done = 0
@@ -169,6 +200,8 @@ def contacts_import(file, owner_email, encoding):
                 nonlocal done
                 bar.update(rows - done)
                 done = rows
+                if not interactive and rows % PROGRESS_EVERY == 0:
+                    click.echo(f"importing: {rows} of {total} rows", err=True)
 
             try:
                 report = contact_import.import_contacts_csv(

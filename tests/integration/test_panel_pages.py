@@ -196,11 +196,13 @@ def test_an_admin_cannot_lock_themself_out(client, ctx, dbs):
 
 def test_an_api_token_made_in_the_panel_works_once_shown(client, app, ctx):
     _signed_in(client)
-    token_page = client.post(
+    created = client.post(
         "/account/tokens",
         data={"csrf_token": form_token(client, "/account/tokens"), "name": "CRM sync"},
     )
-    assert token_page.status_code == 201
+    # Post/redirect/get: the token is shown on the page the browser is sent to.
+    assert created.status_code == 302
+    token_page = client.get(created.headers["Location"])
     import re
 
     token = re.search(r'data-testid="new-token">([^<]+)<', token_page.text).group(1)

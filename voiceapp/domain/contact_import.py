@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from voiceapp.domain.phones import guess_phone_kind, try_normalize_phone
@@ -79,8 +80,10 @@ class ImportFormatError(ValueError):
 
 
 def _header_key(name: str) -> str:
-    # "E-Mail Address" -> "emailaddress"; German umlauts folded the way people type them.
-    folded = name.strip().lower().translate(str.maketrans("äöüéèàç", "aoueeac"))
+    # "E-Mail Address" -> "emailaddress"; accents dropped ("Móvil" -> "movil", "Geschäftlich"
+    # -> "geschaftlich") and "ß" written as "ss", the way the aliases are spelled.
+    decomposed = unicodedata.normalize("NFKD", name.strip().lower().replace("ß", "ss"))
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"[\s_\-./]+", "", folded).lstrip("\ufeff")
 
 
@@ -105,17 +108,21 @@ def map_header(header: list[str]) -> tuple[dict[int, str], list[str]]:
 
 def sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         return csv.excel
+    # The sniffer says "no doubled quotes" when the sample happens to hold none; a quote
+    # written as "" further down would then be misread. Spreadsheets always double quotes.
+    dialect.doublequote = True
+    return dialect
 
 
 def _phone_input(text: str, column_kind: str | None, default_region: str) -> dict:
-    if column_kind:
-        return {"number": text, "kind": column_kind}
+    # Read in `default_region` here, so the caller's region counts (validation would use
+    # the app's). An unparsable number goes on as written: validation reports it.
     e164 = try_normalize_phone(text, default_region)
-    # An unparsable number goes on as written: validation reports it with the line.
-    return {"number": text, "kind": guess_phone_kind(e164) if e164 else "mobile"}
+    kind = column_kind or (guess_phone_kind(e164) if e164 else "mobile")
+    return {"number": e164 or text, "kind": kind}
 
 
 def row_to_input(
@@ -124,7 +131,7 @@ def row_to_input(
     """One CSV row as ContactInputSchema input, plus the owner's e-mail if a column gave one.
 
     Phone kinds come from the column (mobile / work / home); a plain "phone" column leaves
-    the kind to be guessed from the number.
+    the kind to be guessed from the number. Numbers that can be read are given in E.164.
     """
     data: dict = {}
     phones: list[dict] = []

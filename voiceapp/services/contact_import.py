@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
@@ -45,7 +45,10 @@ class ImportReport:
 def _describe(errors: dict) -> str:
     parts = []
     for key, value in errors.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and all(isinstance(k, int) for k in value):
+            # {0: ...}: a position in a list (phones, e-mails) means nothing to a person.
+            parts.extend(_describe({key: v}) for v in value.values())
+        elif isinstance(value, dict):
             parts.append(f"{key}: {_describe(value)}")
         else:
             label = "row" if key == "_schema" else key
@@ -74,6 +77,20 @@ def _merge_into(db: Session, contact: Contact, data: dict, *, actor, now) -> Non
     contact_ops.update_contact(db, contact, changes, actor=actor, now=now)
 
 
+def _records(reader) -> Iterator[tuple[int, list[str]]]:
+    """(line where the record starts, values). A quoted field may span lines, so the start
+    is one past where the previous record ended; text that is not CSV at all is refused."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFormatError(f"line {start} is not valid CSV: {exc}") from None
+        yield start, values
+
+
 def import_contacts_csv(
     db: Session,
     stream: TextIO,
@@ -92,9 +109,11 @@ def import_contacts_csv(
     sample = stream.read(64 * 1024)
     if sample and not sample.endswith("\n"):
         sample += stream.readline()
-    reader = csv.reader(itertools.chain(io.StringIO(sample), stream), sniff_dialect(sample))
+    # newline="": lines split the way the csv module expects (also on a lone \r).
+    lines = itertools.chain(io.StringIO(sample, newline=""), stream)
+    records = _records(csv.reader(lines, sniff_dialect(sample)))
     try:
-        header = next(reader)
+        _line, header = next(records)
     except StopIteration:
         raise ImportFormatError("the file is empty") from None
     mapping, unknown = map_header(header)
@@ -102,11 +121,12 @@ def import_contacts_csv(
     schema = ContactInputSchema()
     owners: dict[str, int | None] = {}
 
-    for values in reader:
-        line = reader.line_num
+    for line, values in records:
         if is_blank(values):
             continue
         report.rows += 1
+        if on_progress:
+            on_progress(report.rows)
         raw, owner_email = row_to_input(values, mapping, default_region)
         try:
             data = schema.load(raw)
@@ -140,7 +160,5 @@ def import_contacts_csv(
             report.created += 1
         if commit_every and report.rows % commit_every == 0:
             db.commit()
-        if on_progress:
-            on_progress(report.rows)
     db.flush()
     return report

@@ -53,13 +53,18 @@ def user_can_view(user: User, contact: Contact) -> bool:
 
 
 def _set_phones(contact: Contact, phones: Iterable[dict]) -> None:
+    """Replace the contact's numbers, keeping the rows of numbers that stay: a number
+    marked invalid stays invalid when the list around it changes."""
+    existing = {p.number: p for p in contact.phones}
     seen: set[str] = set()
     new_rows = []
     for phone in phones:
         if phone["number"] in seen:
             continue
         seen.add(phone["number"])
-        new_rows.append(ContactPhone(number=phone["number"], kind=phone.get("kind") or "mobile"))
+        row = existing.get(phone["number"]) or ContactPhone(number=phone["number"])
+        row.kind = phone.get("kind") or "mobile"
+        new_rows.append(row)
     for position, row in enumerate(new_rows):
         row.position = position
     contact.phones = new_rows

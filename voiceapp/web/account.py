@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -30,7 +30,8 @@ def _render(new_token: str | None = None, status: int = 200):
 @bp.get("/tokens")
 @login_required
 def tokens():
-    return _render()
+    # A new token is shown on the first page after it was made, then never again.
+    return _render(new_token=session.pop("new_api_token", None))
 
 
 @bp.post("/tokens")
@@ -44,7 +45,9 @@ def create_token():
     _row, token = accounts.create_api_token(dbs, current_user, name=name, now=utcnow())
     dbs.commit()
     flash("Token created. Copy it now: it is not shown again.", "success")
-    return _render(new_token=token, status=201)
+    # Post/redirect/get: reloading the page must not create a second token.
+    session["new_api_token"] = token
+    return redirect(url_for("account.tokens"))
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

@@ -136,7 +136,7 @@ def _check_owner(data: dict) -> dict:
 @login_required
 def create():
     if request.method == "GET":
-        return _render_form(None, contact_to_form(None), {})
+        return _render_form(None, contact_to_form(None, default_owner_id=current_user.id), {})
     data, errors = _load_form(partial=False)
     errors = errors or _check_owner(data)
     if errors:
@@ -256,7 +256,7 @@ def import_csv():
     try:
         report = contact_import.import_contacts_csv(
             dbs,
-            io.StringIO(text),
+            io.StringIO(text, newline=""),
             actor=current_user,
             now=utcnow(),
             default_region=current_app.config["VOICEAPP"].default_region,

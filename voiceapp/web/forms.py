@@ -50,9 +50,15 @@ def contact_form_to_input(form: MultiDict) -> dict:
     return data
 
 
-def contact_to_form(contact: Contact | None) -> dict:
+def contact_to_form(contact: Contact | None, *, default_owner_id: int | None = None) -> dict:
     if contact is None:
-        return {"kind": "person", "visibility": "shared_write", "phones": []}
+        # Whoever creates a contact is responsible for it unless they choose otherwise.
+        return {
+            "kind": "person",
+            "visibility": "shared_write",
+            "phones": [],
+            "owner_id": default_owner_id or "",
+        }
     values = {name: getattr(contact, name) or "" for name in TEXT_FIELDS}
     values["phones"] = [{"number": p.number, "kind": p.kind} for p in contact.phones]
     values["emails"] = ", ".join(e.email for e in contact.emails)
