@@ -61,6 +61,8 @@ class Settings:
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_failure_window_seconds: int = 900
+    # Where recordings fetched from Twilio are stored (default: instance/recordings).
+    recordings_path: Path | None = None
     # A panel session ends after this long without a request.
     session_idle_minutes: int = 12 * 60
     instance_path: Path = field(default_factory=_default_instance_path)
@@ -87,6 +89,9 @@ class Settings:
             login_max_failures_per_address=_env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
             login_failure_window_seconds=_env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900),
             session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 12 * 60),
+            recordings_path=Path(os.environ["RECORDINGS_PATH"])
+            if os.environ.get("RECORDINGS_PATH")
+            else None,
         )
 
     def with_overrides(self, overrides: dict) -> Settings:
@@ -104,6 +109,9 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.instance_path / 'voiceapp.sqlite3'}"
+
+    def resolved_recordings_path(self) -> Path:
+        return self.recordings_path or self.instance_path / "recordings"
 
     def validate(self) -> None:
         if self.env not in ENVIRONMENTS:

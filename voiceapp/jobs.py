@@ -6,13 +6,16 @@ reuses the process's app and never shares database connections across a fork.
 
 from __future__ import annotations
 
+import logging
 import os
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, select
 
 from voiceapp.db import session, utcnow
+
+log = logging.getLogger(__name__)
 
 _app = None
 
@@ -57,3 +60,60 @@ def purge_old_sessions(keep_days: int = 30) -> int:
         )
         dbs.commit()
         return result.rowcount
+
+
+def fetch_recording(recording_id: int) -> str | None:
+    """Copy a recording's media from Twilio into local storage; then, if the team wants
+    it, delete it at Twilio. Safe to run twice: a fetched recording is left alone."""
+    from flask import current_app
+
+    from voiceapp.models import Recording
+    from voiceapp.services.recordings import store_media
+    from voiceapp.services.team_settings import get_team_settings
+    from voiceapp.telephony.factory import telephony_adapter
+
+    with job_context():
+        dbs = session()
+        recording = dbs.get(Recording, recording_id)
+        if recording is None or recording.fetched_at is not None:
+            return None
+        adapter = telephony_adapter(dbs)
+        media = adapter.fetch_recording(recording.sid)  # raises: RQ retries the job
+        root = current_app.config["VOICEAPP"].resolved_recordings_path()
+        store_media(recording, media, root, utcnow())
+        dbs.commit()
+        if get_team_settings(dbs).delete_recordings_at_twilio:
+            adapter.delete_recording(recording.sid)
+            recording.deleted_at_twilio = utcnow()
+            dbs.commit()
+        return recording.media_path
+
+
+def sweep() -> dict[str, int]:
+    """Every minute (`voiceapp clock`): hand over outbox rows a failed relay left behind,
+    and queue again recordings whose fetch job was lost."""
+    from datetime import timedelta
+
+    from voiceapp.models import OutboxJob, Recording
+    from voiceapp.redis_client import get_redis
+    from voiceapp.services.outbox import add_job, relay_pending
+
+    with job_context():
+        dbs = session()
+        stale = utcnow() - timedelta(minutes=10)
+        queued_again = 0
+        for recording in dbs.scalars(
+            select(Recording).where(
+                Recording.status == "completed",
+                Recording.fetched_at.is_(None),
+                Recording.created_at < stale,
+            )
+        ):
+            job_id = f"fetch-recording-{recording.sid}-{int(utcnow().timestamp()) // 600}"
+            pending = dbs.scalar(select(OutboxJob.id).where(OutboxJob.job_id == job_id))
+            if pending is None:
+                add_job(dbs, "voiceapp.jobs.fetch_recording", recording.id, job_id=job_id)
+                queued_again += 1
+        dbs.commit()
+        handed = relay_pending(dbs, get_redis())
+        return {"relayed": handed, "recordings_requeued": queued_again}

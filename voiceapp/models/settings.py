@@ -1,0 +1,61 @@
+"""Team-wide settings kept in the database (one row): what an admin changes in the panel.
+
+Twilio credentials given in the environment are the defaults; values saved here by an admin
+take precedence. Secrets are stored so the app can use them, and never shown again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from voiceapp.db import Base, utcnow
+
+# Monday .. Sunday -> list of [open, close] "HH:MM" pairs in the team's zone.
+DEFAULT_BUSINESS_HOURS = {
+    "mon": [["09:00", "18:00"]],
+    "tue": [["09:00", "18:00"]],
+    "wed": [["09:00", "18:00"]],
+    "thu": [["09:00", "18:00"]],
+    "fri": [["09:00", "18:00"]],
+    "sat": [],
+    "sun": [],
+}
+DEFAULT_CASE_TYPES = [
+    {"key": "new_order", "label": "New order follow-up"},
+    {"key": "payment_reminder", "label": "Payment reminder"},
+    {"key": "cancellation", "label": "Cancellation"},
+    {"key": "debt_collection", "label": "Debt collection"},
+    {"key": "callback_request", "label": "Callback request"},
+    {"key": "missed_call", "label": "Missed call"},
+    {"key": "voicemail", "label": "Voicemail"},
+]
+
+
+class TeamSettings(Base):
+    __tablename__ = "team_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Offered in the IVR, in this order (ISO 639-1).
+    languages: Mapped[list] = mapped_column(default=lambda: ["de", "en"])
+    case_types: Mapped[list] = mapped_column(default=lambda: list(DEFAULT_CASE_TYPES))
+    # Which case types a caller can choose in the IVR ("reason for the call").
+    ivr_case_types: Mapped[list] = mapped_column(
+        default=lambda: ["new_order", "payment_reminder", "cancellation", "callback_request"]
+    )
+    business_hours: Mapped[dict] = mapped_column(default=lambda: dict(DEFAULT_BUSINESS_HOURS))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    ring_timeout_seconds: Mapped[int] = mapped_column(default=25)
+    ivr_max_attempts: Mapped[int] = mapped_column(default=3)
+    voicemail_max_seconds: Mapped[int] = mapped_column(default=120)
+    # Delete a recording at Twilio once its media is stored here.
+    delete_recordings_at_twilio: Mapped[bool] = mapped_column(default=False)
+
+    twilio_account_sid: Mapped[str | None] = mapped_column(String(34))
+    twilio_auth_token: Mapped[str | None] = mapped_column(Text)
+    twilio_api_key_sid: Mapped[str | None] = mapped_column(String(34))
+    twilio_api_key_secret: Mapped[str | None] = mapped_column(Text)
+    twilio_twiml_app_sid: Mapped[str | None] = mapped_column(String(34))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,82 @@
+"""Call, recording and presence schemas."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from voiceapp.schemas.contacts import PageArgsSchema, PageSchema
+
+PRESENCE_STATUSES = ("online", "offline", "busy")
+
+
+class RecordingSchema(Schema):
+    sid = fields.String()
+    status = fields.String()
+    duration = fields.Integer(allow_none=True)
+    channels = fields.Integer(allow_none=True)
+    source = fields.String(allow_none=True)
+    stored = fields.Function(lambda r: r.fetched_at is not None)
+    # Streamed through the app, never Twilio's URL (recordings are personal data).
+    url = fields.Function(lambda r: f"/calls/recordings/{r.sid}")
+
+
+class CallEventSchema(Schema):
+    source = fields.String()
+    status = fields.String(allow_none=True)
+    sequence_number = fields.Integer(allow_none=True)
+    received_at = fields.DateTime()
+
+
+class CallSchema(Schema):
+    sid = fields.String()
+    parent_sid = fields.String(allow_none=True)
+    direction = fields.String()
+    from_ = fields.String(attribute="from_number", data_key="from")
+    to = fields.String(attribute="to_number")
+    status = fields.String()
+    agent_id = fields.Integer(allow_none=True)
+    contact_id = fields.Integer(allow_none=True)
+    started_at = fields.DateTime()
+    answered_at = fields.DateTime(allow_none=True)
+    ended_at = fields.DateTime(allow_none=True)
+    duration = fields.Integer(allow_none=True)
+    price = fields.Decimal(allow_none=True, as_string=True)
+    price_unit = fields.String(allow_none=True)
+    missed = fields.Boolean()
+    voicemail = fields.Boolean()
+    recordings = fields.List(fields.Nested(RecordingSchema))
+
+
+class CallDetailSchema(CallSchema):
+    events = fields.List(fields.Nested(CallEventSchema))
+
+
+class CallListArgsSchema(PageArgsSchema):
+    direction = fields.String(validate=validate.OneOf(["inbound", "outbound"]))
+    missed = fields.Boolean()
+    agent_id = fields.Integer()
+    contact_id = fields.Integer()
+    status = fields.String(validate=validate.Length(max=20))
+    since = fields.AwareDateTime()
+    until = fields.AwareDateTime()
+
+
+class CallPageSchema(PageSchema):
+    items = fields.List(fields.Nested(CallSchema), required=True)
+
+
+class PresenceInputSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(PRESENCE_STATUSES))
+
+
+class PresenceSchema(Schema):
+    user_id = fields.Integer()
+    status = fields.String()
+    call_sid = fields.String(allow_none=True)
+    updated_at = fields.DateTime()
+
+
+class VoiceTokenSchema(Schema):
+    token = fields.String()
+    identity = fields.String()
+    ttl = fields.Integer()

@@ -1,0 +1,42 @@
+"""Reading calls for the calls list, the missed-calls list and the API."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from voiceapp.domain.roles import is_manager_or_admin
+from voiceapp.models import Call, User
+
+
+def calls_statement(user: User, filters: dict) -> Select:
+    """Top-level calls (child legs are shown inside their parent). Agents see their own
+    calls and calls nobody took; managers and admins see all."""
+    stmt = select(Call).where(Call.parent_sid.is_(None))
+    if not is_manager_or_admin(user.role):
+        stmt = stmt.where((Call.agent_id == user.id) | Call.agent_id.is_(None))
+    for name in ("direction", "missed", "agent_id", "contact_id", "status"):
+        if filters.get(name) is not None:
+            stmt = stmt.where(getattr(Call, name) == filters[name])
+    if filters.get("since"):
+        stmt = stmt.where(Call.started_at >= filters["since"])
+    if filters.get("until"):
+        stmt = stmt.where(Call.started_at < filters["until"])
+    return stmt
+
+
+def list_calls(
+    db: Session, user: User, filters: dict, *, page: int, per_page: int
+) -> tuple[list[Call], int]:
+    stmt = calls_statement(user, filters)
+    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.scalars(
+        stmt.order_by(Call.started_at.desc(), Call.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return list(items), total
+
+
+def can_see_call(user: User, call: Call) -> bool:
+    return is_manager_or_admin(user.role) or call.agent_id in (None, user.id)

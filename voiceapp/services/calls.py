@@ -1,0 +1,285 @@
+"""Calls: one row per CallSid, moved only forward by Twilio's callbacks, linked to the
+agent and the contact (created for unknown numbers), and written into the contact's
+history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from email.utils import parsedate_to_datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from voiceapp.domain.call_status import StatusUpdate, advance, is_final
+from voiceapp.domain.phones import is_withheld, try_normalize_phone
+from voiceapp.domain.routing import user_id_from_identity
+from voiceapp.models import AgentPresence, Call, CallEvent, Contact, PhoneNumber
+from voiceapp.services import contacts as contact_ops
+
+# Called with (db, call, now) when an inbound call ends unanswered. The cases issue
+# registers the callback-case creation here.
+missed_call_hooks: list[Callable[[Session, Call, datetime], None]] = []
+
+
+def our_number(db: Session, e164: str | None) -> PhoneNumber | None:
+    if not e164:
+        return None
+    return db.scalar(select(PhoneNumber).where(PhoneNumber.number == e164))
+
+
+def lock_call(db: Session, sid: str) -> Call | None:
+    """The call row, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite's
+    IMMEDIATE transactions already serialise writers)."""
+    return db.scalar(select(Call).where(Call.sid == sid).with_for_update())
+
+
+def contact_for_number(
+    db: Session, raw_number: str | None, *, default_region: str, now: datetime
+) -> Contact | None:
+    """The contact with this number, created if the number is unknown. None for withheld
+    caller IDs, browser clients, invalid numbers and our own numbers."""
+    if raw_number is None or is_withheld(raw_number) or raw_number.startswith("client:"):
+        return None
+    e164 = try_normalize_phone(raw_number, default_region)
+    if e164 is None or our_number(db, e164) is not None:
+        return None
+    found = contact_ops.find_by_phone(db, e164)
+    if found:
+        return found[0]
+    return contact_ops.create_contact(
+        db,
+        {
+            "phones": [{"number": e164, "kind": "mobile"}],
+            "visibility": "shared_write",
+            "owner_id": None,
+        },
+        actor=None,
+        now=now,
+    )
+
+
+def record_call_in_history(db: Session, call: Call, now: datetime) -> None:
+    if call.contact is None:
+        return
+    label = "Incoming call" if call.direction == "inbound" else "Outgoing call"
+    contact_ops.add_event(
+        db,
+        call.contact,
+        kind=f"call_{call.direction}",
+        summary=label,
+        now=now,
+        ref_type="call",
+        ref_id=call.sid,
+    )
+
+
+def start_call(
+    db: Session,
+    *,
+    sid: str,
+    direction: str,
+    params: dict,
+    from_number: str,
+    to_number: str,
+    contact: Contact | None,
+    agent_id: int | None,
+    phone_number: PhoneNumber | None,
+    record: bool,
+    now: datetime,
+) -> Call:
+    """The call's row, created on Twilio's first request; a retried request finds it."""
+    call = lock_call(db, sid)
+    if call is not None:
+        return call
+    call = Call(
+        sid=sid,
+        parent_sid=params.get("ParentCallSid") or None,
+        direction=direction,
+        twilio_direction=params.get("Direction"),
+        from_number=from_number,
+        to_number=to_number,
+        contact=contact,
+        agent_id=agent_id,
+        phone_number_id=phone_number.id if phone_number else None,
+        status=params.get("CallStatus") or "ringing",
+        record=record,
+        started_at=now,
+    )
+    try:
+        with db.begin_nested():
+            db.add(call)
+    except IntegrityError:  # the same first request, concurrently
+        return lock_call(db, sid)
+    record_call_in_history(db, call, now)
+    return call
+
+
+def _callback_time(params: dict, now: datetime) -> datetime:
+    stamp = params.get("Timestamp")
+    if stamp:
+        try:
+            return parsedate_to_datetime(stamp)
+        except (TypeError, ValueError):
+            pass
+    return now
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def store_event(
+    db: Session, *, source: str, params: dict, idempotency_token: str | None, now: datetime
+) -> bool:
+    """Store one callback; False when it was stored before (a retry or a duplicate)."""
+    event = CallEvent(
+        call_sid=params.get("CallSid", ""),
+        source=source,
+        sequence_number=_int(params.get("SequenceNumber")),
+        idempotency_token=idempotency_token or None,
+        status=params.get("CallStatus")
+        or params.get("DialCallStatus")
+        or params.get("RecordingStatus"),
+        params=dict(params),
+        received_at=now,
+    )
+    try:
+        with db.begin_nested():
+            db.add(event)
+        return True
+    except IntegrityError:
+        return False
+
+
+def _set_presence(db: Session, user_id: int, status: str, call_sid: str | None, now) -> None:
+    presence = db.get(AgentPresence, user_id)
+    if presence is None:
+        presence = AgentPresence(user_id=user_id, status="offline")
+        db.add(presence)
+    # An agent who went offline during the call stays offline afterwards.
+    if status == "busy" and presence.status == "offline":
+        return
+    if status == "online" and presence.status != "busy":
+        return
+    presence.status = status
+    presence.call_sid = call_sid
+    presence.updated_at = now
+
+
+def apply_status_callback(
+    db: Session,
+    params: dict,
+    *,
+    idempotency_token: str | None,
+    default_region: str,
+    now: datetime,
+) -> Call | None:
+    """Store the callback once and move the call forward. Returns the call, or None for a
+    duplicate."""
+    if not store_event(
+        db, source="status", params=params, idempotency_token=idempotency_token, now=now
+    ):
+        return None
+    sid = params.get("CallSid", "")
+    call = lock_call(db, sid)
+    if call is None:
+        call = _call_from_callback(db, params, default_region=default_region, now=now)
+    before = call.status
+    call.status, call.last_sequence = advance(
+        call.status,
+        call.last_sequence,
+        StatusUpdate(params.get("CallStatus", ""), _int(params.get("SequenceNumber"))),
+    )
+    at = _callback_time(params, now)
+    if call.status == "in-progress" and call.answered_at is None:
+        call.answered_at = at
+    if is_final(call.status):
+        if call.ended_at is None:
+            call.ended_at = at
+        duration = _int(params.get("CallDuration"))
+        if duration is not None and call.duration is None:
+            call.duration = duration
+        _price(call, params)
+    if call.status != before:
+        _after_status_change(db, call, before, now)
+    return call
+
+
+def _price(call: Call, params: dict) -> None:
+    raw = params.get("Price") or params.get("CallPrice")
+    if not raw:
+        return
+    try:
+        call.price = abs(Decimal(raw))
+        call.price_unit = params.get("PriceUnit") or call.price_unit
+    except InvalidOperation:
+        pass
+
+
+def _call_from_callback(db: Session, params: dict, *, default_region: str, now) -> Call:
+    """A callback for a call we have no row for: a child leg (<Dial> to an agent's browser
+    or a customer's number), or a parent whose first request we never saw."""
+    parent = lock_call(db, params["ParentCallSid"]) if params.get("ParentCallSid") else None
+    direction = (
+        parent.direction
+        if parent
+        else ("inbound" if params.get("Direction") == "inbound" else "outbound")
+    )
+    to_number = params.get("To", "")
+    agent_id = user_id_from_identity(to_number) if to_number.startswith("client:") else None
+    if parent is not None:
+        contact = parent.contact
+    else:
+        customer = params.get("From") if direction == "inbound" else to_number
+        contact = contact_for_number(db, customer, default_region=default_region, now=now)
+    return start_call(
+        db,
+        sid=params.get("CallSid", ""),
+        direction=direction,
+        params=params,
+        from_number=params.get("From", ""),
+        to_number=to_number,
+        contact=contact,
+        agent_id=agent_id or (parent.agent_id if parent else None),
+        phone_number=None,
+        record=False,
+        now=now,
+    )
+
+
+def _after_status_change(db: Session, call: Call, before: str, now: datetime) -> None:
+    """An agent's browser leg answered or ended: the agent is busy, then online again, and
+    the parent call knows who took it."""
+    if call.parent_sid and call.agent_id and call.to_number.startswith("client:"):
+        if call.status == "in-progress":
+            _set_presence(db, call.agent_id, "busy", call.parent_sid, now)
+            parent = lock_call(db, call.parent_sid)
+            if parent is not None and parent.agent_id is None:
+                parent.agent_id = call.agent_id
+        elif is_final(call.status) and before == "in-progress":
+            _set_presence(db, call.agent_id, "online", None, now)
+
+
+def mark_missed(db: Session, call: Call, now: datetime) -> None:
+    """An inbound call nobody took. Runs the missed-call hooks once."""
+    if call.missed:
+        return
+    call.missed = True
+    if call.contact is not None:
+        contact_ops.add_event(
+            db,
+            call.contact,
+            kind="call_missed",
+            summary="Missed call",
+            now=now,
+            ref_type="call",
+            ref_id=call.sid,
+        )
+    for hook in missed_call_hooks:
+        hook(db, call, now)

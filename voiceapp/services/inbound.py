@@ -1,0 +1,208 @@
+"""Inbound calls: the IVR's steps, who rings, and what happens when nobody answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voiceapp.domain import ivr
+from voiceapp.domain.business_hours import is_open
+from voiceapp.domain.call_status import UNANSWERED_DIAL_STATUSES
+from voiceapp.domain.routing import AgentState, RingPlan, client_identity, plan_ringing
+from voiceapp.models import AgentPresence, Call, IvrSession, User
+from voiceapp.models.settings import TeamSettings
+from voiceapp.services import calls as call_ops
+from voiceapp.services.team_settings import get_team_settings
+
+PREFERRED = "preferred"
+TEAM = "team"
+
+
+@dataclass(frozen=True)
+class Ring:
+    """Ring these browser identities; `stage` says which round it is."""
+
+    language: str
+    identities: tuple[str, ...]
+    stage: str
+    timeout: int
+    record: bool
+
+
+@dataclass(frozen=True)
+class Hangup:
+    pass
+
+
+Step = ivr.AskLanguage | ivr.AskReason | ivr.Voicemail | Ring | Hangup
+
+
+def _config(settings: TeamSettings, zone: str, now: datetime) -> ivr.IvrConfig:
+    return ivr.IvrConfig(
+        languages=tuple(settings.languages or ["en"]),
+        case_types=tuple(settings.ivr_case_types or []),
+        max_attempts=max(1, settings.ivr_max_attempts),
+        is_open=is_open(settings.business_hours or {}, settings.timezone or zone, now),
+    )
+
+
+def preferred_agent_id(db: Session, call: Call) -> int | None:
+    """Who should ring first for this caller. Until cases exist, the contact's responsible
+    user; the cases issue replaces this with the agent of the caller's open case."""
+    return call.contact.owner_id if call.contact is not None else None
+
+
+def _agent_states(db: Session) -> list[AgentState]:
+    rows = db.execute(
+        select(User, AgentPresence)
+        .join(AgentPresence, AgentPresence.user_id == User.id)
+        .where(User.active, AgentPresence.status == "online")
+    ).all()
+    return [
+        AgentState(
+            user_id=user.id,
+            status=presence.status,
+            languages=tuple(user.languages or ()),
+            case_types=tuple(user.case_types or ()),
+            idle_since=presence.updated_at,
+        )
+        for user, presence in rows
+    ]
+
+
+def _ring_or_voicemail(
+    db: Session,
+    call: Call,
+    session: IvrSession,
+    settings: TeamSettings,
+    plan: RingPlan,
+    stage: str,
+    now: datetime,
+) -> Step:
+    language = session.language or "en"
+    agents = plan.preferred if stage == PREFERRED else plan.team
+    if not agents:
+        call_ops.mark_missed(db, call, now)
+        return ivr.Voicemail(language, "no_agent")
+    session.ring_stage = stage
+    return Ring(
+        language=language,
+        identities=tuple(client_identity(a) for a in agents),
+        stage=stage,
+        timeout=settings.ring_timeout_seconds,
+        record=call.record,
+    )
+
+
+def _route(db: Session, call: Call, session: IvrSession, settings, now) -> Step:
+    plan = plan_ringing(
+        _agent_states(db),
+        language=session.language,
+        case_type=session.case_type,
+        preferred_agent_id=preferred_agent_id(db, call),
+    )
+    stage = PREFERRED if plan.preferred else TEAM
+    return _ring_or_voicemail(db, call, session, settings, plan, stage, now)
+
+
+def _resolve(db, call, session, settings, action, now) -> Step:
+    if isinstance(action, ivr.Route):
+        return _route(db, call, session, settings, now)
+    if isinstance(action, ivr.Voicemail):
+        call_ops.mark_missed(db, call, now)
+    return action
+
+
+def begin_inbound(
+    db: Session, params: dict, *, default_region: str, zone: str, now: datetime
+) -> Step:
+    """Twilio's first request for a call to one of our numbers."""
+    settings = get_team_settings(db)
+    our = call_ops.our_number(db, params.get("To"))
+    contact = call_ops.contact_for_number(
+        db, params.get("From"), default_region=default_region, now=now
+    )
+    call = call_ops.start_call(
+        db,
+        sid=params["CallSid"],
+        direction="inbound",
+        params=params,
+        from_number=params.get("From", ""),
+        to_number=params.get("To", ""),
+        contact=contact,
+        agent_id=None,
+        phone_number=our,
+        record=bool(our and our.recording_enabled),
+        now=now,
+    )
+    session = db.get(IvrSession, call.sid)
+    if session is not None:  # Twilio retried the first request
+        return _replay(db, call, session, settings, zone, now)
+    state, action = ivr.start(_config(settings, zone, now))
+    session = IvrSession(
+        call_sid=call.sid,
+        step=state.step,
+        language=state.language,
+        case_type=state.case_type,
+        attempts=state.attempts,
+        created_at=now,
+    )
+    db.add(session)
+    return _resolve(db, call, session, settings, action, now)
+
+
+def _replay(db, call, session, settings, zone, now) -> Step:
+    config = _config(settings, zone, now)
+    if session.step == ivr.LANGUAGE:
+        return ivr.AskLanguage(config.languages, retry=False)
+    if session.step == ivr.REASON:
+        return ivr.AskReason(session.language or "en", config.case_types, retry=False)
+    return _resolve(
+        db, call, session, settings, ivr.Route(session.language or "en", session.case_type), now
+    )
+
+
+def menu_input(db: Session, call_sid: str, digits: str | None, *, zone: str, now: datetime) -> Step:
+    """The caller pressed `digits` (or nothing) in the current menu."""
+    call = call_ops.lock_call(db, call_sid)
+    session = db.get(IvrSession, call_sid)
+    if call is None or session is None:
+        return Hangup()
+    settings = get_team_settings(db)
+    state = ivr.IvrState(session.step, session.language, session.case_type, session.attempts)
+    new_state, action = ivr.on_input(state, _config(settings, zone, now), digits)
+    session.step, session.language = new_state.step, new_state.language
+    session.case_type, session.attempts = new_state.case_type, new_state.attempts
+    session.updated_at = now
+    return _resolve(db, call, session, settings, action, now)
+
+
+def dial_finished(
+    db: Session, call_sid: str, dial_status: str, *, stage: str, now: datetime
+) -> Step:
+    """The <Dial> of ring round `stage` ended (its action URL). The stage comes from the
+    URL, so a retried request gets the same answer as the first."""
+    call = call_ops.lock_call(db, call_sid)
+    session = db.get(IvrSession, call_sid)
+    if call is None or session is None:
+        return Hangup()
+    if dial_status not in UNANSWERED_DIAL_STATUSES:
+        return Hangup()  # the agent talked to the caller; the call is over
+    settings = get_team_settings(db)
+    if stage == PREFERRED:
+        plan = plan_ringing(
+            _agent_states(db),
+            language=session.language,
+            case_type=session.case_type,
+            preferred_agent_id=None,
+        )
+        # The preferred agent did not answer; do not ring them again in the team round.
+        team = tuple(a for a in plan.team if a != preferred_agent_id(db, call))
+        return _ring_or_voicemail(
+            db, call, session, settings, RingPlan(preferred=(), team=team), TEAM, now
+        )
+    call_ops.mark_missed(db, call, now)
+    return ivr.Voicemail(session.language or "en", "no_answer")

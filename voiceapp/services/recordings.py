@@ -1,0 +1,95 @@
+"""Recordings: metadata stored once per RecordingSid, the media fetched by a job into
+local storage, optionally deleted at Twilio afterwards; every listen logged."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from voiceapp.models import Call, Recording, RecordingListen, User
+from voiceapp.services import calls as call_ops
+from voiceapp.services.outbox import add_job
+
+FETCH_JOB = "voiceapp.jobs.fetch_recording"
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def record_callback(db: Session, params: dict, *, now: datetime) -> Recording | None:
+    """Twilio's RecordingStatusCallback. CallSid is always the parent leg."""
+    sid = params.get("RecordingSid")
+    call_sid = params.get("CallSid")
+    if not sid or not call_sid:
+        return None
+    call_ops.store_event(db, source="recording", params=params, idempotency_token=None, now=now)
+    call = call_ops.lock_call(db, call_sid)
+    if call is None:  # e.g. a message left through the fallback URL
+        call = call_ops.start_call(
+            db,
+            sid=call_sid,
+            direction="inbound",
+            params=params,
+            from_number="",
+            to_number="",
+            contact=None,
+            agent_id=None,
+            phone_number=None,
+            record=True,
+            now=now,
+        )
+    recording = db.query(Recording).filter_by(sid=sid).with_for_update().one_or_none()
+    if recording is None:
+        recording = Recording(sid=sid, call_sid=call.sid, status="in-progress", created_at=now)
+        try:
+            with db.begin_nested():
+                db.add(recording)
+        except IntegrityError:
+            recording = db.query(Recording).filter_by(sid=sid).one()
+    status = params.get("RecordingStatus") or recording.status
+    # completed / absent / failed are final for a recording too.
+    if recording.status not in ("completed", "absent", "failed"):
+        recording.status = status
+    recording.duration = _int(params.get("RecordingDuration")) or recording.duration
+    recording.channels = _int(params.get("RecordingChannels")) or recording.channels
+    recording.source = params.get("RecordingSource") or recording.source
+    recording.twilio_url = params.get("RecordingUrl") or recording.twilio_url
+    if recording.source == "RecordVerb":
+        call.voicemail = True
+    if recording.status == "completed" and recording.fetched_at is None:
+        db.flush()
+        add_job(db, FETCH_JOB, recording.id, job_id=f"fetch-recording-{recording.sid}")
+    return recording
+
+
+def media_path_for(recording: Recording) -> str:
+    return f"{recording.created_at:%Y/%m}/{recording.sid}.wav"
+
+
+def store_media(recording: Recording, media: bytes, root: Path, now: datetime) -> None:
+    relative = media_path_for(recording)
+    target = root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    partial.write_bytes(media)
+    partial.replace(target)  # readers never see half a file
+    recording.media_path = relative
+    recording.media_bytes = len(media)
+    recording.fetched_at = now
+    recording.fetch_error = None
+
+
+def can_listen(user: User, call: Call) -> bool:
+    """Recordings are personal data: managers, admins and the agent on the call."""
+    return user.role in ("admin", "sales_manager") or call.agent_id == user.id
+
+
+def log_listen(db: Session, recording: Recording, user: User, now: datetime) -> None:
+    db.add(RecordingListen(recording_id=recording.id, user_id=user.id, listened_at=now))

@@ -1,0 +1,2 @@
+"""The Twilio side that is not HTTP routing: credentials, signature checks, TwiML builders,
+access tokens and the REST adapter."""

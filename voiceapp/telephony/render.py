@@ -1,0 +1,49 @@
+"""A step of an inbound call (services.inbound) as TwiML."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from voiceapp.domain import ivr
+from voiceapp.services.inbound import Hangup, Ring, Step
+from voiceapp.telephony import twiml
+from voiceapp.telephony.urls import public_url
+
+
+def render_step(step: Step, *, greet: bool = True) -> Response:
+    if isinstance(step, ivr.AskLanguage):
+        response = twiml.language_menu(
+            step.languages, action=public_url("ivr.language"), retry=step.retry
+        )
+    elif isinstance(step, ivr.AskReason):
+        response = twiml.reason_menu(
+            step.language,
+            step.case_types,
+            {},
+            action=public_url("ivr.reason"),
+            retry=step.retry,
+            greet=greet,
+        )
+    elif isinstance(step, Ring):
+        response = twiml.dial_agents(
+            step.language,
+            list(step.identities),
+            action=public_url("ivr.dial_result", stage=step.stage),
+            timeout=step.timeout,
+            record=step.record,
+            recording_callback=public_url("twilio.recording"),
+            status_callback=public_url("twilio.status"),
+        )
+    elif isinstance(step, ivr.Voicemail):
+        response = twiml.voicemail(
+            step.language,
+            step.reason,
+            action=public_url("ivr.voicemail_done"),
+            recording_callback=public_url("twilio.recording"),
+            max_length=120,
+        )
+    elif isinstance(step, Hangup):
+        response = twiml.hangup()
+    else:  # pragma: no cover - a new step type without a renderer is a bug
+        raise TypeError(f"no TwiML for {step!r}")
+    return twiml.twiml_response(response)
