@@ -11,7 +11,7 @@ from twilio.request_validator import RequestValidator
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "test-twilio-auth-token"
 API_KEY_SID = "SK" + "2" * 32
-API_KEY_SECRET = "test-api-key-secret"
+API_KEY_SECRET = "test-api-key-secret-of-32-or-more-bytes"
 TWIML_APP_SID = "AP" + "3" * 32
 PUBLIC_BASE_URL = "https://voice.example.com"
 

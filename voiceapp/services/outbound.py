@@ -43,7 +43,7 @@ def _operator_numbers(db: Session, user_id: int) -> list[tuple[PhoneNumber, Numb
             .join(NumberOperator, NumberOperator.phone_number_id == PhoneNumber.id)
             .where(NumberOperator.user_id == user_id)
             .order_by(PhoneNumber.id)
-        ).tuples()
+        ).all()
     )
 
 
