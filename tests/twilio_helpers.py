@@ -133,7 +133,7 @@ def status_params(
         {
             "CallbackSource": "call-progress-events",
             "SequenceNumber": str(sequence),
-            "Timestamp": "Mon, 23 Nov 2026 10:00:0{} +0000".format(min(sequence, 9)),
+            "Timestamp": f"Mon, 23 Nov 2026 10:00:0{min(sequence, 9)} +0000",
             "SipResponseCode": "200" if status != "busy" else "486",
         }
     )

@@ -21,8 +21,15 @@ from tests.twilio_helpers import (
     voice_params,
 )
 from voiceapp.db import utcnow
-from voiceapp.models import AgentPresence, Call, Contact, ContactEvent, ContactPhone, IvrSession
-from voiceapp.models import PhoneNumber
+from voiceapp.models import (
+    AgentPresence,
+    Call,
+    Contact,
+    ContactEvent,
+    ContactPhone,
+    IvrSession,
+    PhoneNumber,
+)
 from voiceapp.services.team_settings import get_team_settings
 
 OUR_NUMBER = "+4930901820"
