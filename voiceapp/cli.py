@@ -272,11 +272,30 @@ def worker(burst, queues):
 
 
 @main.command()
+@click.option("--interval", default=60, show_default=True, type=int, help="Seconds.")
+def clock(interval):
+    """Run the periodic sweep (RQ cron): hands over work a failed relay left behind and
+    re-queues lost jobs. One per deployment is enough; more are harmless."""
+    from rq.cron import CronScheduler
+
+    from voiceapp.jobs import sweep
+    from voiceapp.redis_client import make_redis
+
+    app = _app()
+    connection = make_redis(app.config["VOICEAPP"].redis_url)
+    connection.connection_pool.connection_kwargs["socket_timeout"] = None
+    scheduler = CronScheduler(connection=connection)
+    scheduler.register(sweep, queue_name="default", interval=interval, job_timeout=120)
+    scheduler.start()
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-seed", is_flag=True, help="Do not add demo data.")
 def dev(host, port, no_seed):
-    """Development: migrate, seed demo data, run web (gunicorn) and worker until Ctrl-C."""
+    """Development: migrate, seed demo data, run web (gunicorn), worker and clock until
+    Ctrl-C."""
     os.environ.setdefault("VOICEAPP_ENV", "development")
     from voiceapp.demo import DEMO_PASSWORD, DEMO_USERS
     from voiceapp.migrate import upgrade
@@ -312,6 +331,7 @@ def dev(host, port, no_seed):
             env=env,
         ),
         subprocess.Popen([sys.executable, "-m", "voiceapp.cli", "worker"], env=env),
+        subprocess.Popen([sys.executable, "-m", "voiceapp.cli", "clock"], env=env),
     ]
     base = f"http://{host}:{port}"
     click.echo("")

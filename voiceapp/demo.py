@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from voiceapp.db import utcnow
 from voiceapp.domain.phones import try_normalize_phone
-from voiceapp.models import PhoneNumber
+from voiceapp.models import NumberOperator, PhoneNumber
 from voiceapp.services import accounts
 from voiceapp.services import contacts as contact_ops
+from voiceapp.services.team_settings import get_team_settings
 
 DEMO_PASSWORD = "voiceapp-demo"
 
@@ -169,9 +170,18 @@ def seed(db: Session) -> dict[str, int]:
         if role == "agent":
             agents.append(user)
     for number, friendly in DEMO_NUMBERS:
-        if db.scalar(select(PhoneNumber).where(PhoneNumber.number == number)) is None:
-            db.add(PhoneNumber(number=number, friendly_name=friendly, recording_enabled=True))
+        row = db.scalar(select(PhoneNumber).where(PhoneNumber.number == number))
+        if row is None:
+            row = PhoneNumber(number=number, friendly_name=friendly, recording_enabled=True)
+            db.add(row)
             added["numbers"] += 1
+        operator_ids = {op.user_id for op in row.operators}
+        for agent in agents:
+            if agent.id not in operator_ids:
+                row.operators.append(NumberOperator(user_id=agent.id))
+    settings = get_team_settings(db)
+    if settings.languages == ["de", "en"]:  # untouched defaults: offer the demo team's
+        settings.languages = ["de", "en", "es", "fr"]
     rng = random.Random(7)  # the same demo every time: every draw happens on every run
     for data in list(_demo_contacts(rng)):
         data["owner_id"] = rng.choice(agents).id

@@ -83,7 +83,7 @@ def test_help_lists_every_command():
     result = invoke("--help")
     assert result.exit_code == 0
     listed = re.findall(r"^  (\S+)\s", result.output.split("Commands:")[1], re.MULTILINE)
-    assert set(listed) == {"db", "users", "tokens", "contacts", "demo", "worker", "dev"}
+    assert set(listed) == {"db", "users", "tokens", "contacts", "demo", "worker", "clock", "dev"}
     assert "DATABASE_URL" in result.output  # where the settings come from
 
 

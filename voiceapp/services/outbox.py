@@ -69,6 +69,8 @@ def relay_pending(db: Session, redis: Redis, *, now: datetime | None = None) -> 
         .where(OutboxJob.enqueued_at.is_(None))
         .order_by(OutboxJob.id)
         .limit(RELAY_BATCH)
+        # Two relays (a request's and the sweep's) never hand over the same row.
+        .with_for_update(skip_locked=True)
     ).all()
     handed = 0
     for row in rows:
