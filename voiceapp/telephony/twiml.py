@@ -10,6 +10,27 @@ from voiceapp.telephony import prompts
 GATHER_TIMEOUT_SECONDS = 6
 
 
+def _recording(record: bool, callback: str) -> dict:
+    """<Dial> attributes that record both parties (one channel each) from the answer on."""
+    if not record:
+        return {}
+    return {
+        "record": "record-from-answer-dual",
+        "recording_status_callback": callback,
+        "recording_status_callback_event": "completed absent",
+    }
+
+
+def _progress_events(callback: str) -> dict:
+    """<Client>/<Number> attributes: for a dialled leg Twilio sends only `completed` unless
+    more events are asked for (TWILIO.md)."""
+    return {
+        "status_callback": callback,
+        "status_callback_event": "initiated ringing answered completed",
+        "status_callback_method": "POST",
+    }
+
+
 def twiml_response(twiml: VoiceResponse) -> Response:
     return Response(str(twiml), mimetype="text/xml")
 
@@ -70,22 +91,12 @@ def dial_agents(
     response = VoiceResponse()
     if announce:
         _say(response, language, "connecting")
-    dial_options = {"action": action, "method": "POST", "timeout": timeout}
-    if record:
-        dial_options.update(
-            record="record-from-answer-dual",
-            recording_status_callback=recording_callback,
-            recording_status_callback_event="completed absent",
-        )
-    dial = Dial(**dial_options)
+    dial = Dial(
+        action=action, method="POST", timeout=timeout, **_recording(record, recording_callback)
+    )
     for identity in identities:
         # The browser legs report back, so we learn which agent answered.
-        dial.client(
-            identity,
-            status_callback=status_callback,
-            status_callback_event="initiated ringing answered completed",
-            status_callback_method="POST",
-        )
+        dial.client(identity, **_progress_events(status_callback))
     response.append(dial)
     return response
 
@@ -139,20 +150,13 @@ def dial_number(
     action: str,
 ) -> VoiceResponse:
     response = VoiceResponse()
-    options = {"caller_id": caller_id, "action": action, "method": "POST"}
-    if record:
-        options.update(
-            record="record-from-answer-dual",
-            recording_status_callback=recording_callback,
-            recording_status_callback_event="completed absent",
-        )
-    dial = Dial(**options)
-    dial.number(
-        number,
-        status_callback=status_callback,
-        status_callback_event="initiated ringing answered completed",
-        status_callback_method="POST",
+    dial = Dial(
+        caller_id=caller_id,
+        action=action,
+        method="POST",
+        **_recording(record, recording_callback),
     )
+    dial.number(number, **_progress_events(status_callback))
     response.append(dial)
     return response
 
