@@ -300,3 +300,24 @@ def test_the_fallback_apologises_and_takes_a_message(tw, team):
     )
     assert verbs(root) == ["Say", "Record", "Say", "Hangup"]
     assert "technical problem" in root.find("Say").text or "technisches" in root.find("Say").text
+
+
+def test_a_refused_request_is_logged_with_the_reason(tw, team, caplog):
+    params = voice_params(new_call_sid(), from_=CALLER, to=OUR_NUMBER)
+    with caplog.at_level("WARNING", logger="voiceapp.telephony.signature"):
+        tw.post("/twilio/voice/inbound", data=params)
+        signed_post(tw, "/twilio/voice/inbound", params, token="not-the-token")
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("no X-Twilio-Signature header" in m for m in messages)
+    assert any(
+        "signature does not match https://voice.example.com/twilio/voice/inbound" in m
+        for m in messages
+    )
+
+
+def test_without_a_configured_auth_token_every_request_is_refused(make_app, team, dbs):
+    client = make_app().test_client()  # no TWILIO_AUTH_TOKEN, nothing saved by an admin
+    params = voice_params(new_call_sid(), from_=CALLER, to=OUR_NUMBER)
+    response = signed_post(client, "/twilio/voice/inbound", params, base="http://localhost")
+    assert response.status_code == 403
+    assert dbs.scalars(select(Call)).all() == []
