@@ -99,6 +99,10 @@ class Settings:
         unknown = set(overrides) - known
         if unknown:
             raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+        overrides = dict(overrides)
+        for name in ("instance_path", "recordings_path"):
+            if isinstance(overrides.get(name), str):
+                overrides[name] = Path(overrides[name])
         return replace(self, **overrides)
 
     @property

@@ -60,3 +60,9 @@ def test_a_bad_number_setting_names_the_variable(monkeypatch):
 def test_unknown_override_is_refused():
     with pytest.raises(ConfigError, match="unknown settings"):
         Settings().with_overrides({"no_such_setting": 1})
+
+
+def test_path_overrides_may_be_strings(tmp_path):
+    settings = Settings().with_overrides({"instance_path": str(tmp_path)})
+    assert settings.instance_path == tmp_path
+    assert settings.resolved_recordings_path() == tmp_path / "recordings"
