@@ -9,6 +9,7 @@ from functools import wraps
 from flask import abort, current_app, g, request, session
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, validate_csrf
+from sqlalchemy.exc import OperationalError
 from wtforms import ValidationError
 
 from voiceapp import db
@@ -31,9 +32,19 @@ def _idle_timeout() -> timedelta:
 def _load_user_from_session(token: str) -> User | None:
     dbs = db.session()
     resolved = accounts.resolve_session(dbs, token, now=utcnow(), idle_timeout=_idle_timeout())
-    if dbs.dirty:
-        dbs.commit()
+    commit_best_effort(dbs)
     return resolved.user if resolved else None
+
+
+def commit_best_effort(dbs) -> None:
+    """Commit bookkeeping (last seen / last used times); if a concurrent writer wins on
+    SQLite, skip it rather than fail the request: the next request writes it."""
+    if not dbs.dirty:
+        return
+    try:
+        dbs.commit()
+    except OperationalError:
+        dbs.rollback()
 
 
 def init_auth(app) -> None:
@@ -119,8 +130,7 @@ def authenticate_api_request() -> User:
         user = accounts.resolve_api_token(dbs, token.strip(), now=utcnow())
         if user is None:
             raise ApiAuthError(401, "invalid or revoked API token")
-        if dbs.dirty:
-            dbs.commit()
+        commit_best_effort(dbs)
     elif current_user.is_authenticated:
         user = current_user._get_current_object()
         if request.method not in SAFE_METHODS:

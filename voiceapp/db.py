@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -60,6 +60,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Execution option marking sessions that mostly read (see Database.read_sessionmaker).
+READ_MOSTLY = "voiceapp_read_mostly"
+
+
 def _configure_sqlite(engine: Engine, immediate: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no branch - tiny hook
@@ -75,11 +79,14 @@ def _configure_sqlite(engine: Engine, immediate: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        deferred = not immediate or conn.get_execution_options().get(READ_MOSTLY, False)
         # IMMEDIATE takes the write lock up front, so two writers wait on busy_timeout
         # instead of one failing half-way with "database is locked" when it upgrades a
         # read to a write (the reason Rails does the same). Reads stay concurrent in WAL
         # only for deferred transactions, which test code that inspects rows uses.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Reads (GET requests) use deferred transactions: in WAL they never wait for a
+        # writer, so a long import does not hold up the contacts list or a look-up.
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, immediate_transactions: bool = True) -> Engine:
@@ -95,6 +102,11 @@ class Database:
         self.url = url
         self.engine = make_engine(url, immediate_transactions=immediate_transactions)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+        # For GET and HEAD requests. Their rare writes (a session's last-seen time) are
+        # best effort: on SQLite they may fail when a writer got in first.
+        self.read_sessionmaker = sessionmaker(
+            bind=self.engine.execution_options(**{READ_MOSTLY: True}), expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
@@ -108,7 +120,10 @@ def get_database() -> Database:
 def session() -> Session:
     """The session of the current app context, created on first use."""
     if "db_session" not in g:
-        g.db_session = get_database().sessionmaker()
+        database = get_database()
+        reading = has_request_context() and request.method in ("GET", "HEAD")
+        maker = database.read_sessionmaker if reading else database.sessionmaker
+        g.db_session = maker()
     return g.db_session
 
 

@@ -65,3 +65,35 @@ def test_times_are_aware_utc(ctx, dbs):
     assert created.tzinfo is not None
     assert created.utcoffset().total_seconds() == 0
     assert abs((datetime.now(UTC) - created).total_seconds()) < 60
+
+
+def test_reads_do_not_wait_for_a_writer_on_sqlite(app, ctx, dbs, database_url):
+    """A long write (an import batch) must not hold up a look-up: GET requests run in
+    deferred transactions, which WAL lets read alongside a writer."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite locking")
+    import sqlite3
+    import time
+
+    from tests.factories import UserFactory
+    from voiceapp.services.accounts import create_api_token
+
+    user = UserFactory()
+    _row, token = create_api_token(dbs, user, name="t", now=datetime.now(UTC))
+    dbs.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/contacts", headers=headers).status_code == 200  # token used once
+
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE users SET name = 'Busy' WHERE id = ?", (user.id,))
+    try:
+        started = time.monotonic()
+        response = client.get("/api/contacts", headers=headers)
+        elapsed = time.monotonic() - started
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert response.status_code == 200
+    assert elapsed < 1.0, f"the read waited {elapsed:.2f}s for the writer"

@@ -260,7 +260,9 @@ def import_csv():
             actor=current_user,
             now=utcnow(),
             default_region=current_app.config["VOICEAPP"].default_region,
-            commit_every=None,
+            # Batches: a large file must not hold SQLite's write lock for minutes while
+            # calls come in; a re-import merges what an interrupted one wrote.
+            commit_every=500,
         )
     except contact_import.ImportFormatError as exc:
         dbs.rollback()
