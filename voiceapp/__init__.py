@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from voiceapp.config import Settings
 
@@ -22,6 +23,14 @@ def _development_secret_key(instance_path: Path) -> str:
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(48))
     return key_file.read_text().strip()
+
+
+class RowIdConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        from voiceapp.schemas.fields import ID_MAX
+
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: dict | Settings | None = None) -> Flask:
@@ -54,6 +63,9 @@ def create_app(config: dict | Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
+    # Every <int:...> in a URL is a row id: a number past the database's integer range is
+    # a 404, not a database error.
+    app.url_map.converters["int"] = RowIdConverter
     if settings.trusted_proxies:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)

@@ -297,3 +297,24 @@ def test_history_is_newest_first_and_paged(as_user, agent, dbs):
     assert len(history["items"]) == 2
     times = [item["occurred_at"] for item in history["items"]]
     assert times == sorted(times, reverse=True)
+
+
+def test_a_patched_phone_still_needs_its_number(as_user, agent, dbs):
+    contact = ContactFactory(owner_id=agent.id)
+    response = as_user(agent)(
+        "PATCH", f"/api/contacts/{contact.id}", json={"phones": [{"kind": "mobile"}]}
+    )
+    assert response.status_code == 422
+    assert "number" in response.json["errors"]["json"]["phones"]["0"]
+
+
+def test_numbers_past_the_database_range_are_refused_not_crashed(as_user, agent):
+    api = as_user(agent)
+    assert api("GET", "/api/contacts/99999999999999999999").status_code == 404
+    assert api("DELETE", "/api/contacts/2147483648").status_code == 404
+    page = api("GET", "/api/contacts", query_string={"page": 2**40})
+    assert page.status_code == 422
+    owner = api("POST", "/api/contacts", json={"first_name": "A", "owner_id": 2**40})
+    assert owner.status_code == 422
+    calls = api("GET", "/api/calls", query_string={"agent_id": 2**40})
+    assert calls.status_code == 422

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from voiceapp.schemas.contacts import PageArgsSchema, PageSchema
+from voiceapp.schemas.fields import Id
 
 PRESENCE_STATUSES = ("online", "offline", "busy")
 
@@ -54,8 +55,8 @@ class CallDetailSchema(CallSchema):
 class CallListArgsSchema(PageArgsSchema):
     direction = fields.String(validate=validate.OneOf(["inbound", "outbound"]))
     missed = fields.Boolean()
-    agent_id = fields.Integer()
-    contact_id = fields.Integer()
+    agent_id = Id()
+    contact_id = Id()
     status = fields.String(validate=validate.Length(max=20))
     since = fields.AwareDateTime()
     until = fields.AwareDateTime()

@@ -14,13 +14,13 @@ from marshmallow import (
 )
 
 from voiceapp.domain.contacts import CONTACT_KINDS, PHONE_KINDS, VISIBILITIES
-from voiceapp.schemas.fields import CountryCode, PhoneNumber
+from voiceapp.schemas.fields import ID_MAX, CountryCode, Id, PhoneNumber
 
 MAX_PER_PAGE = 200
 
 
 class PageArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=ID_MAX))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
@@ -98,7 +98,7 @@ class ContactInputSchema(Schema):
     phones = fields.List(fields.Nested(PhoneInputSchema), validate=validate.Length(max=20))
     emails = fields.List(fields.Email(), validate=validate.Length(max=20))
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES))
-    owner_id = fields.Integer(allow_none=True)
+    owner_id = Id(allow_none=True)
 
     @pre_load
     def _clean(self, data, **_kwargs):
@@ -160,7 +160,7 @@ class ContactSchema(Schema):
     notes = fields.String(allow_none=True)
     timezone = fields.String(allow_none=True)
     visibility = fields.String()
-    owner_id = fields.Integer(allow_none=True)
+    owner_id = Id(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -195,4 +195,5 @@ class ContactPatchSchema(ContactInputSchema):
     """PATCH /api/contacts/<id>: every field optional; lists given replace the old ones."""
 
     def __init__(self, **kwargs):
-        super().__init__(partial=True, **kwargs)
+        # Partial at the top level only: a phone given must still have its number.
+        super().__init__(partial=tuple(ContactInputSchema._declared_fields), **kwargs)

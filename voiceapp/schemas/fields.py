@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 from flask import current_app, has_app_context
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 
 from voiceapp.domain.phones import InvalidPhoneNumber, normalize_phone
 
@@ -32,3 +32,12 @@ class CountryCode(fields.String):
         if code not in phonenumbers.SUPPORTED_REGIONS:
             raise ValidationError(f"not an ISO 3166 country code: {value!r}")
         return code
+
+
+# Row ids are 32-bit integers on PostgreSQL; a bigger number can only be "not found".
+ID_MAX = 2**31 - 1
+
+
+def Id(**kwargs) -> fields.Integer:
+    """A row id: a whole number from 1 to ID_MAX (422 otherwise, never a database error)."""
+    return fields.Integer(validate=validate.Range(min=1, max=ID_MAX), **kwargs)
