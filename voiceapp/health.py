@@ -11,7 +11,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from voiceapp.db import get_database
+from voiceapp.db import READ_MOSTLY, get_database
 from voiceapp.redis_client import get_redis
 
 bp = Blueprint("health", __name__)
@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 def _check_database() -> str:
     try:
         with get_database().engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+            # A reading transaction: on SQLite it does not queue behind a writer.
+            conn.execution_options(**{READ_MOSTLY: True}).execute(text("SELECT 1"))
         return "ok"
     except SQLAlchemyError as exc:
         log.error("health: database check failed: %s", exc)
