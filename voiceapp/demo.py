@@ -14,7 +14,7 @@ from voiceapp.domain.phones import try_normalize_phone
 from voiceapp.models import NumberOperator, PhoneNumber
 from voiceapp.services import accounts
 from voiceapp.services import contacts as contact_ops
-from voiceapp.services.team_settings import get_team_settings
+from voiceapp.services.team_settings import editable_team_settings
 
 DEMO_PASSWORD = "voiceapp-demo"
 
@@ -179,7 +179,7 @@ def seed(db: Session) -> dict[str, int]:
         for agent in agents:
             if agent.id not in operator_ids:
                 row.operators.append(NumberOperator(user_id=agent.id))
-    settings = get_team_settings(db)
+    settings = editable_team_settings(db)
     if settings.languages == ["de", "en"]:  # untouched defaults: offer the demo team's
         settings.languages = ["de", "en", "es", "fr"]
     rng = random.Random(7)  # the same demo every time: every draw happens on every run

@@ -30,7 +30,7 @@ from voiceapp.models import (
     IvrSession,
     PhoneNumber,
 )
-from voiceapp.services.team_settings import get_team_settings
+from voiceapp.services.team_settings import editable_team_settings
 
 OUR_NUMBER = "+4930901820"
 CALLER = "+4915112345678"
@@ -48,7 +48,7 @@ def tw(make_app):
 @pytest.fixture
 def team(ctx, dbs):
     dbs.add(PhoneNumber(number=OUR_NUMBER, friendly_name="Berlin", recording_enabled=True))
-    settings = get_team_settings(dbs)
+    settings = editable_team_settings(dbs)
     settings.languages = ["de", "en"]
     settings.ivr_case_types = ["new_order", "payment_reminder"]
     dbs.commit()

@@ -67,7 +67,12 @@ def region_of(e164: str) -> str | None:
 
 
 def format_international(e164: str) -> str:
-    parsed = phonenumbers.parse(e164, None)
+    """+4915112345678 -> "+49 1511 2345678"; anything that is not a number (a withheld
+    caller ID, client:agent_1) is shown as it is."""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return e164
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 

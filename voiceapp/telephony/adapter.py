@@ -31,11 +31,28 @@ class TelephonyAdapter(Protocol):
 
     def search_available(self, country: str, contains: str | None = None) -> list[NumberInfo]: ...
 
-    def buy_number(self, number: str, *, voice_url: str, status_callback: str) -> NumberInfo: ...
+    def buy_number(
+        self, number: str, *, voice_url: str, fallback_url: str, status_callback: str
+    ) -> NumberInfo: ...
+
+    def configure_number(
+        self, sid: str, *, voice_url: str, fallback_url: str, status_callback: str
+    ) -> None: ...
 
     def fetch_recording(self, recording_sid: str) -> bytes: ...
 
     def delete_recording(self, recording_sid: str) -> None: ...
+
+
+def _webhooks(voice_url: str, fallback_url: str, status_callback: str) -> dict:
+    return {
+        "voice_url": voice_url,
+        "voice_method": "POST",
+        "voice_fallback_url": fallback_url,
+        "voice_fallback_method": "POST",
+        "status_callback": status_callback,
+        "status_callback_method": "POST",
+    }
 
 
 class TwilioAdapter:
@@ -68,18 +85,27 @@ class TwilioAdapter:
             raise TelephonyError(f"could not search numbers in {country}: {exc}") from exc
         return [NumberInfo(None, n.phone_number, n.friendly_name or n.phone_number) for n in found]
 
-    def buy_number(self, number: str, *, voice_url: str, status_callback: str) -> NumberInfo:
+    def buy_number(
+        self, number: str, *, voice_url: str, fallback_url: str, status_callback: str
+    ) -> NumberInfo:
         try:
             bought = self._account().incoming_phone_numbers.create(
-                phone_number=number,
-                voice_url=voice_url,
-                voice_method="POST",
-                status_callback=status_callback,
-                status_callback_method="POST",
+                phone_number=number, **_webhooks(voice_url, fallback_url, status_callback)
             )
         except TwilioException as exc:
             raise TelephonyError(f"could not buy {number}: {exc}") from exc
         return NumberInfo(bought.sid, bought.phone_number, bought.friendly_name or number)
+
+    def configure_number(
+        self, sid: str, *, voice_url: str, fallback_url: str, status_callback: str
+    ) -> None:
+        """Point a number of the account at this app (voice, fallback and status URLs)."""
+        try:
+            self._account().incoming_phone_numbers(sid).update(
+                **_webhooks(voice_url, fallback_url, status_callback)
+            )
+        except TwilioException as exc:
+            raise TelephonyError(f"could not configure number {sid}: {exc}") from exc
 
     def fetch_recording(self, recording_sid: str) -> bytes:
         """The recording's media as WAV, fetched with the account's credentials (new

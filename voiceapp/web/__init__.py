@@ -21,9 +21,18 @@ def local_time(value: datetime | None, zone: str | None = None, fmt: str = "%Y-%
 
 
 def init_web(app) -> None:
-    from voiceapp.web import account, auth_views, contacts, errors, home, members
+    from voiceapp.web import (
+        account,
+        auth_views,
+        calls,
+        contacts,
+        errors,
+        home,
+        members,
+        telephony_admin,
+    )
 
-    for module in (auth_views, home, contacts, account, members):
+    for module in (auth_views, home, contacts, account, members, calls, telephony_admin):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.jinja_env.filters["local_time"] = local_time

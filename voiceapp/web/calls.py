@@ -1,0 +1,332 @@
+"""Panel pages for calls: the calls list, missed calls with call-back, recordings streamed
+to those who may hear them (every listen logged), and the browser softphone page."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from voiceapp import db
+from voiceapp.db import utcnow
+from voiceapp.domain.call_status import KNOWN_STATUSES
+from voiceapp.domain.phones import format_international, is_withheld
+from voiceapp.domain.roles import is_manager_or_admin
+from voiceapp.models import AgentPresence, Call, Contact, Recording, RecordingListen, User
+from voiceapp.services import call_queries, recordings
+from voiceapp.services.contacts import user_can_view
+from voiceapp.telephony.credentials import current_credentials
+
+bp = Blueprint("calls", __name__)
+PER_PAGE = 50
+# The Twilio Voice JavaScript SDK (npm @twilio/voice-sdk, dist/twilio.min.js), once vendored.
+SDK_FILE = "vendor/twilio.min.js"
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+DIRECTIONS = ("inbound", "outbound")
+STATUSES = sorted(KNOWN_STATUSES)
+# Dates outside this range are typing mistakes (and overflow at the ends of the calendar).
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+
+
+# --- template filters ---------------------------------------------------------------------
+
+
+@bp.app_template_filter("mss")
+def minutes_seconds(seconds: int | None) -> str:
+    """A duration as m:ss (75 -> 1:15); empty when unknown."""
+    if seconds is None:
+        return ""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@bp.app_template_filter("call_party")
+def call_party(number: str | None) -> str:
+    """A number from a call as a person reads it; Twilio also sends withheld numbers and
+    browser identities (client:agent_1), which are not phone numbers."""
+    number = (number or "").strip()
+    if not number:
+        return "unknown number"
+    if is_withheld(number):
+        return "withheld number"
+    if number.startswith("client:"):
+        return "browser softphone"
+    if E164.match(number):
+        try:
+            return format_international(number)
+        except Exception:  # phonenumbers' parse errors: show it as Twilio sent it
+            return number
+    return number
+
+
+@bp.app_template_filter("cost")
+def cost(call: Call) -> str:
+    """Twilio reports a call's price as a negative amount (money spent)."""
+    if call.price is None:
+        return ""
+    return f"{abs(call.price):.4f} {call.price_unit or ''}".strip()
+
+
+# --- the rows the lists show --------------------------------------------------------------
+
+
+@dataclass
+class CallRow:
+    call: Call
+    number: str  # the other party: the caller of an inbound call, the callee of an outbound
+    contact: Contact | None  # only when the viewer may open it
+    agent: User | None
+    playable: list[Recording] = field(default_factory=list)
+    pending: list[Recording] = field(default_factory=list)  # may hear, not stored yet
+    listens: dict[int, list[tuple[str, datetime]]] = field(default_factory=dict)
+
+    @property
+    def callback_number(self) -> str | None:
+        return self.number if E164.match(self.number or "") else None
+
+
+def _is_stored(recording: Recording) -> bool:
+    return recording.fetched_at is not None and bool(recording.media_path)
+
+
+def _rows(calls: list[Call]) -> list[CallRow]:
+    dbs = db.session()
+    # Load the page's contacts and agents in two queries (not two per row).
+    contact_ids = {c.contact_id for c in calls if c.contact_id}
+    agent_ids = {c.agent_id for c in calls if c.agent_id}
+    contacts = (
+        {c.id: c for c in dbs.scalars(select(Contact).where(Contact.id.in_(contact_ids)))}
+        if contact_ids
+        else {}
+    )
+    agents = (
+        {u.id: u for u in dbs.scalars(select(User).where(User.id.in_(agent_ids)))}
+        if agent_ids
+        else {}
+    )
+    rows = []
+    for call in calls:
+        contact = contacts.get(call.contact_id)
+        row = CallRow(
+            call=call,
+            number=call.from_number if call.direction == "inbound" else call.to_number,
+            contact=contact if contact and user_can_view(current_user, contact) else None,
+            agent=agents.get(call.agent_id),
+        )
+        if recordings.can_listen(current_user, call):
+            for rec in call.recordings:
+                (row.playable if _is_stored(rec) else row.pending).append(rec)
+        rows.append(row)
+    if is_manager_or_admin(current_user.role):
+        _add_listens(rows)
+    return rows
+
+
+def _add_listens(rows: list[CallRow]) -> None:
+    by_id = {rec.id: row for row in rows for rec in row.playable}
+    if not by_id:
+        return
+    found = db.session().execute(
+        select(RecordingListen.recording_id, User.name, RecordingListen.listened_at)
+        .join(User, User.id == RecordingListen.user_id)
+        .where(RecordingListen.recording_id.in_(by_id))
+        .order_by(RecordingListen.listened_at.desc(), RecordingListen.id.desc())
+    )
+    for recording_id, name, when in found:
+        by_id[recording_id].listens.setdefault(recording_id, []).append((name, when))
+
+
+# --- the calls list -----------------------------------------------------------------------
+
+
+def _day(text: str, label: str, problems: list[str]) -> date | None:
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        problems.append(f"{label}: {text!r} is not a date (YYYY-MM-DD).")
+        return None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        problems.append(f"{label}: choose a date between {FIRST_YEAR} and {LAST_YEAR}.")
+        return None
+    return day
+
+
+def _parse_filters(args) -> tuple[dict, dict, list[str]]:
+    """The list's filters: (for call_queries, the values shown back in the form, problems)."""
+    values = {name: args.get(name, "").strip() for name in ("direction", "agent", "status")}
+    values["from"] = args.get("from", "").strip()
+    values["to"] = args.get("to", "").strip()
+    values["missed"] = args.get("missed") == "1"
+    filters: dict = {}
+    problems: list[str] = []
+    if values["direction"] in DIRECTIONS:
+        filters["direction"] = values["direction"]
+    elif values["direction"]:
+        problems.append("Direction: choose inbound or outbound.")
+    if values["status"] in KNOWN_STATUSES:
+        filters["status"] = values["status"]
+    elif values["status"]:
+        problems.append(f"Status: {values['status']!r} is not a call status.")
+    if values["missed"]:
+        filters["missed"] = True
+    # Agents see their own calls and unanswered ones whatever they ask for.
+    if values["agent"] and is_manager_or_admin(current_user.role):
+        if values["agent"].isdigit() and len(values["agent"]) < 10:
+            filters["agent_id"] = int(values["agent"])
+        else:
+            problems.append("Agent: choose a member from the list.")
+    zone = ZoneInfo(current_app.config["VOICEAPP"].timezone)
+    first = _day(values["from"], "From", problems)
+    last = _day(values["to"], "To", problems)
+    if first and last and first > last:
+        problems.append("The From date is after the To date.")
+    if first:
+        filters["since"] = datetime.combine(first, time(), zone)
+    if last:  # the whole day, in the team's zone
+        filters["until"] = datetime.combine(last + timedelta(days=1), time(), zone)
+    return filters, values, problems
+
+
+def _page() -> int:
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), 1_000_000)
+
+
+@bp.get("/calls")
+@login_required
+def index():
+    filters, values, problems = _parse_filters(request.args)
+    page = _page()
+    calls, total = (
+        ([], 0)
+        if problems
+        else call_queries.list_calls(
+            db.session(), current_user, filters, page=page, per_page=PER_PAGE
+        )
+    )
+    manager = is_manager_or_admin(current_user.role)
+    agents = (
+        db.session().scalars(select(User).order_by(User.active.desc(), User.name)).all()
+        if manager
+        else []
+    )
+    query = {k: v for k, v in values.items() if v}
+    if values["missed"]:
+        query["missed"] = "1"
+    return render_template(
+        "calls/list.html",
+        rows=_rows(calls),
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        values=values,
+        query=query,
+        problems=problems,
+        agents=agents,
+        statuses=STATUSES,
+        show_listens=manager,
+    ), (422 if problems else 200)
+
+
+@bp.get("/calls/missed")
+@login_required
+def missed():
+    page = _page()
+    calls, total = call_queries.list_calls(
+        db.session(),
+        current_user,
+        {"direction": "inbound", "missed": True},
+        page=page,
+        per_page=PER_PAGE,
+    )
+    return render_template(
+        "calls/missed.html",
+        rows=_rows(calls),
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        show_listens=is_manager_or_admin(current_user.role),
+    )
+
+
+# --- recordings ---------------------------------------------------------------------------
+
+
+def _stored_file(recording: Recording) -> Path:
+    """The recording's media file, or a 404 that says why it cannot be played."""
+    if recording.status in ("absent", "failed") and not _is_stored(recording):
+        abort(404, f"Twilio reported this recording as {recording.status}: nothing to play.")
+    if not _is_stored(recording):
+        abort(
+            404,
+            "This recording is not stored here yet: it is fetched from Twilio shortly after "
+            "the call ends. Try again in a minute.",
+        )
+    root = current_app.config["VOICEAPP"].resolved_recordings_path().resolve()
+    path = (root / recording.media_path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        abort(404, "The recording's file is missing from the recordings folder.")
+    return path
+
+
+def _log_listen(recording: Recording) -> None:
+    """Written in a session of its own: a GET request's session reads in a deferred
+    transaction (SQLite), and an audit row must not depend on upgrading it to a writer."""
+    writer = db.get_database().sessionmaker()
+    try:
+        recordings.log_listen(writer, recording, current_user, utcnow())
+        writer.commit()
+    finally:
+        writer.close()
+
+
+@bp.get("/calls/recordings/<recording_sid>")
+@login_required
+def recording(recording_sid: str):
+    rec = (
+        db.session().scalar(select(Recording).where(Recording.sid == recording_sid))
+        if len(recording_sid) <= 64
+        else None
+    )
+    # Someone who may not listen learns nothing, not even that the recording exists.
+    if rec is None or not recordings.can_listen(current_user, rec.call):
+        abort(404)
+    response = send_file(
+        _stored_file(rec), mimetype="audio/wav", conditional=True, etag=True, max_age=None
+    )
+    # Personal data: every play comes back here and is logged, nothing stays in caches.
+    response.headers["Cache-Control"] = "private, no-store"
+    if request.method == "GET" and response.status_code in (200, 206):
+        try:
+            _log_listen(rec)
+        except SQLAlchemyError:
+            response.close()
+            current_app.logger.exception("could not log a listen of recording %s", rec.sid)
+            abort(503, "The listen could not be logged, so the recording is not played. Try again.")
+    return response
+
+
+# --- the softphone ------------------------------------------------------------------------
+
+
+@bp.get("/phone")
+@login_required
+def phone():
+    dbs = db.session()
+    presence = dbs.get(AgentPresence, current_user.id)
+    sdk_available = Path(current_app.static_folder, SDK_FILE).is_file()
+    return render_template(
+        "calls/phone.html",
+        presence=presence.status if presence else "offline",
+        sdk_file=SDK_FILE if sdk_available else None,
+        configured=current_credentials(dbs).can_issue_tokens,
+        to=request.args.get("to", "").strip()[:40],
+    )

@@ -1,0 +1,513 @@
+"""Telephony administration (admin only): the Twilio account and IVR settings, and our
+virtual numbers with their operators."""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from voiceapp import db
+from voiceapp.auth import roles_required
+from voiceapp.domain.business_hours import WEEKDAYS, validate_business_hours
+from voiceapp.domain.roles import ADMIN
+from voiceapp.models import NumberOperator, PhoneNumber, User
+from voiceapp.services.team_settings import editable_team_settings, get_team_settings
+from voiceapp.telephony.adapter import TelephonyError
+from voiceapp.telephony.factory import telephony_adapter
+from voiceapp.telephony.urls import public_url
+
+bp = Blueprint("telephony_admin", __name__)
+
+WEEKDAY_LABELS = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+SPAN = re.compile(r"^(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$")
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+MAX_IVR_CHOICES = 9  # the IVR menus take one key press
+WEBHOOKS = (
+    ("Voice URL of each number (A call comes in)", "twilio.inbound"),
+    ("Call status changes (status callback)", "twilio.status"),
+    ("Primary handler fails (fallback URL)", "twilio.fallback"),
+    ("TwiML App's Voice Request URL (browser softphone)", "twilio.outbound_call"),
+    ("Recording status callback", "twilio.recording"),
+)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _sid(label: str, prefix: str) -> StringField:
+    return StringField(
+        label,
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Regexp(
+                rf"^{prefix}[0-9a-fA-F]{{32}}$",
+                message=f"the {label} must be {prefix} followed by 32 hexadecimal characters",
+            ),
+        ],
+    )
+
+
+def _secret(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(min=16, max=128),
+            Regexp(r"^\S+$", message="no spaces: paste it exactly as Twilio shows it"),
+        ],
+    )
+
+
+def parse_hours(text: str, day: str) -> tuple[list[list[str]], list[str]]:
+    """ "09:00-12:30, 14:00-18:00" -> ([["09:00", "12:30"], ["14:00", "18:00"]], problems)."""
+    spans = []
+    for part in (p.strip() for p in (text or "").split(",")):
+        if not part:
+            continue
+        match = SPAN.match(part)
+        if not match:
+            return [], [f"{part!r} is not like 09:00-18:00"]
+        spans.append([match.group(1), match.group(2)])
+    problems = validate_business_hours({day: spans})
+    if problems:
+        return [], [p.removeprefix(f"{day}: ") for p in problems]
+    spans = [[f"{int(t[:-3]):02d}:{t[-2:]}" for t in span] for span in spans]
+    spans.sort()
+    for before, after in pairwise(spans):
+        if after[0] < before[1]:
+            return [], [f"{before[0]}-{before[1]} and {after[0]}-{after[1]} overlap"]
+    return spans, []
+
+
+def _hours_field(day: str) -> StringField:
+    def check(form, field):
+        problems = parse_hours(field.data, day)[1]
+        if problems:
+            raise ValidationError("; ".join(problems))
+
+    return StringField(WEEKDAY_LABELS[day], filters=[_strip], validators=[check])
+
+
+class TelephonySettingsForm(FlaskForm):
+    twilio_account_sid = _sid("Account SID", "AC")
+    twilio_auth_token = _secret("Auth Token")
+    clear_auth_token = BooleanField("Remove the saved Auth Token")
+    twilio_api_key_sid = _sid("API key SID", "SK")
+    twilio_api_key_secret = _secret("API key secret")
+    clear_api_key_secret = BooleanField("Remove the saved API key secret")
+    twilio_twiml_app_sid = _sid("TwiML App SID", "AP")
+    languages = StringField(
+        "IVR languages (two-letter codes in menu order, comma separated)",
+        filters=[_strip],
+        validators=[InputRequired()],
+    )
+    ivr_case_types = SelectMultipleField(
+        "Reasons for the call the IVR offers",
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    hours_mon = _hours_field("mon")
+    hours_tue = _hours_field("tue")
+    hours_wed = _hours_field("wed")
+    hours_thu = _hours_field("thu")
+    hours_fri = _hours_field("fri")
+    hours_sat = _hours_field("sat")
+    hours_sun = _hours_field("sun")
+    ring_timeout_seconds = IntegerField(
+        "Ring timeout (seconds)", validators=[InputRequired(), NumberRange(min=5, max=120)]
+    )
+    delete_recordings_at_twilio = BooleanField("Delete recordings at Twilio once stored here")
+
+    def language_codes(self) -> list[str]:
+        return [c.strip().lower() for c in re.split(r"[,;\s]+", self.languages.data or "") if c]
+
+    def validate_languages(self, field):
+        codes = self.language_codes()
+        for code in codes:
+            if len(code) != 2 or not code.isalpha() or not code.isascii():
+                raise ValidationError(f"{code!r} is not a two-letter language code")
+        if not codes:
+            raise ValidationError("the IVR needs at least one language")
+        if len(set(codes)) != len(codes):
+            raise ValidationError("a language is listed twice")
+        if len(codes) > MAX_IVR_CHOICES:
+            raise ValidationError(f"at most {MAX_IVR_CHOICES} languages (one key each)")
+
+    def validate_ivr_case_types(self, field):
+        if len(field.data or []) > MAX_IVR_CHOICES:
+            raise ValidationError(f"at most {MAX_IVR_CHOICES} reasons (one key each)")
+
+    def hours_fields(self):
+        return [getattr(self, f"hours_{day}") for day in WEEKDAYS]
+
+    def business_hours(self) -> dict:
+        return {day: parse_hours(getattr(self, f"hours_{day}").data, day)[0] for day in WEEKDAYS}
+
+
+def _fill_settings_form(form: TelephonySettingsForm, row) -> None:
+    for name in ("twilio_account_sid", "twilio_api_key_sid", "twilio_twiml_app_sid"):
+        getattr(form, name).data = getattr(row, name) or ""
+    form.languages.data = ", ".join(row.languages or [])
+    form.ivr_case_types.data = list(row.ivr_case_types or [])
+    for day in WEEKDAYS:
+        spans = (row.business_hours or {}).get(day, [])
+        getattr(form, f"hours_{day}").data = ", ".join(f"{a}-{b}" for a, b in spans)
+    form.ring_timeout_seconds.data = row.ring_timeout_seconds
+    form.delete_recordings_at_twilio.data = row.delete_recordings_at_twilio
+
+
+def _save_settings(form: TelephonySettingsForm, row) -> None:
+    for name in ("twilio_account_sid", "twilio_api_key_sid", "twilio_twiml_app_sid"):
+        value = getattr(form, name).data
+        # Twilio's SIDs are two capitals and lower-case hexadecimal.
+        setattr(row, name, value[:2] + value[2:].lower() if value else None)
+    for name, clear in (
+        ("twilio_auth_token", form.clear_auth_token.data),
+        ("twilio_api_key_secret", form.clear_api_key_secret.data),
+    ):
+        if getattr(form, name).data:  # empty keeps the saved secret
+            setattr(row, name, getattr(form, name).data)
+        elif clear:
+            setattr(row, name, None)
+    row.languages = form.language_codes()
+    row.ivr_case_types = list(form.ivr_case_types.data or [])
+    row.business_hours = form.business_hours()
+    row.ring_timeout_seconds = form.ring_timeout_seconds.data
+    row.delete_recordings_at_twilio = form.delete_recordings_at_twilio.data
+
+
+def _secret_state(saved: str | None, from_env: str | None) -> str:
+    if saved:
+        return f"saved (ends with …{saved[-4:]})"
+    if from_env:
+        return "taken from the server's environment"
+    return "not set"
+
+
+@bp.route("/settings/telephony", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def settings():
+    dbs = db.session()
+    # Only a save writes; showing the page must not create the settings row.
+    row = editable_team_settings(dbs) if request.method == "POST" else get_team_settings(dbs)
+    form = TelephonySettingsForm()
+    form.ivr_case_types.choices = [(c["key"], c["label"]) for c in row.case_types or []]
+    if not form.is_submitted():
+        _fill_settings_form(form, row)
+    elif form.validate():
+        _save_settings(form, row)
+        dbs.commit()
+        flash("Telephony settings saved.", "success")
+        return redirect(url_for("telephony_admin.settings"))
+    else:
+        flash("Nothing was saved: please correct the marked fields.", "error")
+    env = current_app.config["VOICEAPP"]
+    return render_template(
+        "telephony/settings.html",
+        form=form,
+        auth_token_state=_secret_state(row.twilio_auth_token, env.twilio_auth_token),
+        api_key_secret_state=_secret_state(row.twilio_api_key_secret, env.twilio_api_key_secret),
+        webhooks=[(label, public_url(endpoint)) for label, endpoint in WEBHOOKS],
+        public_base_url=env.public_base_url,
+    ), (422 if form.is_submitted() else 200)
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+
+class SwitchesForm(FlaskForm):
+    outgoing_enabled = BooleanField("Outgoing calls")
+    recording_enabled = BooleanField("Call recording")
+
+
+class OperatorForm(SwitchesForm):
+    user_id = SelectField("Operator", coerce=int, validate_choice=False)
+
+
+class LinkForm(FlaskForm):
+    sid = StringField("Number SID", filters=[_strip], validators=[InputRequired(), Length(max=34)])
+
+
+class BuyForm(FlaskForm):
+    number = StringField(
+        "Number",
+        filters=[_strip],
+        validators=[InputRequired(), Regexp(E164.pattern, message="not an E.164 number")],
+    )
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    country = StringField(
+        "Country (ISO code)",
+        filters=[_strip],
+        validators=[
+            InputRequired(),
+            Regexp(r"^[A-Za-z]{2}$", message="a two-letter country code, e.g. DE"),
+        ],
+    )
+    contains = StringField(
+        "Contains (digits, optional)",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Regexp(r"^[0-9A-Za-z*]{1,16}$", message="up to 16 digits or letters"),
+        ],
+    )
+
+
+def _number_or_404(number_id: int) -> PhoneNumber:
+    number = db.session().get(PhoneNumber, number_id)
+    if number is None:
+        abort(404)
+    return number
+
+
+def _adapter_or_flash():
+    try:
+        return telephony_adapter(db.session())
+    except TelephonyError as exc:
+        flash(f"Twilio: {exc}.", "error")
+        return None
+
+
+def _store_number(info, *, bought: bool) -> None:
+    dbs = db.session()
+    dbs.add(
+        PhoneNumber(
+            number=info.number,
+            friendly_name=(info.friendly_name or info.number)[:100],
+            twilio_sid=info.sid,
+        )
+    )
+    try:
+        dbs.commit()
+    except IntegrityError:
+        dbs.rollback()
+        flash(f"{info.number} is already one of our numbers.", "error")
+        return
+    verb = "bought and added" if bought else "linked"
+    flash(f"{info.number} {verb}. Choose its operators below.", "success")
+
+
+@bp.get("/numbers")
+@roles_required(ADMIN)
+def numbers():
+    dbs = db.session()
+    rows = dbs.scalars(select(PhoneNumber).order_by(PhoneNumber.number)).all()
+    users = dbs.scalars(select(User).order_by(User.name)).all()
+    return render_template(
+        "telephony/numbers.html",
+        numbers=rows,
+        users={u.id: u for u in users},
+        active_users=[u for u in users if u.active],
+        inbound_url=public_url("twilio.inbound"),
+    )
+
+
+@bp.get("/numbers/account")
+@roles_required(ADMIN)
+def account_numbers():
+    adapter = _adapter_or_flash()
+    try:
+        found = adapter.list_numbers() if adapter else None
+    except TelephonyError as exc:
+        flash(f"Twilio: {exc}.", "error")
+        found = None
+    if found is None:
+        return redirect(url_for("telephony_admin.numbers"))
+    ours = db.session().scalars(select(PhoneNumber)).all()
+    linked = {n.twilio_sid for n in ours if n.twilio_sid} | {n.number for n in ours}
+    return render_template("telephony/account.html", found=found, linked=linked)
+
+
+def _number_webhooks() -> dict:
+    return {
+        "voice_url": public_url("twilio.inbound"),
+        "fallback_url": public_url("twilio.fallback"),
+        "status_callback": public_url("twilio.status"),
+    }
+
+
+@bp.post("/numbers/link")
+@roles_required(ADMIN)
+def link_number():
+    form = LinkForm()
+    adapter = _adapter_or_flash() if form.validate() else None
+    if adapter is not None:
+        try:
+            info = next((n for n in adapter.list_numbers() if n.sid == form.sid.data), None)
+        except TelephonyError as exc:
+            flash(f"Twilio: {exc}.", "error")
+        else:
+            if info is None or not E164.match(info.number):
+                flash("That number is not in the Twilio account (any more).", "error")
+            else:
+                try:
+                    # Calls to the number must reach this app: set its webhooks at Twilio.
+                    adapter.configure_number(info.sid, **_number_webhooks())
+                except TelephonyError as exc:
+                    flash(f"Twilio: {exc}.", "error")
+                else:
+                    _store_number(info, bought=False)
+    elif form.errors:
+        flash("Choose a number of the account to link.", "error")
+    return redirect(url_for("telephony_admin.numbers"))
+
+
+@bp.get("/numbers/search")
+@roles_required(ADMIN)
+def search_numbers():
+    form = SearchForm(request.args)
+    found, status = None, 200
+    if request.args:
+        if not form.validate():
+            status = 422
+        elif adapter := _adapter_or_flash():
+            try:
+                found = adapter.search_available(
+                    form.country.data.upper(), form.contains.data or None
+                )
+            except TelephonyError as exc:
+                flash(f"Twilio: {exc}.", "error")
+                status = 502
+        else:
+            status = 502
+    return render_template("telephony/search.html", form=form, found=found), status
+
+
+@bp.post("/numbers/buy")
+@roles_required(ADMIN)
+def buy_number():
+    form = BuyForm()
+    if not form.validate():
+        flash("Choose a number from the search results to buy.", "error")
+        return redirect(url_for("telephony_admin.search_numbers"))
+    dbs = db.session()
+    if dbs.scalar(select(PhoneNumber).where(PhoneNumber.number == form.number.data)):
+        flash(f"{form.number.data} is already one of our numbers.", "error")
+        return redirect(url_for("telephony_admin.numbers"))
+    if adapter := _adapter_or_flash():
+        try:
+            info = adapter.buy_number(form.number.data, **_number_webhooks())
+        except TelephonyError as exc:
+            flash(f"Twilio: {exc}.", "error")
+        else:
+            _store_number(info, bought=True)
+    return redirect(url_for("telephony_admin.numbers"))
+
+
+@bp.post("/numbers/<int:number_id>")
+@roles_required(ADMIN)
+def update_number(number_id: int):
+    number = _number_or_404(number_id)
+    form = SwitchesForm()
+    if form.validate():
+        number.outgoing_enabled = form.outgoing_enabled.data
+        number.recording_enabled = form.recording_enabled.data
+        db.session().commit()
+        flash(f"{number.number} saved.", "success")
+    return redirect(url_for("telephony_admin.numbers"))
+
+
+@bp.post("/numbers/<int:number_id>/delete")
+@roles_required(ADMIN)
+def unlink_number(number_id: int):
+    number = _number_or_404(number_id)
+    db.session().delete(number)
+    db.session().commit()
+    flash(f"{number.number} unlinked here. It stays in the Twilio account.", "success")
+    return redirect(url_for("telephony_admin.numbers"))
+
+
+@bp.post("/numbers/<int:number_id>/operators")
+@roles_required(ADMIN)
+def add_operator(number_id: int):
+    number = _number_or_404(number_id)
+    form = OperatorForm()
+    user = db.session().get(User, form.user_id.data) if form.validate() else None
+    if user is None or not user.active:
+        flash("Choose an active member as operator.", "error")
+    elif any(op.user_id == user.id for op in number.operators):
+        flash(f"{user.name} already operates {number.number}.", "error")
+    else:
+        number.operators.append(
+            NumberOperator(
+                user_id=user.id,
+                outgoing_enabled=form.outgoing_enabled.data,
+                recording_enabled=form.recording_enabled.data,
+            )
+        )
+        try:
+            db.session().commit()
+        except IntegrityError:
+            db.session().rollback()
+            flash(f"{user.name} already operates {number.number}.", "error")
+        else:
+            flash(f"{user.name} now operates {number.number}.", "success")
+    return redirect(url_for("telephony_admin.numbers"))
+
+
+def _operator_or_404(number_id: int, operator_id: int) -> NumberOperator:
+    operator = db.session().get(NumberOperator, operator_id)
+    if operator is None or operator.phone_number_id != number_id:
+        abort(404)
+    return operator
+
+
+@bp.post("/numbers/<int:number_id>/operators/<int:operator_id>")
+@roles_required(ADMIN)
+def update_operator(number_id: int, operator_id: int):
+    operator = _operator_or_404(number_id, operator_id)
+    form = SwitchesForm()
+    if form.validate():
+        operator.outgoing_enabled = form.outgoing_enabled.data
+        operator.recording_enabled = form.recording_enabled.data
+        db.session().commit()
+        flash("Operator saved.", "success")
+    return redirect(url_for("telephony_admin.numbers"))
+
+
+@bp.post("/numbers/<int:number_id>/operators/<int:operator_id>/delete")
+@roles_required(ADMIN)
+def remove_operator(number_id: int, operator_id: int):
+    operator = _operator_or_404(number_id, operator_id)
+    db.session().delete(operator)
+    db.session().commit()
+    flash("Operator removed.", "success")
+    return redirect(url_for("telephony_admin.numbers"))
