@@ -29,10 +29,11 @@ def init_web(app) -> None:
         errors,
         home,
         members,
+        numbers,
         telephony_admin,
     )
 
-    for module in (auth_views, home, contacts, account, members, calls, telephony_admin):
+    for module in (auth_views, home, contacts, account, members, calls, telephony_admin, numbers):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.jinja_env.filters["local_time"] = local_time

@@ -1,20 +1,17 @@
-"""Telephony administration (admin only): the Twilio account and IVR settings, and our
-virtual numbers with their operators."""
+"""Telephony settings (admin only): the Twilio account, the IVR and business hours, and
+the webhook URLs to paste into Twilio's console. Numbers live in web/numbers.py."""
 
 from __future__ import annotations
 
 import re
 from itertools import pairwise
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from wtforms import (
     BooleanField,
     IntegerField,
     PasswordField,
-    SelectField,
     SelectMultipleField,
     StringField,
 )
@@ -32,10 +29,7 @@ from voiceapp import db
 from voiceapp.auth import roles_required
 from voiceapp.domain.business_hours import WEEKDAYS, validate_business_hours
 from voiceapp.domain.roles import ADMIN
-from voiceapp.models import NumberOperator, PhoneNumber, User
 from voiceapp.services.team_settings import editable_team_settings, get_team_settings
-from voiceapp.telephony.adapter import TelephonyError
-from voiceapp.telephony.factory import telephony_adapter
 from voiceapp.telephony.urls import public_url
 
 bp = Blueprint("telephony_admin", __name__)
@@ -50,7 +44,6 @@ WEEKDAY_LABELS = {
     "sun": "Sunday",
 }
 SPAN = re.compile(r"^(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$")
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 MAX_IVR_CHOICES = 9  # the IVR menus take one key press
 WEBHOOKS = (
     ("Voice URL of each number (A call comes in)", "twilio.inbound"),
@@ -61,14 +54,14 @@ WEBHOOKS = (
 )
 
 
-def _strip(value):
+def strip_text(value):
     return value.strip() if isinstance(value, str) else value
 
 
 def _sid(label: str, prefix: str) -> StringField:
     return StringField(
         label,
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             Optional(),
             Regexp(
@@ -82,7 +75,7 @@ def _sid(label: str, prefix: str) -> StringField:
 def _secret(label: str) -> PasswordField:
     return PasswordField(
         label,
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             Optional(),
             Length(min=16, max=128),
@@ -118,7 +111,7 @@ def _hours_field(day: str) -> StringField:
         if problems:
             raise ValidationError("; ".join(problems))
 
-    return StringField(WEEKDAY_LABELS[day], filters=[_strip], validators=[check])
+    return StringField(WEEKDAY_LABELS[day], filters=[strip_text], validators=[check])
 
 
 class TelephonySettingsForm(FlaskForm):
@@ -131,7 +124,7 @@ class TelephonySettingsForm(FlaskForm):
     twilio_twiml_app_sid = _sid("TwiML App SID", "AP")
     languages = StringField(
         "IVR languages (two-letter codes in menu order, comma separated)",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[InputRequired()],
     )
     ivr_case_types = SelectMultipleField(
@@ -246,268 +239,3 @@ def settings():
 
 
 # --- numbers ------------------------------------------------------------------------------
-
-
-class SwitchesForm(FlaskForm):
-    outgoing_enabled = BooleanField("Outgoing calls")
-    recording_enabled = BooleanField("Call recording")
-
-
-class OperatorForm(SwitchesForm):
-    user_id = SelectField("Operator", coerce=int, validate_choice=False)
-
-
-class LinkForm(FlaskForm):
-    sid = StringField("Number SID", filters=[_strip], validators=[InputRequired(), Length(max=34)])
-
-
-class BuyForm(FlaskForm):
-    number = StringField(
-        "Number",
-        filters=[_strip],
-        validators=[InputRequired(), Regexp(E164.pattern, message="not an E.164 number")],
-    )
-
-
-class SearchForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET form that changes nothing
-
-    country = StringField(
-        "Country (ISO code)",
-        filters=[_strip],
-        validators=[
-            InputRequired(),
-            Regexp(r"^[A-Za-z]{2}$", message="a two-letter country code, e.g. DE"),
-        ],
-    )
-    contains = StringField(
-        "Contains (digits, optional)",
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Regexp(r"^[0-9A-Za-z*]{1,16}$", message="up to 16 digits or letters"),
-        ],
-    )
-
-
-def _number_or_404(number_id: int) -> PhoneNumber:
-    number = db.session().get(PhoneNumber, number_id)
-    if number is None:
-        abort(404)
-    return number
-
-
-def _adapter_or_flash():
-    try:
-        return telephony_adapter(db.session())
-    except TelephonyError as exc:
-        flash(f"Twilio: {exc}.", "error")
-        return None
-
-
-def _store_number(info, *, bought: bool) -> None:
-    dbs = db.session()
-    dbs.add(
-        PhoneNumber(
-            number=info.number,
-            friendly_name=(info.friendly_name or info.number)[:100],
-            twilio_sid=info.sid,
-        )
-    )
-    try:
-        dbs.commit()
-    except IntegrityError:
-        dbs.rollback()
-        flash(f"{info.number} is already one of our numbers.", "error")
-        return
-    verb = "bought and added" if bought else "linked"
-    flash(f"{info.number} {verb}. Choose its operators below.", "success")
-
-
-@bp.get("/numbers")
-@roles_required(ADMIN)
-def numbers():
-    dbs = db.session()
-    rows = dbs.scalars(select(PhoneNumber).order_by(PhoneNumber.number)).all()
-    users = dbs.scalars(select(User).order_by(User.name)).all()
-    return render_template(
-        "telephony/numbers.html",
-        numbers=rows,
-        users={u.id: u for u in users},
-        active_users=[u for u in users if u.active],
-        inbound_url=public_url("twilio.inbound"),
-    )
-
-
-@bp.get("/numbers/account")
-@roles_required(ADMIN)
-def account_numbers():
-    adapter = _adapter_or_flash()
-    try:
-        found = adapter.list_numbers() if adapter else None
-    except TelephonyError as exc:
-        flash(f"Twilio: {exc}.", "error")
-        found = None
-    if found is None:
-        return redirect(url_for("telephony_admin.numbers"))
-    ours = db.session().scalars(select(PhoneNumber)).all()
-    linked = {n.twilio_sid for n in ours if n.twilio_sid} | {n.number for n in ours}
-    return render_template("telephony/account.html", found=found, linked=linked)
-
-
-def _number_webhooks() -> dict:
-    return {
-        "voice_url": public_url("twilio.inbound"),
-        "fallback_url": public_url("twilio.fallback"),
-        "status_callback": public_url("twilio.status"),
-    }
-
-
-@bp.post("/numbers/link")
-@roles_required(ADMIN)
-def link_number():
-    form = LinkForm()
-    adapter = _adapter_or_flash() if form.validate() else None
-    if adapter is not None:
-        try:
-            info = next((n for n in adapter.list_numbers() if n.sid == form.sid.data), None)
-        except TelephonyError as exc:
-            flash(f"Twilio: {exc}.", "error")
-        else:
-            if info is None or not E164.match(info.number):
-                flash("That number is not in the Twilio account (any more).", "error")
-            else:
-                try:
-                    # Calls to the number must reach this app: set its webhooks at Twilio.
-                    adapter.configure_number(info.sid, **_number_webhooks())
-                except TelephonyError as exc:
-                    flash(f"Twilio: {exc}.", "error")
-                else:
-                    _store_number(info, bought=False)
-    elif form.errors:
-        flash("Choose a number of the account to link.", "error")
-    return redirect(url_for("telephony_admin.numbers"))
-
-
-@bp.get("/numbers/search")
-@roles_required(ADMIN)
-def search_numbers():
-    form = SearchForm(request.args)
-    found, status = None, 200
-    if request.args:
-        if not form.validate():
-            status = 422
-        elif adapter := _adapter_or_flash():
-            try:
-                found = adapter.search_available(
-                    form.country.data.upper(), form.contains.data or None
-                )
-            except TelephonyError as exc:
-                flash(f"Twilio: {exc}.", "error")
-                status = 502
-        else:
-            status = 502
-    return render_template("telephony/search.html", form=form, found=found), status
-
-
-@bp.post("/numbers/buy")
-@roles_required(ADMIN)
-def buy_number():
-    form = BuyForm()
-    if not form.validate():
-        flash("Choose a number from the search results to buy.", "error")
-        return redirect(url_for("telephony_admin.search_numbers"))
-    dbs = db.session()
-    if dbs.scalar(select(PhoneNumber).where(PhoneNumber.number == form.number.data)):
-        flash(f"{form.number.data} is already one of our numbers.", "error")
-        return redirect(url_for("telephony_admin.numbers"))
-    if adapter := _adapter_or_flash():
-        try:
-            info = adapter.buy_number(form.number.data, **_number_webhooks())
-        except TelephonyError as exc:
-            flash(f"Twilio: {exc}.", "error")
-        else:
-            _store_number(info, bought=True)
-    return redirect(url_for("telephony_admin.numbers"))
-
-
-@bp.post("/numbers/<int:number_id>")
-@roles_required(ADMIN)
-def update_number(number_id: int):
-    number = _number_or_404(number_id)
-    form = SwitchesForm()
-    if form.validate():
-        number.outgoing_enabled = form.outgoing_enabled.data
-        number.recording_enabled = form.recording_enabled.data
-        db.session().commit()
-        flash(f"{number.number} saved.", "success")
-    return redirect(url_for("telephony_admin.numbers"))
-
-
-@bp.post("/numbers/<int:number_id>/delete")
-@roles_required(ADMIN)
-def unlink_number(number_id: int):
-    number = _number_or_404(number_id)
-    db.session().delete(number)
-    db.session().commit()
-    flash(f"{number.number} unlinked here. It stays in the Twilio account.", "success")
-    return redirect(url_for("telephony_admin.numbers"))
-
-
-@bp.post("/numbers/<int:number_id>/operators")
-@roles_required(ADMIN)
-def add_operator(number_id: int):
-    number = _number_or_404(number_id)
-    form = OperatorForm()
-    user = db.session().get(User, form.user_id.data) if form.validate() else None
-    if user is None or not user.active:
-        flash("Choose an active member as operator.", "error")
-    elif any(op.user_id == user.id for op in number.operators):
-        flash(f"{user.name} already operates {number.number}.", "error")
-    else:
-        number.operators.append(
-            NumberOperator(
-                user_id=user.id,
-                outgoing_enabled=form.outgoing_enabled.data,
-                recording_enabled=form.recording_enabled.data,
-            )
-        )
-        try:
-            db.session().commit()
-        except IntegrityError:
-            db.session().rollback()
-            flash(f"{user.name} already operates {number.number}.", "error")
-        else:
-            flash(f"{user.name} now operates {number.number}.", "success")
-    return redirect(url_for("telephony_admin.numbers"))
-
-
-def _operator_or_404(number_id: int, operator_id: int) -> NumberOperator:
-    operator = db.session().get(NumberOperator, operator_id)
-    if operator is None or operator.phone_number_id != number_id:
-        abort(404)
-    return operator
-
-
-@bp.post("/numbers/<int:number_id>/operators/<int:operator_id>")
-@roles_required(ADMIN)
-def update_operator(number_id: int, operator_id: int):
-    operator = _operator_or_404(number_id, operator_id)
-    form = SwitchesForm()
-    if form.validate():
-        operator.outgoing_enabled = form.outgoing_enabled.data
-        operator.recording_enabled = form.recording_enabled.data
-        db.session().commit()
-        flash("Operator saved.", "success")
-    return redirect(url_for("telephony_admin.numbers"))
-
-
-@bp.post("/numbers/<int:number_id>/operators/<int:operator_id>/delete")
-@roles_required(ADMIN)
-def remove_operator(number_id: int, operator_id: int):
-    operator = _operator_or_404(number_id, operator_id)
-    db.session().delete(operator)
-    db.session().commit()
-    flash("Operator removed.", "success")
-    return redirect(url_for("telephony_admin.numbers"))
