@@ -64,7 +64,7 @@ def purge_old_sessions(keep_days: int = 30) -> int:
 
 def fetch_recording(recording_id: int) -> str | None:
     """Copy a recording's media from Twilio into local storage; then, if the team wants
-    it, delete it at Twilio. Safe to run twice: a fetched recording is left alone."""
+    it, delete it at Twilio. Safe to run twice: what was done is not done again."""
     from flask import current_app
 
     from voiceapp.models import Recording
@@ -75,15 +75,23 @@ def fetch_recording(recording_id: int) -> str | None:
     with job_context():
         dbs = session()
         recording = dbs.get(Recording, recording_id)
-        if recording is None or recording.fetched_at is not None:
+        if recording is None:
+            return None
+        # A retry after a failed delete still has the delete to do.
+        delete = (
+            get_team_settings(dbs).delete_recordings_at_twilio
+            and recording.deleted_at_twilio is None
+        )
+        if recording.fetched_at is not None and not delete:
             return None
         adapter = telephony_adapter(dbs)
-        media = adapter.fetch_recording(recording.sid)  # raises: RQ retries the job
-        root = current_app.config["VOICEAPP"].resolved_recordings_path()
-        store_media(recording, media, root, utcnow())
-        dbs.commit()
-        if get_team_settings(dbs).delete_recordings_at_twilio:
-            adapter.delete_recording(recording.sid)
+        if recording.fetched_at is None:
+            media = adapter.fetch_recording(recording.sid)  # raises: RQ retries the job
+            root = current_app.config["VOICEAPP"].resolved_recordings_path()
+            store_media(recording, media, root, utcnow())
+            dbs.commit()
+        if delete:
+            adapter.delete_recording(recording.sid)  # raises: RQ retries the delete
             recording.deleted_at_twilio = utcnow()
             dbs.commit()
         return recording.media_path

@@ -39,8 +39,10 @@ def advance(current: str, last_sequence: int, update: StatusUpdate) -> tuple[str
     - otherwise a status only replaces one of lower rank;
     - an unknown status (Twilio adds values over time) changes nothing.
     """
+    if update.status not in KNOWN_STATUSES:  # nothing applied: the sequence stays too
+        return current, last_sequence
     sequence = last_sequence if update.sequence is None else max(last_sequence, update.sequence)
-    if update.status not in KNOWN_STATUSES or is_final(current):
+    if is_final(current):
         return current, sequence
     if rank(update.status) > rank(current):
         return update.status, sequence

@@ -13,11 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from voiceapp.domain.call_status import StatusUpdate, advance, is_final
+from voiceapp.domain.call_status import KNOWN_STATUSES, StatusUpdate, advance, is_final
 from voiceapp.domain.phones import is_withheld, try_normalize_phone
 from voiceapp.domain.routing import user_id_from_identity
 from voiceapp.models import AgentPresence, Call, CallEvent, Contact, PhoneNumber
 from voiceapp.services import contacts as contact_ops
+
+# A call in one of these states was answered (an in-progress callback may come late).
+ANSWERED_STATUSES = frozenset({"in-progress", "completed"})
 
 # Called with (db, call, now) when an inbound call ends unanswered. The cases issue
 # registers the callback-case creation here.
@@ -89,11 +92,16 @@ def start_call(
     phone_number: PhoneNumber | None,
     record: bool,
     now: datetime,
+    find_contact: Callable[[], Contact | None] | None = None,
 ) -> Call:
-    """The call's row, created on Twilio's first request; a retried request finds it."""
+    """The call's row, created on Twilio's first request; a retried request finds it.
+
+    `find_contact` runs only in the request that created the row, so concurrent first
+    callbacks of one call do not each create a contact for an unknown number."""
     call = lock_call(db, sid)
     if call is not None:
         return call
+    status = params.get("CallStatus") or "ringing"
     call = Call(
         sid=sid,
         parent_sid=params.get("ParentCallSid") or None,
@@ -104,7 +112,8 @@ def start_call(
         contact=contact,
         agent_id=agent_id,
         phone_number_id=phone_number.id if phone_number else None,
-        status=params.get("CallStatus") or "ringing",
+        # A status we do not know (Twilio adds values) says nothing about the call yet.
+        status=status if status in KNOWN_STATUSES else "queued",
         record=record,
         started_at=now,
     )
@@ -113,6 +122,8 @@ def start_call(
             db.add(call)
     except IntegrityError:  # the same first request, concurrently
         return lock_call(db, sid)
+    if find_contact is not None and call.contact is None:
+        call.contact = find_contact()
     record_call_in_history(db, call, now)
     return call
 
@@ -197,7 +208,11 @@ def apply_status_callback(
         StatusUpdate(params.get("CallStatus", ""), _int(params.get("SequenceNumber"))),
     )
     at = _callback_time(params, now)
-    if call.status == "in-progress" and call.answered_at is None:
+    # The in-progress callback may arrive after the final one: the answer time is taken
+    # from it whenever the call was answered, not only while the call is in progress.
+    answered = params.get("CallStatus") == "in-progress" or call.status == "in-progress"
+    newly_answered = answered and call.status in ANSWERED_STATUSES and call.answered_at is None
+    if newly_answered:
         call.answered_at = at
     if is_final(call.status):
         if call.ended_at is None:
@@ -206,7 +221,7 @@ def apply_status_callback(
         if duration is not None and call.duration is None:
             call.duration = duration
         _price(call, params)
-    if call.status != before:
+    if call.status != before or newly_answered:
         _after_status_change(db, call, before, now)
     return call
 
@@ -233,11 +248,7 @@ def _call_from_callback(db: Session, params: dict, *, default_region: str, now) 
     )
     to_number = params.get("To", "")
     agent_id = user_id_from_identity(to_number) if to_number.startswith("client:") else None
-    if parent is not None:
-        contact = parent.contact
-    else:
-        customer = params.get("From") if direction == "inbound" else to_number
-        contact = contact_for_number(db, customer, default_region=default_region, now=now)
+    customer = params.get("From") if direction == "inbound" else to_number
     return start_call(
         db,
         sid=params.get("CallSid", ""),
@@ -245,23 +256,29 @@ def _call_from_callback(db: Session, params: dict, *, default_region: str, now) 
         params=params,
         from_number=params.get("From", ""),
         to_number=to_number,
-        contact=contact,
+        contact=parent.contact if parent is not None else None,
         agent_id=agent_id or (parent.agent_id if parent else None),
         phone_number=None,
         record=False,
         now=now,
+        # Looked up (or created) only once this request holds the new row.
+        find_contact=None
+        if parent is not None
+        else lambda: contact_for_number(db, customer, default_region=default_region, now=now),
     )
 
 
 def _after_status_change(db: Session, call: Call, before: str, now: datetime) -> None:
     """An agent's browser leg answered or ended: the agent is busy, then online again, and
-    the parent call knows who took it."""
+    the parent call knows who took it (also when the leg's in-progress callback came after
+    its completed one)."""
     if call.parent_sid and call.agent_id and call.to_number.startswith("client:"):
-        if call.status == "in-progress":
-            _set_presence(db, call.agent_id, "busy", call.parent_sid, now)
+        if call.answered_at is not None:
             parent = lock_call(db, call.parent_sid)
             if parent is not None and parent.agent_id is None:
                 parent.agent_id = call.agent_id
+        if call.status == "in-progress" and before != "in-progress":
+            _set_presence(db, call.agent_id, "busy", call.parent_sid, now)
         elif is_final(call.status) and before == "in-progress":
             _set_presence(db, call.agent_id, "online", None, now)
 

@@ -15,7 +15,8 @@ from flask import after_this_request, has_request_context
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from sqlalchemy import select
+from rq.exceptions import DuplicateJobError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from voiceapp.db import utcnow
@@ -63,34 +64,52 @@ def _relay_after_response() -> None:
 
 def relay_pending(db: Session, redis: Redis, *, now: datetime | None = None) -> int:
     """Enqueue pending rows, oldest first; stop at the first Redis error. Returns how many
-    were handed over."""
-    rows = db.scalars(
-        select(OutboxJob)
+    were handed over.
+
+    No database transaction is open while Redis is asked: a hanging Redis takes its whole
+    socket timeout, and on SQLite an open write transaction would make every webhook wait
+    that long. Two relays (a request's and the sweep's) may pick the same row; the job is
+    enqueued with unique=True, so Redis takes it once and the other relay only marks it."""
+    rows = db.execute(
+        select(OutboxJob.id, OutboxJob.func, OutboxJob.args, OutboxJob.job_id, OutboxJob.queue)
         .where(OutboxJob.enqueued_at.is_(None))
         .order_by(OutboxJob.id)
         .limit(RELAY_BATCH)
-        # Two relays (a request's and the sweep's) never hand over the same row.
-        .with_for_update(skip_locked=True)
     ).all()
-    handed = 0
+    db.commit()
+    handed: list[int] = []
+    failure: tuple[int, str] | None = None
     for row in rows:
         try:
             Queue(row.queue, connection=redis).enqueue(
                 row.func,
                 *row.args,
                 job_id=row.job_id,
+                unique=True,
                 job_timeout=300,
                 result_ttl=3600,
                 failure_ttl=7 * 24 * 3600,
                 # Jobs fail mostly for passing reasons (Twilio or SMTP unreachable).
                 retry=Retry(max=5, interval=[10, 30, 120, 600, 1800]),
             )
+        except DuplicateJobError:
+            pass  # another relay handed this row over a moment ago
         except RedisError as exc:
-            row.attempts += 1
-            row.last_error = str(exc)[:500]
+            failure = (row.id, str(exc)[:500])
             log.warning("outbox: Redis refused job %s (%s); it waits for the sweep", row.id, exc)
             break
-        row.enqueued_at = now or utcnow()
-        handed += 1
+        handed.append(row.id)
+    if handed:
+        db.execute(
+            update(OutboxJob)
+            .where(OutboxJob.id.in_(handed), OutboxJob.enqueued_at.is_(None))
+            .values(enqueued_at=now or utcnow())
+        )
+    if failure is not None:
+        db.execute(
+            update(OutboxJob)
+            .where(OutboxJob.id == failure[0])
+            .values(attempts=OutboxJob.attempts + 1, last_error=failure[1])
+        )
     db.commit()
-    return handed
+    return len(handed)

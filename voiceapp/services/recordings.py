@@ -54,6 +54,7 @@ def record_callback(db: Session, params: dict, *, now: datetime) -> Recording | 
         except IntegrityError:
             recording = db.query(Recording).filter_by(sid=sid).one()
     status = params.get("RecordingStatus") or recording.status
+    before = recording.status
     # completed / absent / failed are final for a recording too.
     if recording.status not in ("completed", "absent", "failed"):
         recording.status = status
@@ -63,7 +64,9 @@ def record_callback(db: Session, params: dict, *, now: datetime) -> Recording | 
     recording.twilio_url = params.get("RecordingUrl") or recording.twilio_url
     if recording.source == "RecordVerb":
         call.voicemail = True
-    if recording.status == "completed" and recording.fetched_at is None:
+    # Queued once, by the callback that completed the recording: Twilio's retries of it
+    # add no second job (a lost job is queued again by the sweep).
+    if recording.status == "completed" and before != "completed" and recording.fetched_at is None:
         db.flush()
         add_job(db, FETCH_JOB, recording.id, job_id=f"fetch-recording-{recording.sid}")
     return recording

@@ -12,7 +12,14 @@ from typing import Protocol
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+
+# twilio's Client waits forever by default, and lets requests' network errors through
+# (they are not TwilioExceptions): every call here is bounded, and both kinds of failure
+# become TelephonyError.
+DEFAULT_TIMEOUT_SECONDS = 30
+_FAILURES = (TwilioException, requests.RequestException)
 
 
 class TelephonyError(RuntimeError):
@@ -56,8 +63,16 @@ def _webhooks(voice_url: str, fallback_url: str, status_callback: str) -> dict:
 
 
 class TwilioAdapter:
-    def __init__(self, account_sid: str, auth_token: str, api_base: str | None = None):
-        self.client = Client(account_sid, auth_token)
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        api_base: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    ):
+        self.timeout = timeout
+        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
         self.account_sid = account_sid
         if api_base:
             self.client.api.base_url = api_base.rstrip("/")
@@ -68,7 +83,7 @@ class TwilioAdapter:
     def list_numbers(self) -> list[NumberInfo]:
         try:
             numbers = self._account().incoming_phone_numbers.list(limit=500)
-        except TwilioException as exc:
+        except _FAILURES as exc:
             raise TelephonyError(f"could not list the account's numbers: {exc}") from exc
         return [
             NumberInfo(n.sid, n.phone_number, n.friendly_name or n.phone_number) for n in numbers
@@ -81,7 +96,7 @@ class TwilioAdapter:
                 .available_phone_numbers(country)
                 .local.list(contains=contains or None, voice_enabled=True, limit=20)
             )
-        except TwilioException as exc:
+        except _FAILURES as exc:
             raise TelephonyError(f"could not search numbers in {country}: {exc}") from exc
         return [NumberInfo(None, n.phone_number, n.friendly_name or n.phone_number) for n in found]
 
@@ -92,7 +107,7 @@ class TwilioAdapter:
             bought = self._account().incoming_phone_numbers.create(
                 phone_number=number, **_webhooks(voice_url, fallback_url, status_callback)
             )
-        except TwilioException as exc:
+        except _FAILURES as exc:
             raise TelephonyError(f"could not buy {number}: {exc}") from exc
         return NumberInfo(bought.sid, bought.phone_number, bought.friendly_name or number)
 
@@ -104,7 +119,7 @@ class TwilioAdapter:
             self._account().incoming_phone_numbers(sid).update(
                 **_webhooks(voice_url, fallback_url, status_callback)
             )
-        except TwilioException as exc:
+        except _FAILURES as exc:
             raise TelephonyError(f"could not configure number {sid}: {exc}") from exc
 
     def fetch_recording(self, recording_sid: str) -> bytes:
@@ -117,7 +132,7 @@ class TwilioAdapter:
         # Not through twilio's http client: it decodes bodies as text, and media is binary.
         try:
             response = requests.get(
-                url, auth=(self.client.username, self.client.password), timeout=30
+                url, auth=(self.client.username, self.client.password), timeout=self.timeout
             )
         except requests.RequestException as exc:
             raise TelephonyError(f"could not fetch recording {recording_sid}: {exc}") from exc
@@ -133,5 +148,5 @@ class TwilioAdapter:
         except TwilioRestException as exc:
             if exc.status != 404:  # already gone is what we wanted
                 raise TelephonyError(f"could not delete recording {recording_sid}: {exc}") from exc
-        except TwilioException as exc:
+        except _FAILURES as exc:
             raise TelephonyError(f"could not delete recording {recording_sid}: {exc}") from exc

@@ -1,0 +1,424 @@
+"""Answers never wait on Redis: with Redis stopped or hanging, Twilio's webhooks still get
+their TwiML at once, the work they need waits in outbox_jobs, and runs once Redis is back.
+
+The app runs in a real threaded HTTP server (werkzeug) so that the relay really happens
+after the response, as under gunicorn; requests are signed for PUBLIC_BASE_URL, which is
+what the signature check validates against, and sent to the local server.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+import time
+import wave
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+
+import pytest
+import requests
+from redis import Redis
+from rq import Queue, SimpleWorker
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+from werkzeug.serving import make_server
+
+from tests.conftest import TEST_REDIS_URL
+from tests.twilio_helpers import (
+    AUTH_TOKEN,
+    PUBLIC_BASE_URL,
+    TWILIO_SETTINGS,
+    new_call_sid,
+    recording_params,
+    voice_params,
+)
+from voiceapp import jobs
+from voiceapp.models import Call, OutboxJob, PhoneNumber, Recording
+from voiceapp.services.team_settings import editable_team_settings
+from voiceapp.telephony.adapter import TelephonyError
+
+OUR_NUMBER = "+4930901820"
+CALLER = "+4915112345678"
+ANSWER_BUDGET_SECONDS = 0.3
+RELAY_WAIT_SECONDS = 2.0
+
+
+def wav_bytes() -> bytes:
+    """A real (tiny) WAV file, with bytes that are not valid UTF-8."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(bytes([0x00, 0xFF, 0x80, 0x7F]) * 800)
+    return buffer.getvalue()
+
+
+MEDIA = wav_bytes()
+
+
+class FakeTelephony:
+    """The TelephonyAdapter methods the recording job uses, remembering what it was asked."""
+
+    def __init__(self):
+        self.fetched: list[str] = []
+        self.deleted: list[str] = []
+        self.deletes_to_refuse = 0
+
+    def fetch_recording(self, recording_sid: str) -> bytes:
+        self.fetched.append(recording_sid)
+        return MEDIA
+
+    def delete_recording(self, recording_sid: str) -> None:
+        if self.deletes_to_refuse:
+            self.deletes_to_refuse -= 1
+            raise TelephonyError(f"could not delete recording {recording_sid}: HTTP 503")
+        self.deleted.append(recording_sid)
+
+
+@pytest.fixture
+def team(ctx, dbs):
+    """Our number, and business hours that are never open: every inbound call gets the
+    voicemail TwiML, whatever the time the test runs at."""
+    dbs.add(PhoneNumber(number=OUR_NUMBER, friendly_name="Berlin"))
+    settings = editable_team_settings(dbs)
+    settings.business_hours = {}
+    settings.languages = ["de", "en"]
+    dbs.commit()
+    return settings
+
+
+@pytest.fixture
+def stopped_redis_url() -> str:
+    """A port nothing listens on: connections are refused."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return f"redis://127.0.0.1:{port}/11"
+
+
+@pytest.fixture
+def hanging_redis_url() -> Iterator[str]:
+    """A server that accepts connections and never answers a byte."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept_forever() -> None:
+        listener.settimeout(0.05)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            accepted.append(conn)
+
+    thread = threading.Thread(target=accept_forever, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{listener.getsockname()[1]}/11"
+    stop.set()
+    thread.join(timeout=2)
+    for conn in accepted:
+        conn.close()
+    listener.close()
+
+
+@pytest.fixture
+def broken_redis_url(request) -> str:
+    return request.getfixturevalue(f"{request.param}_redis_url")
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable]:
+    """serve(app) -> base URL of a threaded HTTP server running the app."""
+    servers = []
+
+    def start(app) -> str:
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server, thread in servers:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def fake_telephony() -> FakeTelephony:
+    return FakeTelephony()
+
+
+@pytest.fixture
+def worker_app(make_app, tmp_path, fake_telephony):
+    """The app the RQ jobs run in: the real test Redis, the fake Twilio, recordings under
+    tmp_path."""
+    app = make_app(**TWILIO_SETTINGS, recordings_path=tmp_path / "recordings")
+    app.extensions["voiceapp.telephony_factory"] = lambda creds: fake_telephony
+    jobs.set_job_app(app)
+    yield app
+    jobs.set_job_app(None)
+
+
+def post_signed(base: str, path: str, params: dict, *, token: str = AUTH_TOKEN):
+    """POST to the local server what Twilio would send to PUBLIC_BASE_URL + path, and how
+    long the answer took."""
+    signature = RequestValidator(token).compute_signature(PUBLIC_BASE_URL + path, params)
+    started = time.perf_counter()
+    response = requests.post(
+        base + path, data=params, headers={"X-Twilio-Signature": signature}, timeout=10
+    )
+    return response, time.perf_counter() - started
+
+
+def twiml(response) -> ET.Element:
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("text/xml")
+    return ET.fromstring(response.text)
+
+
+def wait_for(read: Callable, dbs, *, timeout: float = RELAY_WAIT_SECONDS):
+    """Poll the database (bounded) until read(dbs) is truthy; return its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        dbs.rollback()
+        value = read(dbs)
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.02)
+
+
+def outbox_rows(dbs) -> list[OutboxJob]:
+    return dbs.scalars(select(OutboxJob).order_by(OutboxJob.id)).all()
+
+
+def run_worker() -> None:
+    connection = Redis.from_url(TEST_REDIS_URL)
+    worker = SimpleWorker([Queue("default", connection=connection)], connection=connection)
+    worker.work(burst=True)
+
+
+def assert_voicemail(response) -> None:
+    root = twiml(response)
+    assert [child.tag for child in root] == ["Say", "Record", "Say", "Hangup"]
+    assert (
+        root.find("Record").get("recordingStatusCallback")
+        == f"{PUBLIC_BASE_URL}/twilio/voice/recording"
+    )
+
+
+@pytest.mark.parametrize("broken_redis_url", ["stopped", "hanging"], indirect=True)
+def test_webhooks_answer_at_once_without_redis_and_the_work_runs_when_it_is_back(
+    make_app, serve, team, dbs, broken_redis_url, worker_app, fake_telephony, tmp_path
+):
+    app = make_app(
+        **TWILIO_SETTINGS, redis_url=broken_redis_url, recordings_path=tmp_path / "recordings"
+    )
+    base = serve(app)
+    sid = new_call_sid()
+    timings = {}
+
+    response, timings["inbound"] = post_signed(
+        base, "/twilio/voice/inbound", voice_params(sid, from_=CALLER, to=OUR_NUMBER)
+    )
+    assert_voicemail(response)
+
+    recording_sid = "RE" + sid[2:]
+    response, timings["recording"] = post_signed(
+        base, "/twilio/voice/recording", recording_params(sid, recording_sid, source="RecordVerb")
+    )
+    root = twiml(response)
+    assert root.tag == "Response" and list(root) == []
+
+    # While the relay of the recording callback is still trying Redis, the next caller is
+    # answered at once too.
+    response, timings["next inbound"] = post_signed(
+        base, "/twilio/voice/inbound", voice_params(new_call_sid(), from_=CALLER, to=OUR_NUMBER)
+    )
+    assert_voicemail(response)
+    slow = {name: f"{seconds:.3f}s" for name, seconds in timings.items()}
+    assert max(timings.values()) < ANSWER_BUDGET_SECONDS, slow
+
+    # The relay tried after the response, failed, and left the job waiting.
+    tried = wait_for(lambda s: [r for r in outbox_rows(s) if r.attempts >= 1], dbs)
+    assert len(tried) == 1, outbox_rows(dbs)
+    job = tried[0]
+    assert job.enqueued_at is None
+    assert job.last_error
+    assert (job.func, job.job_id) == (
+        "voiceapp.jobs.fetch_recording",
+        f"fetch-recording-{recording_sid}",
+    )
+    recording = dbs.scalars(select(Recording)).one()
+    assert (recording.status, recording.fetched_at) == ("completed", None)
+    assert dbs.scalars(select(Call).where(Call.sid == sid)).one().voicemail
+    assert fake_telephony.fetched == []
+
+    # Redis is back: the sweep hands the job over, a worker runs it.
+    assert jobs.sweep() == {"relayed": 1, "recordings_requeued": 0}
+    dbs.rollback()
+    assert outbox_rows(dbs)[0].enqueued_at is not None
+    run_worker()
+
+    assert fake_telephony.fetched == [recording_sid]
+    assert fake_telephony.deleted == []  # the team did not ask for it
+    dbs.rollback()
+    recording = dbs.scalars(select(Recording)).one()
+    assert recording.media_path == f"{recording.created_at:%Y/%m}/{recording_sid}.wav"
+    assert recording.media_bytes == len(MEDIA)
+    assert recording.fetched_at is not None and recording.deleted_at_twilio is None
+    stored = tmp_path / "recordings" / recording.media_path
+    assert stored.read_bytes() == MEDIA
+    assert list(stored.parent.glob("*.part")) == []
+
+    # Running the job again changes nothing.
+    stamp = (recording.fetched_at, stored.stat().st_mtime_ns)
+    assert jobs.fetch_recording(recording.id) is None
+    assert jobs.sweep() == {"relayed": 0, "recordings_requeued": 0}
+    run_worker()
+    dbs.rollback()
+    again = dbs.scalars(select(Recording)).one()
+    assert (again.fetched_at, stored.stat().st_mtime_ns) == stamp
+    assert fake_telephony.fetched == [recording_sid]
+
+
+def test_with_redis_up_the_relay_hands_the_job_over_after_the_response(
+    make_app, serve, team, dbs, worker_app, fake_telephony, tmp_path
+):
+    app = make_app(**TWILIO_SETTINGS, recordings_path=tmp_path / "recordings")
+    base = serve(app)
+    sid = new_call_sid()
+    post_signed(base, "/twilio/voice/inbound", voice_params(sid, from_=CALLER, to=OUR_NUMBER))
+    recording_sid = "RE" + sid[2:]
+    params = recording_params(sid, recording_sid)
+    response, _ = post_signed(base, "/twilio/voice/recording", params)
+    assert response.status_code == 200
+    handed = wait_for(lambda s: [r for r in outbox_rows(s) if r.enqueued_at is not None], dbs)
+    assert len(handed) == 1 and handed[0].attempts == 0
+    assert Queue("default", connection=Redis.from_url(TEST_REDIS_URL)).job_ids == [
+        f"fetch-recording-{recording_sid}"
+    ]
+    # Twilio sends the callback again: no second job row, no second job.
+    response, _ = post_signed(base, "/twilio/voice/recording", params)
+    assert response.status_code == 200
+    dbs.rollback()
+    assert len(outbox_rows(dbs)) == 1
+    run_worker()
+    assert fake_telephony.fetched == [recording_sid]
+
+
+def test_the_recording_is_deleted_at_twilio_when_the_team_wants_it(
+    make_app, serve, team, dbs, worker_app, fake_telephony, tmp_path, stopped_redis_url
+):
+    team.delete_recordings_at_twilio = True
+    dbs.commit()
+    base = serve(make_app(**TWILIO_SETTINGS, redis_url=stopped_redis_url))
+    sid = new_call_sid()
+    post_signed(base, "/twilio/voice/inbound", voice_params(sid, from_=CALLER, to=OUR_NUMBER))
+    recording_sid = "RE" + sid[2:]
+    response, _ = post_signed(base, "/twilio/voice/recording", recording_params(sid, recording_sid))
+    assert response.status_code == 200
+    assert wait_for(lambda s: [r for r in outbox_rows(s) if r.attempts >= 1], dbs)
+    assert jobs.sweep()["relayed"] == 1
+    run_worker()
+    assert fake_telephony.fetched == [recording_sid]
+    assert fake_telephony.deleted == [recording_sid]
+    dbs.rollback()
+    recording = dbs.scalars(select(Recording)).one()
+    assert recording.deleted_at_twilio is not None
+    assert (tmp_path / "recordings" / recording.media_path).read_bytes() == MEDIA
+
+
+def test_a_failed_delete_at_twilio_is_done_by_the_retry(
+    make_app, serve, team, dbs, worker_app, fake_telephony, tmp_path
+):
+    """Found here: the media was committed before the delete, so when the delete failed,
+    RQ's retry found the recording fetched and returned: it stayed at Twilio for good."""
+    team.delete_recordings_at_twilio = True
+    dbs.commit()
+    fake_telephony.deletes_to_refuse = 1
+    base = serve(make_app(**TWILIO_SETTINGS))
+    sid = new_call_sid()
+    post_signed(base, "/twilio/voice/inbound", voice_params(sid, from_=CALLER, to=OUR_NUMBER))
+    recording_sid = "RE" + sid[2:]
+    post_signed(base, "/twilio/voice/recording", recording_params(sid, recording_sid))
+    assert wait_for(lambda s: [r for r in outbox_rows(s) if r.enqueued_at is not None], dbs)
+    run_worker()  # fetches, then the delete fails: RQ schedules a retry
+    dbs.rollback()
+    recording = dbs.scalars(select(Recording)).one()
+    assert recording.fetched_at is not None and recording.deleted_at_twilio is None
+    assert fake_telephony.deleted == []
+
+    # What RQ's retry runs: no second fetch, the delete is done.
+    assert jobs.fetch_recording(recording.id) == recording.media_path
+    assert fake_telephony.fetched == [recording_sid]
+    assert fake_telephony.deleted == [recording_sid]
+    dbs.rollback()
+    assert dbs.scalars(select(Recording)).one().deleted_at_twilio is not None
+    assert jobs.fetch_recording(recording.id) is None
+    assert fake_telephony.deleted == [recording_sid]
+
+
+def test_a_refused_or_failed_request_leaves_no_job(make_app, serve, team, dbs, monkeypatch, caplog):
+    base = serve(make_app(**TWILIO_SETTINGS))
+    sid = new_call_sid()
+    post_signed(base, "/twilio/voice/inbound", voice_params(sid, from_=CALLER, to=OUR_NUMBER))
+
+    # Signed with the wrong token: 403, nothing stored.
+    response, _ = post_signed(
+        base, "/twilio/voice/recording", recording_params(sid, "RE" + "1" * 32), token="wrong"
+    )
+    assert response.status_code == 403
+
+    # The request recorded its job, then failed before committing: the job goes with it.
+    from voiceapp.services import recordings
+
+    real_add_job = recordings.add_job
+
+    def add_job_then_fail(*args, **kwargs):
+        real_add_job(*args, **kwargs)
+        raise RuntimeError("failure after the job was recorded")
+
+    monkeypatch.setattr(recordings, "add_job", add_job_then_fail)
+    with caplog.at_level("ERROR"):
+        response, _ = post_signed(
+            base, "/twilio/voice/recording", recording_params(sid, "RE" + "2" * 32)
+        )
+    assert response.status_code == 500
+    dbs.rollback()
+    assert outbox_rows(dbs) == []
+    assert dbs.scalars(select(Recording)).all() == []
+    assert Queue("default", connection=Redis.from_url(TEST_REDIS_URL)).job_ids == []
+
+
+def test_a_row_two_relays_picked_is_enqueued_once(ctx, dbs):
+    """Relays no longer hold a transaction (and so no row lock) while they talk to Redis;
+    when two pick the same row, Redis takes the job once and both mark the row."""
+    from voiceapp.services.outbox import add_job, relay_pending
+
+    redis = Redis.from_url(TEST_REDIS_URL)
+    first = add_job(dbs, "voiceapp.jobs.fetch_recording", 1, job_id="fetch-recording-RE1")
+    add_job(dbs, "voiceapp.jobs.fetch_recording", 2, job_id="fetch-recording-RE2")
+    dbs.commit()
+    # Another relay enqueued the first row and has not marked it yet.
+    Queue("default", connection=redis).enqueue(
+        "voiceapp.jobs.fetch_recording", 1, job_id="fetch-recording-RE1"
+    )
+    assert relay_pending(dbs, redis) == 2
+    assert Queue("default", connection=redis).job_ids == [
+        "fetch-recording-RE1",
+        "fetch-recording-RE2",
+    ]
+    dbs.rollback()
+    assert all(row.enqueued_at is not None for row in outbox_rows(dbs))
+    assert dbs.get(OutboxJob, first.id).attempts == 0
+    assert relay_pending(dbs, redis) == 0
