@@ -122,9 +122,6 @@ def begin_inbound(
     """Twilio's first request for a call to one of our numbers."""
     settings = get_team_settings(db)
     our = call_ops.our_number(db, params.get("To"))
-    contact = call_ops.contact_for_number(
-        db, params.get("From"), default_region=default_region, now=now
-    )
     call = call_ops.start_call(
         db,
         sid=params["CallSid"],
@@ -132,11 +129,16 @@ def begin_inbound(
         params=params,
         from_number=params.get("From", ""),
         to_number=params.get("To", ""),
-        contact=contact,
+        contact=None,
         agent_id=None,
         phone_number=our,
         record=bool(our and our.recording_enabled),
         now=now,
+        # Only the request that creates the call row creates the caller's contact, so a
+        # retried first request does not add a second contact for an unknown number.
+        find_contact=lambda: call_ops.contact_for_number(
+            db, params.get("From"), default_region=default_region, now=now
+        ),
     )
     session = db.get(IvrSession, call.sid)
     if session is not None:  # Twilio retried the first request

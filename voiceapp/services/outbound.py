@@ -85,9 +85,6 @@ def start_outbound(db: Session, params: dict, *, default_region: str, now: datet
             decision.reason,
         )
         return decision
-    contact = call_ops.contact_for_number(
-        db, decision.number, default_region=default_region, now=now
-    )
     call_ops.start_call(
         db,
         sid=params["CallSid"],
@@ -95,11 +92,15 @@ def start_outbound(db: Session, params: dict, *, default_region: str, now: datet
         params=params,
         from_number=decision.caller_id,
         to_number=decision.number,
-        contact=contact,
+        contact=None,
         agent_id=user_id_from_identity(params.get("From", "")),
         phone_number=call_ops.our_number(db, decision.caller_id),
         record=decision.record,
         now=now,
+        # Only the request that creates the call row creates the callee's contact.
+        find_contact=lambda: call_ops.contact_for_number(
+            db, decision.number, default_region=default_region, now=now
+        ),
     )
     return decision
 
