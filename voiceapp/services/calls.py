@@ -138,7 +138,8 @@ def _callback_time(params: dict, now: datetime) -> datetime:
     return now
 
 
-def _int(value: str | None) -> int | None:
+def int_param(value: str | None) -> int | None:
+    """A numeric Twilio parameter, or None when absent or not a number."""
     try:
         return int(value) if value not in (None, "") else None
     except ValueError:
@@ -152,7 +153,7 @@ def store_event(
     event = CallEvent(
         call_sid=params.get("CallSid", ""),
         source=source,
-        sequence_number=_int(params.get("SequenceNumber")),
+        sequence_number=int_param(params.get("SequenceNumber")),
         idempotency_token=idempotency_token or None,
         status=params.get("CallStatus")
         or params.get("DialCallStatus")
@@ -205,7 +206,7 @@ def apply_status_callback(
     call.status, call.last_sequence = advance(
         call.status,
         call.last_sequence,
-        StatusUpdate(params.get("CallStatus", ""), _int(params.get("SequenceNumber"))),
+        StatusUpdate(params.get("CallStatus", ""), int_param(params.get("SequenceNumber"))),
     )
     at = _callback_time(params, now)
     # The in-progress callback may arrive after the final one: the answer time is taken
@@ -217,7 +218,7 @@ def apply_status_callback(
     if is_final(call.status):
         if call.ended_at is None:
             call.ended_at = at
-        duration = _int(params.get("CallDuration"))
+        duration = int_param(params.get("CallDuration"))
         if duration is not None and call.duration is None:
             call.duration = duration
         _price(call, params)

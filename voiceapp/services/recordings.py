@@ -16,13 +16,6 @@ from voiceapp.services.outbox import add_job
 FETCH_JOB = "voiceapp.jobs.fetch_recording"
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def record_callback(db: Session, params: dict, *, now: datetime) -> Recording | None:
     """Twilio's RecordingStatusCallback. CallSid is always the parent leg."""
     sid = params.get("RecordingSid")
@@ -58,8 +51,8 @@ def record_callback(db: Session, params: dict, *, now: datetime) -> Recording | 
     # completed / absent / failed are final for a recording too.
     if recording.status not in ("completed", "absent", "failed"):
         recording.status = status
-    recording.duration = _int(params.get("RecordingDuration")) or recording.duration
-    recording.channels = _int(params.get("RecordingChannels")) or recording.channels
+    recording.duration = call_ops.int_param(params.get("RecordingDuration")) or recording.duration
+    recording.channels = call_ops.int_param(params.get("RecordingChannels")) or recording.channels
     recording.source = params.get("RecordingSource") or recording.source
     recording.twilio_url = params.get("RecordingUrl") or recording.twilio_url
     if recording.source == "RecordVerb":
