@@ -8,7 +8,9 @@ from voiceapp.models.calls import (
     Recording,
     RecordingListen,
 )
+from voiceapp.models.cases import Case, CaseEvent, CaseFile
 from voiceapp.models.contacts import Contact, ContactEmail, ContactEvent, ContactPhone
+from voiceapp.models.mail import EmailTemplate, Notification, OutgoingEmail
 from voiceapp.models.orders import Order
 from voiceapp.models.outbox import OutboxJob
 from voiceapp.models.settings import TeamSettings
@@ -20,14 +22,20 @@ __all__ = [
     "ApiToken",
     "Call",
     "CallEvent",
+    "Case",
+    "CaseEvent",
+    "CaseFile",
     "Contact",
     "ContactEmail",
     "ContactEvent",
     "ContactPhone",
+    "EmailTemplate",
     "IvrSession",
+    "Notification",
     "NumberOperator",
     "Order",
     "OutboxJob",
+    "OutgoingEmail",
     "PhoneNumber",
     "Recording",
     "RecordingListen",

@@ -26,6 +26,8 @@ class OutboxJob(Base):
     job_id: Mapped[str] = mapped_column(String(200))
     queue: Mapped[str] = mapped_column(String(50), default="default")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Not before this time (RQ's scheduler holds it until then); None: at once.
+    run_at: Mapped[datetime | None]
     enqueued_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))

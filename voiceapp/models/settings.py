@@ -53,6 +53,15 @@ class TeamSettings(Base):
     # Delete a recording at Twilio once its media is stored here.
     delete_recordings_at_twilio: Mapped[bool] = mapped_column(default=False)
 
+    # Cases: how long opening a case to call holds it for one agent, how many
+    # not-reached calls close it as unreachable, and when customers may be called (their
+    # local time; days 0=Monday .. 6=Sunday).
+    case_claim_minutes: Mapped[int] = mapped_column(default=15)
+    max_not_reached: Mapped[int] = mapped_column(default=10)
+    calling_window_opens: Mapped[str] = mapped_column(String(5), default="09:00")
+    calling_window_closes: Mapped[str] = mapped_column(String(5), default="20:00")
+    calling_days: Mapped[list] = mapped_column(default=lambda: [0, 1, 2, 3, 4, 5])
+
     twilio_account_sid: Mapped[str | None] = mapped_column(String(34))
     twilio_auth_token: Mapped[str | None] = mapped_column(Text)
     twilio_api_key_sid: Mapped[str | None] = mapped_column(String(34))

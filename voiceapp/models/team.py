@@ -37,6 +37,8 @@ class User(Base):
     can_change_affiliates: Mapped[bool] = mapped_column(default=False)
     case_types: Mapped[list] = mapped_column(default=list)
     languages: Mapped[list] = mapped_column(default=list)
+    # Reminders of cases falling due also by e-mail (always in the panel).
+    notify_by_email: Mapped[bool] = mapped_column(default=False)
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]

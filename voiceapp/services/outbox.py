@@ -26,9 +26,17 @@ log = logging.getLogger(__name__)
 RELAY_BATCH = 200
 
 
-def add_job(db: Session, func: str, *args, job_id: str, queue: str = "default") -> OutboxJob:
-    """Record `func(*args)` to run once the current transaction commits."""
-    row = OutboxJob(func=func, args=list(args), job_id=job_id, queue=queue)
+def add_job(
+    db: Session,
+    func: str,
+    *args,
+    job_id: str,
+    queue: str = "default",
+    run_at: datetime | None = None,
+) -> OutboxJob:
+    """Record `func(*args)` to run once the current transaction commits, or at `run_at`
+    (RQ's scheduler, in `voiceapp worker`, holds it until then)."""
+    row = OutboxJob(func=func, args=list(args), job_id=job_id, queue=queue, run_at=run_at)
     db.add(row)
     if has_request_context():
         _relay_after_response()
@@ -71,7 +79,14 @@ def relay_pending(db: Session, redis: Redis, *, now: datetime | None = None) -> 
     that long. Two relays (a request's and the sweep's) may pick the same row; the job is
     enqueued with unique=True, so Redis takes it once and the other relay only marks it."""
     rows = db.execute(
-        select(OutboxJob.id, OutboxJob.func, OutboxJob.args, OutboxJob.job_id, OutboxJob.queue)
+        select(
+            OutboxJob.id,
+            OutboxJob.func,
+            OutboxJob.args,
+            OutboxJob.job_id,
+            OutboxJob.queue,
+            OutboxJob.run_at,
+        )
         .where(OutboxJob.enqueued_at.is_(None))
         .order_by(OutboxJob.id)
         .limit(RELAY_BATCH)
@@ -79,19 +94,23 @@ def relay_pending(db: Session, redis: Redis, *, now: datetime | None = None) -> 
     db.commit()
     handed: list[int] = []
     failure: tuple[int, str] | None = None
+    current = now or utcnow()
     for row in rows:
+        queue = Queue(row.queue, connection=redis)
+        options = dict(
+            job_id=row.job_id,
+            unique=True,
+            job_timeout=300,
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,
+            # Jobs fail mostly for passing reasons (Twilio or SMTP unreachable).
+            retry=Retry(max=5, interval=[10, 30, 120, 600, 1800]),
+        )
         try:
-            Queue(row.queue, connection=redis).enqueue(
-                row.func,
-                *row.args,
-                job_id=row.job_id,
-                unique=True,
-                job_timeout=300,
-                result_ttl=3600,
-                failure_ttl=7 * 24 * 3600,
-                # Jobs fail mostly for passing reasons (Twilio or SMTP unreachable).
-                retry=Retry(max=5, interval=[10, 30, 120, 600, 1800]),
-            )
+            if row.run_at is not None and row.run_at > current:
+                queue.enqueue_at(row.run_at, row.func, *row.args, **options)
+            else:
+                queue.enqueue(row.func, *row.args, **options)
         except DuplicateJobError:
             pass  # another relay handed this row over a moment ago
         except RedisError as exc:
@@ -103,7 +122,7 @@ def relay_pending(db: Session, redis: Redis, *, now: datetime | None = None) -> 
         db.execute(
             update(OutboxJob)
             .where(OutboxJob.id.in_(handed), OutboxJob.enqueued_at.is_(None))
-            .values(enqueued_at=now or utcnow())
+            .values(enqueued_at=current)
         )
     if failure is not None:
         db.execute(

@@ -1,0 +1,73 @@
+"""E-mails waiting to go out: one OutgoingEmail row per message, written in the
+transaction that wants it sent, and a job (through the outbox) that sends it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from voiceapp.domain.email_templates import DEFAULT_TEMPLATES
+from voiceapp.models import EmailTemplate, OutgoingEmail
+from voiceapp.services.outbox import add_job
+
+SEND_JOB = "voiceapp.jobs.send_email"
+
+
+def send_job_id(email_id: int) -> str:
+    return f"send-email-{email_id}"
+
+
+def queue_email(
+    db: Session,
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str | None = None,
+    cc: list[str] | None = None,
+    case_id: int | None = None,
+    purpose: str,
+    now: datetime,
+) -> OutgoingEmail:
+    email = OutgoingEmail(
+        to_address=to,
+        cc=list(cc or []),
+        subject=subject[:300],
+        body_text=body_text,
+        body_html=body_html,
+        case_id=case_id,
+        purpose=purpose,
+        created_at=now,
+    )
+    db.add(email)
+    db.flush()
+    add_job(db, SEND_JOB, email.id, job_id=send_job_id(email.id))
+    return email
+
+
+def ensure_default_templates(db: Session) -> None:
+    """The shipped templates, added once; an admin's edits are never overwritten."""
+    present = set(db.scalars(select(EmailTemplate.key)))
+    for template in DEFAULT_TEMPLATES:
+        if template["key"] in present:
+            continue
+        try:
+            with db.begin_nested():
+                db.add(EmailTemplate(**template))
+        except IntegrityError:  # added by a concurrent request
+            pass
+
+
+def active_templates(db: Session) -> list[EmailTemplate]:
+    ensure_default_templates(db)
+    return list(
+        db.scalars(select(EmailTemplate).where(EmailTemplate.active).order_by(EmailTemplate.name))
+    )
+
+
+def template_by_key(db: Session, key: str) -> EmailTemplate | None:
+    ensure_default_templates(db)
+    return db.scalar(select(EmailTemplate).where(EmailTemplate.key == key, EmailTemplate.active))
