@@ -131,6 +131,25 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def as_user(client, dbs):
+    """as_user(user) -> a function making API calls with that user's bearer token."""
+    from voiceapp.db import utcnow
+    from voiceapp.services.accounts import create_api_token
+
+    def make(user):
+        _row, token = create_api_token(dbs, user, name="t", now=utcnow())
+        dbs.commit()
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def call(method, url, **kwargs):
+            return client.open(url, method=method, headers=headers, **kwargs)
+
+        return call
+
+    return make
+
+
 def csrf_from(html: str) -> str:
     match = CSRF_INPUT.search(html)
     assert match, "no CSRF token on the page"

@@ -8,7 +8,8 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from voiceapp import db
-from voiceapp.models import Contact, ContactPhone, Order, User
+from voiceapp.db import utcnow
+from voiceapp.models import Case, Contact, ContactPhone, Order, User
 from voiceapp.security import hash_password
 
 PASSWORD = "correct horse battery"
@@ -62,3 +63,16 @@ class OrderFactory(BaseFactory):
 
     number = factory.Sequence(lambda n: f"PO-{n:06d}")
     status = "pending"
+
+
+class CaseFactory(BaseFactory):
+    """An open case due now; pass contact= (and assignee_id=) as needed."""
+
+    class Meta:
+        model = Case
+
+    type = "payment_reminder"
+    language = "de"
+    status = "open"
+    due_at = factory.LazyFunction(utcnow)
+    contact = factory.SubFactory(ContactFactory)

@@ -9,27 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import ContactFactory, OrderFactory, UserFactory
-from voiceapp.db import utcnow
 from voiceapp.domain.contacts import can_view_contact
 from voiceapp.models import Contact, ContactEvent, ContactPhone
-from voiceapp.services.accounts import create_api_token
-
-
-@pytest.fixture
-def as_user(client, dbs):
-    """as_user(user) -> a function making API calls with that user's bearer token."""
-
-    def make(user):
-        _row, token = create_api_token(dbs, user, name="t", now=utcnow())
-        dbs.commit()
-        headers = {"Authorization": f"Bearer {token}"}
-
-        def call(method, url, **kwargs):
-            return client.open(url, method=method, headers=headers, **kwargs)
-
-        return call
-
-    return make
 
 
 @pytest.fixture

@@ -20,6 +20,14 @@ ALREADY_PAID = "already_paid"
 CANCELLED = "cancelled"
 INVALID_CONTACT = "invalid_contact"
 OUTCOMES = (COMPLETED, NOT_REACHED, CALLBACK, ALREADY_PAID, CANCELLED, INVALID_CONTACT)
+OUTCOME_LABELS = {
+    COMPLETED: "Conversation completed",
+    NOT_REACHED: "Not reached",
+    CALLBACK: "Call back",
+    ALREADY_PAID: "Already paid",
+    CANCELLED: "Cancellation / refusal",
+    INVALID_CONTACT: "Invalid contact",
+}
 
 FIRST_RETRY = timedelta(hours=1)
 LATER_RETRY = timedelta(hours=24)

@@ -22,10 +22,6 @@ from voiceapp.services import contacts as contact_ops
 # A call in one of these states was answered (an in-progress callback may come late).
 ANSWERED_STATUSES = frozenset({"in-progress", "completed"})
 
-# Called with (db, call, now) when an inbound call ends unanswered. The cases issue
-# registers the callback-case creation here.
-missed_call_hooks: list[Callable[[Session, Call, datetime], None]] = []
-
 
 def our_number(db: Session, e164: str | None) -> PhoneNumber | None:
     if not e164:
@@ -284,8 +280,9 @@ def _after_status_change(db: Session, call: Call, before: str, now: datetime) ->
             _set_presence(db, call.agent_id, "online", None, now)
 
 
-def mark_missed(db: Session, call: Call, now: datetime) -> None:
-    """An inbound call nobody took. Runs the missed-call hooks once."""
+def mark_missed(db: Session, call: Call, now: datetime, *, language: str | None = None) -> None:
+    """An inbound call nobody took: into the caller's history, and a callback case (once
+    per call)."""
     if call.missed:
         return
     call.missed = True
@@ -299,5 +296,6 @@ def mark_missed(db: Session, call: Call, now: datetime) -> None:
             ref_type="call",
             ref_id=call.sid,
         )
-    for hook in missed_call_hooks:
-        hook(db, call, now)
+    from voiceapp.services.cases import open_case_for_missed_call
+
+    open_case_for_missed_call(db, call, language=language, now=now)

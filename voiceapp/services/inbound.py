@@ -15,6 +15,7 @@ from voiceapp.domain.routing import AgentState, RingPlan, client_identity, plan_
 from voiceapp.models import AgentPresence, Call, IvrSession, User
 from voiceapp.models.settings import TeamSettings
 from voiceapp.services import calls as call_ops
+from voiceapp.services import cases
 from voiceapp.services.team_settings import get_team_settings
 
 PREFERRED = "preferred"
@@ -50,9 +51,9 @@ def _config(settings: TeamSettings, zone: str, now: datetime) -> ivr.IvrConfig:
 
 
 def preferred_agent_id(db: Session, call: Call) -> int | None:
-    """Who should ring first for this caller. Until cases exist, the contact's responsible
-    user; the cases issue replaces this with the agent of the caller's open case."""
-    return call.contact.owner_id if call.contact is not None else None
+    """Who should ring first for this caller: the agent of their open case, else the
+    contact's responsible user."""
+    return cases.preferred_agent_id(db, call.contact_id)
 
 
 def _agent_states(db: Session) -> list[AgentState]:
@@ -85,7 +86,7 @@ def _ring_or_voicemail(
     language = session.language or "en"
     agents = plan.preferred if stage == PREFERRED else plan.team
     if not agents:
-        call_ops.mark_missed(db, call, now)
+        call_ops.mark_missed(db, call, now, language=session.language)
         return ivr.Voicemail(language, "no_agent")
     session.ring_stage = stage
     return Ring(
@@ -112,7 +113,7 @@ def _resolve(db, call, session, settings, action, now) -> Step:
     if isinstance(action, ivr.Route):
         return _route(db, call, session, settings, now)
     if isinstance(action, ivr.Voicemail):
-        call_ops.mark_missed(db, call, now)
+        call_ops.mark_missed(db, call, now, language=session.language)
     return action
 
 
@@ -206,5 +207,5 @@ def dial_finished(
         return _ring_or_voicemail(
             db, call, session, settings, RingPlan(preferred=(), team=team), TEAM, now
         )
-    call_ops.mark_missed(db, call, now)
+    call_ops.mark_missed(db, call, now, language=session.language)
     return ivr.Voicemail(session.language or "en", "no_answer")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from voiceapp.models import Call, Recording, RecordingListen, User
 from voiceapp.services import calls as call_ops
+from voiceapp.services.cases import note_voicemail
 from voiceapp.services.outbox import add_job
 
 FETCH_JOB = "voiceapp.jobs.fetch_recording"
@@ -59,9 +60,13 @@ def record_callback(db: Session, params: dict, *, now: datetime) -> Recording | 
         call.voicemail = True
     # Queued once, by the callback that completed the recording: Twilio's retries of it
     # add no second job (a lost job is queued again by the sweep).
-    if recording.status == "completed" and before != "completed" and recording.fetched_at is None:
+    newly_completed = recording.status == "completed" and before != "completed"
+    if newly_completed and recording.fetched_at is None:
         db.flush()
         add_job(db, FETCH_JOB, recording.id, job_id=f"fetch-recording-{recording.sid}")
+    if newly_completed and recording.source == "RecordVerb":
+        db.flush()
+        note_voicemail(db, call, recording.id, recording.duration, now)
     return recording
 
 

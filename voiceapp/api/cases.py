@@ -1,0 +1,189 @@
+"""/api/cases: Call today and All cases, create, read, change, claim, next, outcome."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from voiceapp import db
+from voiceapp.auth import authenticate_api_request, require_api_user
+from voiceapp.db import utcnow
+from voiceapp.models import Case, Contact
+from voiceapp.schemas.cases import (
+    CaseCreateSchema,
+    CaseDetailSchema,
+    CaseListArgsSchema,
+    CasePageSchema,
+    CasePatchSchema,
+    CaseSchema,
+    OutcomeSchema,
+)
+from voiceapp.services import case_queries, cases
+from voiceapp.services.case_history import team_zone
+from voiceapp.services.contacts import user_can_view
+
+blp = Blueprint("Cases", __name__, url_prefix="/api/cases", description="Cases to call")
+blp.before_request(require_api_user)
+
+
+@contextmanager
+def case_errors():
+    """Service refusals in the API's shapes; the transaction is rolled back, so a refused
+    request changes nothing."""
+    try:
+        yield
+    except cases.CaseError as exc:
+        db.session().rollback()
+        abort(422, errors={"json": _nest(exc.field, exc.message)})
+    except cases.CaseForbidden as exc:
+        db.session().rollback()
+        abort(403, message=str(exc))
+    except cases.ClaimConflict as exc:
+        db.session().rollback()
+        abort(
+            409,
+            message=str(exc),
+            errors={
+                "claimed_by_id": exc.holder.id if exc.holder else None,
+                "claimed_by": exc.holder.name if exc.holder else None,
+                "claimed_until": exc.until.isoformat(),
+            },
+        )
+
+
+def _nest(field: str, message: str) -> dict:
+    """ "email.template" -> {"email": {"template": [message]}}, like marshmallow."""
+    head, _, rest = field.partition(".")
+    return {head: _nest(rest, message) if rest else [message]}
+
+
+def load_case(case_id: int, *, lock: bool = False) -> Case:
+    user = authenticate_api_request()
+    dbs = db.session()
+    case = cases.lock_case(dbs, case_id) if lock else dbs.get(Case, case_id)
+    if case is None or not case_queries.can_see_case(user, case):
+        abort(404, message="case not found")
+    return case
+
+
+@blp.route("")
+class Cases(MethodView):
+    @blp.arguments(CaseListArgsSchema, location="query")
+    @blp.response(200, CasePageSchema)
+    def get(self, args):
+        """`view=today`: your Call today (overdue first, then by due time). `view=all`
+        (default): every case you may see, newest first, with filters; `assignee_id=0`
+        is the unassigned pool."""
+        user = authenticate_api_request()
+        dbs = db.session()
+        page, per_page = args.pop("page"), args.pop("per_page")
+        if args.pop("view") == "today":
+            items, total = case_queries.call_today(
+                dbs, user, now=utcnow(), zone=team_zone(dbs), page=page, per_page=per_page
+            )
+        else:
+            items, total = case_queries.list_cases(dbs, user, args, page=page, per_page=per_page)
+        return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+    @blp.arguments(CaseCreateSchema)
+    @blp.response(201, CaseDetailSchema)
+    def post(self, data):
+        """Open a case by hand; due now unless `due_at` says otherwise."""
+        user = authenticate_api_request()
+        dbs = db.session()
+        contact = dbs.get(Contact, data["contact_id"])
+        if contact is None or not user_can_view(user, contact):
+            abort(422, errors={"json": {"contact_id": ["no contact with this id"]}})
+        with case_errors():
+            case = cases.create_case(
+                dbs,
+                contact=contact,
+                case_type=data["type"],
+                language=data["language"],
+                actor=user,
+                now=utcnow(),
+                assignee_id=data.get("assignee_id"),
+                due_at=data.get("due_at"),
+                order_id=data.get("order_id"),
+                note=data.get("note"),
+            )
+        dbs.commit()
+        return case
+
+
+@blp.route("/next")
+class NextCase(MethodView):
+    @blp.response(200, CaseDetailSchema)
+    @blp.alt_response(204, description="Nothing left to call today")
+    def post(self):
+        """Claim the next case of your Call today that nobody else is calling."""
+        user = authenticate_api_request()
+        dbs = db.session()
+        case = cases.claim_next(dbs, user, now=utcnow(), zone=team_zone(dbs))
+        dbs.commit()
+        if case is None:
+            return Response(status=204)
+        return case
+
+
+@blp.route("/<int:case_id>")
+class CaseById(MethodView):
+    @blp.response(200, CaseDetailSchema)
+    def get(self, case_id):
+        """The case with its history and files."""
+        return load_case(case_id)
+
+    @blp.arguments(CasePatchSchema)
+    @blp.response(200, CaseDetailSchema)
+    def patch(self, data, case_id):
+        """Assign (`assignee_id`; null releases to the pool), move `due_at`, change type,
+        language or note."""
+        user = authenticate_api_request()
+        case = load_case(case_id, lock=True)
+        with case_errors():
+            cases.update_case(db.session(), case, data, actor=user, now=utcnow())
+        db.session().commit()
+        return case
+
+
+@blp.route("/<int:case_id>/claim")
+class ClaimCase(MethodView):
+    @blp.response(200, CaseSchema)
+    @blp.alt_response(409, description="Another agent holds the case")
+    def post(self, case_id):
+        """Hold the case while you call (the team's claim time); 409 names who holds it."""
+        user = authenticate_api_request()
+        case = load_case(case_id, lock=True)
+        with case_errors():
+            cases.claim_case(db.session(), case, user, now=utcnow())
+        db.session().commit()
+        return case
+
+
+@blp.route("/<int:case_id>/outcome")
+class CaseOutcome(MethodView):
+    @blp.arguments(OutcomeSchema)
+    @blp.response(200, CaseDetailSchema)
+    @blp.alt_response(409, description="Another agent holds the case")
+    def post(self, data, case_id):
+        """Record the call's outcome; it decides when the case is due again (or closes
+        it). An optional e-mail from a template goes to the customer."""
+        user = authenticate_api_request()
+        case = load_case(case_id, lock=True)
+        email = data.get("email") or {}
+        outcome = cases.OutcomeInput(
+            outcome=data["outcome"],
+            reached=data.get("reached"),
+            summary=data.get("summary"),
+            comment=data.get("comment"),
+            callback_at=data.get("callback_at"),
+            email_template=email.get("template"),
+            email_copy_to_manager=email.get("copy_to_manager", False),
+        )
+        with case_errors():
+            cases.record_outcome(db.session(), case, user, outcome, now=utcnow())
+        db.session().commit()
+        return case

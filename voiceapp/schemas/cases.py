@@ -1,0 +1,123 @@
+"""Case schemas: the case in JSON, creating and changing one, listing, and an outcome."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from voiceapp.db import utcnow
+from voiceapp.domain.scheduling import CALLBACK, OUTCOMES
+from voiceapp.models.cases import CASE_STATUSES, OPEN
+from voiceapp.schemas.contacts import PageArgsSchema, PageSchema
+from voiceapp.schemas.fields import Id
+
+LANGUAGE = validate.Regexp(r"^[a-z]{2}$", error="a two-letter language code such as de or en")
+CASE_TYPE = validate.Length(min=1, max=40)
+
+
+def _overdue(case) -> bool:
+    return case.status == OPEN and case.due_at < utcnow()
+
+
+class CaseContactSchema(Schema):
+    id = fields.Integer()
+    name = fields.String(attribute="display_name")
+    timezone = fields.String(allow_none=True)
+    phones = fields.Function(lambda c: [p.number for p in c.phones if not p.invalid])
+
+
+class CaseSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    type = fields.String()
+    language = fields.String()
+    contact_id = fields.Integer()
+    contact = fields.Nested(CaseContactSchema)
+    order_id = fields.Integer(allow_none=True)
+    assignee_id = fields.Integer(allow_none=True)
+    due_at = fields.AwareDateTime()
+    overdue = fields.Function(_overdue)
+    attempts = fields.Integer()
+    not_reached = fields.Integer()
+    last_outcome = fields.String(allow_none=True)
+    last_called_at = fields.AwareDateTime(allow_none=True)
+    claimed_by_id = fields.Integer(allow_none=True)
+    claimed_until = fields.AwareDateTime(allow_none=True)
+    close_reason = fields.String(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    note = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class CaseEventSchema(Schema):
+    at = fields.AwareDateTime()
+    kind = fields.String()
+    summary = fields.String()
+    actor_id = fields.Integer(allow_none=True)
+    data = fields.Dict(allow_none=True)
+
+
+class CaseFileSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    created_at = fields.AwareDateTime()
+    url = fields.Function(lambda f: f"/cases/{f.case_id}/files/{f.id}")
+
+
+class CaseDetailSchema(CaseSchema):
+    history = fields.List(fields.Nested(CaseEventSchema), attribute="events")
+    files = fields.List(fields.Nested(CaseFileSchema))
+
+
+class CasePageSchema(PageSchema):
+    items = fields.List(fields.Nested(CaseSchema), required=True)
+
+
+class CaseListArgsSchema(PageArgsSchema):
+    view = fields.String(load_default="all", validate=validate.OneOf(["today", "all"]))
+    status = fields.String(validate=validate.OneOf(CASE_STATUSES))
+    type = fields.String(validate=CASE_TYPE)
+    language = fields.String(validate=LANGUAGE)
+    # 0 means unassigned (the pool).
+    assignee_id = fields.Integer(validate=validate.Range(min=0, max=2**31 - 1))
+    contact_id = Id()
+    due_from = fields.AwareDateTime()
+    due_until = fields.AwareDateTime()
+
+
+class CaseCreateSchema(Schema):
+    contact_id = Id(required=True)
+    type = fields.String(required=True, validate=CASE_TYPE)
+    language = fields.String(required=True, validate=LANGUAGE)
+    assignee_id = Id(allow_none=True)
+    due_at = fields.AwareDateTime()
+    order_id = Id(allow_none=True)
+    note = fields.String(allow_none=True, validate=validate.Length(max=5000))
+
+
+class CasePatchSchema(Schema):
+    assignee_id = Id(allow_none=True)
+    due_at = fields.AwareDateTime()
+    type = fields.String(validate=CASE_TYPE)
+    language = fields.String(validate=LANGUAGE)
+    note = fields.String(allow_none=True, validate=validate.Length(max=5000))
+
+
+class OutcomeEmailSchema(Schema):
+    template = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    copy_to_manager = fields.Boolean(load_default=False)
+
+
+class OutcomeSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    reached = fields.Boolean(allow_none=True)
+    summary = fields.String(allow_none=True, validate=validate.Length(max=500))
+    comment = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    callback_at = fields.AwareDateTime(allow_none=True)
+    email = fields.Nested(OutcomeEmailSchema, allow_none=True)
+
+    @validates_schema
+    def _callback_time(self, data, **_kwargs):
+        if data.get("outcome") == CALLBACK and not data.get("callback_at"):
+            raise ValidationError("a callback needs the time the customer chose", "callback_at")

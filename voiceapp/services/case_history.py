@@ -1,0 +1,43 @@
+"""A case's history and the team facts every case operation reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, has_app_context
+from sqlalchemy.orm import Session
+
+from voiceapp.models import Case, CaseEvent, User
+from voiceapp.services.team_settings import get_team_settings
+
+
+def team_zone(db: Session) -> str:
+    settings = get_team_settings(db)
+    fallback = current_app.config["VOICEAPP"].timezone if has_app_context() else "UTC"
+    return settings.timezone or fallback
+
+
+def case_type_labels(db: Session) -> dict[str, str]:
+    return {t["key"]: t["label"] for t in get_team_settings(db).case_types or []}
+
+
+def add_history(
+    db: Session,
+    case: Case,
+    kind: str,
+    summary: str,
+    *,
+    now: datetime,
+    actor: User | None = None,
+    data: dict | None = None,
+) -> CaseEvent:
+    event = CaseEvent(
+        case=case,
+        kind=kind,
+        summary=summary[:500],
+        at=now,
+        actor_id=actor.id if actor else None,
+        data=data,
+    )
+    db.add(event)
+    return event
