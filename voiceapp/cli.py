@@ -249,7 +249,8 @@ def demo_seed():
         dbs.commit()
     click.echo(
         f"demo data: {summary['users']} users, {summary['numbers']} numbers, "
-        f"{summary['contacts']} contacts added (password for every demo user: {DEMO_PASSWORD})"
+        f"{summary['contacts']} contacts, {summary['cases']} cases added "
+        f"(password for every demo user: {DEMO_PASSWORD})"
     )
 
 

@@ -63,6 +63,8 @@ class Settings:
     login_failure_window_seconds: int = 900
     # Where recordings fetched from Twilio are stored (default: instance/recordings).
     recordings_path: Path | None = None
+    # Where files attached to case outcomes are stored (default: instance/case-files).
+    case_files_path: Path | None = None
     # A panel session ends after this long without a request.
     session_idle_minutes: int = 12 * 60
     instance_path: Path = field(default_factory=_default_instance_path)
@@ -92,6 +94,9 @@ class Settings:
             recordings_path=Path(os.environ["RECORDINGS_PATH"])
             if os.environ.get("RECORDINGS_PATH")
             else None,
+            case_files_path=Path(os.environ["CASE_FILES_PATH"])
+            if os.environ.get("CASE_FILES_PATH")
+            else None,
         )
 
     def with_overrides(self, overrides: dict) -> Settings:
@@ -100,7 +105,7 @@ class Settings:
         if unknown:
             raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
         overrides = dict(overrides)
-        for name in ("instance_path", "recordings_path"):
+        for name in ("instance_path", "recordings_path", "case_files_path"):
             if isinstance(overrides.get(name), str):
                 overrides[name] = Path(overrides[name])
         return replace(self, **overrides)
@@ -116,6 +121,9 @@ class Settings:
 
     def resolved_recordings_path(self) -> Path:
         return self.recordings_path or self.instance_path / "recordings"
+
+    def resolved_case_files_path(self) -> Path:
+        return self.case_files_path or self.instance_path / "case-files"
 
     def validate(self) -> None:
         if self.env not in ENVIRONMENTS:

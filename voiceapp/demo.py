@@ -151,7 +151,7 @@ def _demo_contacts(rng: random.Random):
 
 def seed(db: Session) -> dict[str, int]:
     now = utcnow()
-    added = {"users": 0, "numbers": 0, "contacts": 0}
+    added = {"users": 0, "numbers": 0, "contacts": 0, "cases": 0}
     agents = []
     for email, name, role, languages, case_types, extra in DEMO_USERS:
         user = accounts.find_user_by_email(db, email)
@@ -193,4 +193,7 @@ def seed(db: Session) -> dict[str, int]:
         contact_ops.create_contact(db, data, actor=None, now=now)
         added["contacts"] += 1
     db.flush()
+    from voiceapp.demo_cases import seed_cases
+
+    added["cases"] = seed_cases(db, agents, now)
     return added

@@ -282,7 +282,16 @@ def test_history_note_appears_in_timeline_with_author(page, page_log, agent):
 def test_agent_sees_no_members_or_import_link_and_gets_403_on_members(page, page_log, agent):
     sign_in(page, agent)
     expect(nav(page).get_by_role("link")).to_have_text(
-        ["Dashboard", "Contacts", "Calls", "Missed calls", "Phone", "API tokens"]
+        [
+            "Dashboard",
+            "Call today",
+            "All cases",
+            "Contacts",
+            "Calls",
+            "Missed calls",
+            "Phone",
+            "API tokens",
+        ]
     )
 
     response = page.goto("/members")

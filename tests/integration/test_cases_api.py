@@ -493,3 +493,45 @@ def test_a_manager_moves_the_due_time_and_the_reminder_follows(as_user, manager,
     assert fresh(dbs, case.id).remind_at == iso(new_due)
     bad = as_user(manager)("PATCH", f"/api/cases/{case.id}", json={"type": "nonsense"})
     assert bad.status_code == 422 and "type" in bad.json["errors"]["json"]
+
+
+def test_agents_asking_for_the_next_case_at_the_same_moment_never_get_the_same_one(app, agent, dbs):
+    """On PostgreSQL the rows another agent is claiming are skipped (SKIP LOCKED); on
+    SQLite writers queue. Either way: eight agents, eight different cases."""
+    import threading
+
+    from voiceapp.services.accounts import create_api_token
+
+    agents = [agent] + [
+        UserFactory(role="agent", languages=["de"], case_types=["payment_reminder"])
+        for _ in range(7)
+    ]
+    for n in range(10):
+        CaseFactory(due_at=MONDAY_1005 - timedelta(minutes=n))
+    tokens = []
+    for user in agents:
+        tokens.append(create_api_token(dbs, user, name="t", now=MONDAY_1005)[1])
+    dbs.commit()
+    barrier = threading.Barrier(len(agents))
+    claimed: list[int] = []
+    errors: list[str] = []
+
+    def ask(token: str) -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = client.post("/api/cases/next", headers={"Authorization": f"Bearer {token}"})
+        if response.status_code == 200:
+            claimed.append(response.json["id"])
+        else:
+            errors.append(f"{response.status_code} {response.text}")
+
+    threads = [threading.Thread(target=ask, args=(t,)) for t in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert len(claimed) == len(agents) == len(set(claimed))
+    reread(dbs)
+    holders = dbs.scalars(select(Case.claimed_by_id).where(Case.claimed_by_id.is_not(None)))
+    assert sorted(holders) == sorted(a.id for a in agents)

@@ -20,7 +20,15 @@ from voiceapp import db, jobs
 from voiceapp.cli import main
 from voiceapp.db import utcnow
 from voiceapp.demo import DEMO_USERS
-from voiceapp.models import ApiToken, Contact, ContactPhone, PhoneNumber, User, UserSession
+from voiceapp.models import (
+    ApiToken,
+    Case,
+    Contact,
+    ContactPhone,
+    PhoneNumber,
+    User,
+    UserSession,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -411,15 +419,18 @@ def test_contacts_import_shows_progress_for_a_large_file(app, tmp_path):
 def test_demo_seed_twice_adds_nothing_the_second_time(app, client):
     first = invoke("demo", "seed")
     assert first.exit_code == 0, first.output
-    added = re.search(r"(\d+) users, (\d+) numbers, (\d+) contacts added", first.stdout)
+    added = re.search(
+        r"(\d+) users, (\d+) numbers, (\d+) contacts, (\d+) cases added", first.stdout
+    )
     assert added and all(int(n) > 0 for n in added.groups())
-    counts = {m: count(app, m) for m in (User, PhoneNumber, Contact, ContactPhone)}
+    counts = {m: count(app, m) for m in (User, PhoneNumber, Contact, ContactPhone, Case)}
     assert counts[User] == len(DEMO_USERS) == int(added.group(1))
     assert counts[Contact] == int(added.group(3))
+    assert counts[Case] == int(added.group(4))
 
     second = invoke("demo", "seed")
     assert second.exit_code == 0, second.output
-    assert "0 users, 0 numbers, 0 contacts added" in second.stdout
+    assert "0 users, 0 numbers, 0 contacts, 0 cases added" in second.stdout
     assert {m: count(app, m) for m in counts} == counts
 
     # The demo users can sign in with the password the command printed.

@@ -367,8 +367,11 @@ def preferred_agent_id(db: Session, contact_id: int | None) -> int | None:
     )
     if agent is not None:
         return agent
-    contact = db.get(Contact, contact_id)
-    return contact.owner_id if contact is not None else None
+    return db.scalar(
+        select(Contact.owner_id)
+        .join(User, User.id == Contact.owner_id)
+        .where(Contact.id == contact_id, User.active)
+    )
 
 
 def _open_callback_case(db: Session, contact_id: int) -> Case | None:

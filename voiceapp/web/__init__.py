@@ -25,6 +25,8 @@ def init_web(app) -> None:
         account,
         auth_views,
         calls,
+        case_settings,
+        cases,
         contacts,
         errors,
         home,
@@ -33,7 +35,18 @@ def init_web(app) -> None:
         telephony_admin,
     )
 
-    for module in (auth_views, home, contacts, account, members, calls, telephony_admin, numbers):
+    for module in (
+        auth_views,
+        home,
+        contacts,
+        cases,
+        account,
+        members,
+        calls,
+        telephony_admin,
+        numbers,
+        case_settings,
+    ):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.jinja_env.filters["local_time"] = local_time

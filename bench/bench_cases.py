@@ -1,0 +1,703 @@
+"""Benchmark: "Call today" for one agent among N cases, and recording outcomes.
+
+Builds a fresh database with the project's migrations, creates 20 agents and 2 sales
+managers, bulk-loads contacts (one phone each) and N cases accumulated over two years
+(mostly closed; the open ones assigned or in the pool, due from weeks overdue to weeks
+ahead), runs ANALYZE, then measures
+
+  service   services.case_queries.call_today(db, agent, now=NOW, zone="Europe/Berlin",
+            page=1, per_page=50) in a fresh app context per call
+  sql       the same function's own statements only (ids of the page and the total, without
+            loading the cases): where the time of `service` goes
+  api       GET /api/cases?view=today through the Flask test client, bearer token
+  outcomes  services.cases.record_outcome(..., OutcomeInput("not_reached"), now=NOW) and
+            commit, on open cases assigned to the agent, one after another
+
+The page and total are checked once against a plain SQL query, and every API answer
+against the service's; a mismatch makes the exit status 1.
+
+    .venv/bin/python bench/bench_cases.py --backend sqlite --cases 1000000
+    .venv/bin/python bench/bench_cases.py --backend postgresql --cases 1000000
+
+PostgreSQL: database `bench_cases` on 127.0.0.1, user postgres (trust auth); created when
+missing, its public schema dropped and rebuilt on every run. SQLite: a file under /tmp.
+Prints load time, database size, the query plans, p50/p99/max in ms, outcomes/s, and a
+one-line JSON summary last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import heapq
+import json
+import os
+import random
+import sqlite3
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import bindparam, func, select, text, union_all
+from sqlalchemy.orm import joinedload, lazyload
+
+from voiceapp import create_app, db
+from voiceapp.db import UTCDateTime, utcnow
+from voiceapp.domain.cases import end_of_today
+from voiceapp.migrate import upgrade
+from voiceapp.models import Case, Contact, User
+from voiceapp.models.settings import DEFAULT_CASE_TYPES
+from voiceapp.services import accounts, case_queries, cases
+from voiceapp.services.team_settings import editable_team_settings
+
+REDIS_URL = "redis://127.0.0.1:6379/12"
+PG_ADMIN = "host=127.0.0.1 user=postgres dbname=postgres"
+PG_BENCH = "host=127.0.0.1 user=postgres dbname=bench_cases"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1/bench_cases"
+WORK_DIR = Path("/tmp/voiceapp-bench-cases")
+SQLITE_PATH = WORK_DIR / "bench.sqlite3"
+ZONE = "Europe/Berlin"
+BATCH = 50_000
+DAY = 86400
+
+CASE_TYPES = [t["key"] for t in DEFAULT_CASE_TYPES]
+# Share of cases by type (new_order, payment_reminder, cancellation, debt_collection,
+# callback_request, missed_call, voicemail) and of contacts by language.
+TYPE_WEIGHTS = [22, 20, 8, 10, 12, 16, 12]
+LANGUAGES = ["de", "en", "fr", "es"]
+LANGUAGE_WEIGHTS = [72, 14, 8, 6]
+# Languages of the 20 agents: most speak German, some a second language.
+AGENT_LANGUAGES = (
+    [["de", "en"]] * 5
+    + [["de"]] * 8
+    + [["en"]]
+    + [["fr"]]
+    + [["de", "fr"]] * 2
+    + [["es"]]
+    + [["de", "es"]] * 2
+)
+# The measured agent: the most common profile (German and English, three busy types).
+MEASURED_TYPES = ["new_order", "payment_reminder", "missed_call"]
+CLOSED_OUTCOMES = [
+    ("completed", 55, "completed"),
+    ("already_paid", 15, "already paid"),
+    ("cancelled", 10, "cancelled"),
+    ("not_reached", 10, "unreachable after 10 attempts"),
+    ("invalid_contact", 10, "invalid number"),
+]
+
+CONTACT_COLUMNS = (
+    "id, kind, first_name, last_name, language, country, timezone, visibility, "
+    "created_at, updated_at, tags"
+)
+PHONE_COLUMNS = "id, contact_id, number, kind, position, invalid"
+CASE_COLUMNS = (
+    "id, type, contact_id, language, assignee_id, status, due_at, attempts, not_reached, "
+    "last_outcome, last_called_at, close_reason, closed_at, remind_at, created_at, updated_at"
+)
+DATE_COLUMNS = (6, 10, 12, 13, 14, 15)  # positions of datetimes in a case row
+
+
+def agent_profiles(rng: random.Random) -> list[tuple[list[str], list[str]]]:
+    """(case types, languages) of the 20 agents; the first one is measured."""
+    profiles = [(MEASURED_TYPES, AGENT_LANGUAGES[0])]
+    for languages in AGENT_LANGUAGES[1:]:
+        types = rng.sample(CASE_TYPES, rng.choice([2, 3, 3, 4]))
+        profiles.append((sorted(types, key=CASE_TYPES.index), languages))
+    return profiles
+
+
+def generate_contacts(n: int, rng: random.Random, now: datetime):
+    contacts, phones = [], []
+    country = {"de": ("DE", ZONE), "en": ("GB", "Europe/London"), "fr": ("FR", "Europe/Paris")}
+    country["es"] = ("ES", "Europe/Madrid")
+    languages = rng.choices(LANGUAGES, weights=LANGUAGE_WEIGHTS, k=n)
+    for contact_id, language in enumerate(languages, 1):
+        created = now - timedelta(seconds=rng.randrange(3 * 365 * DAY))
+        region, zone = country[language]
+        contacts.append(
+            (
+                contact_id,
+                "person",
+                "Anna",
+                f"Kunde{contact_id}",
+                language,
+                region,
+                zone,
+                "shared_write",
+                created,
+                created,
+            )
+        )
+        phones.append((contact_id, contact_id, f"+49151{contact_id:08d}", "mobile", 0))
+    return contacts, phones, languages
+
+
+def generate_cases(
+    n: int,
+    rng: random.Random,
+    now: datetime,
+    contact_languages: list[str],
+    agents: list[tuple[int, list[str], list[str]]],
+    open_share: float,
+) -> list[tuple]:
+    """Case rows in CASE_COLUMNS order, with aware UTC datetimes."""
+    handlers: dict[tuple[str, str], list[int]] = {}
+    for agent_id, types, languages in agents:
+        for t in types:
+            for lang in languages:
+                handlers.setdefault((t, lang), []).append(agent_id)
+    agent_ids = [a[0] for a in agents]
+    end = end_of_today(now, ZONE).astimezone(UTC)
+    later_today = (end - now).total_seconds()
+    outcomes = [o[0] for o in CLOSED_OUTCOMES]
+    reasons = {o[0]: o[2] for o in CLOSED_OUTCOMES}
+    outcome_weights = [o[1] for o in CLOSED_OUTCOMES]
+    types = rng.choices(CASE_TYPES, weights=TYPE_WEIGHTS, k=n)
+    rows = []
+    for case_id, case_type in enumerate(types, 1):
+        contact_id = rng.randrange(1, len(contact_languages) + 1)
+        language = contact_languages[contact_id - 1]
+        agent = rng.choice(handlers.get((case_type, language)) or agent_ids)
+        if rng.random() >= open_share:
+            created = now - timedelta(seconds=rng.randrange(2 * 365 * DAY))
+            closed = min(now, created + timedelta(seconds=rng.randrange(3600, 10 * DAY)))
+            outcome = rng.choices(outcomes, weights=outcome_weights)[0]
+            attempts = 10 if outcome == "not_reached" else rng.randrange(1, 5)
+            rows.append(
+                (
+                    case_id,
+                    case_type,
+                    contact_id,
+                    language,
+                    agent if rng.random() < 0.9 else None,
+                    "closed",
+                    closed,
+                    attempts,
+                    attempts if outcome == "not_reached" else rng.randrange(attempts),
+                    outcome,
+                    closed,
+                    reasons[outcome],
+                    closed,
+                    None,
+                    created,
+                    closed,
+                )
+            )
+            continue
+        created = now - timedelta(seconds=rng.randrange(45 * DAY))
+        assignee = agent if rng.random() < 0.6 else None
+        r = rng.random()
+        if r < 0.10:  # overdue, up to three weeks, most of them recently
+            due = now - timedelta(seconds=int(rng.random() ** 2 * 21 * DAY) + 1)
+        elif r < 0.16:  # later today
+            due = now + timedelta(seconds=rng.random() * later_today)
+        else:  # up to six weeks ahead
+            due = end + timedelta(seconds=rng.randrange(42 * DAY))
+        attempts = rng.choice([0, 0, 0, 1, 1, 2, 3, 4, 5])
+        last = None if attempts == 0 else rng.choice(["not_reached", "not_reached", "callback"])
+        called = None if attempts == 0 else min(now, due - timedelta(hours=1))
+        rows.append(
+            (
+                case_id,
+                case_type,
+                contact_id,
+                language,
+                assignee,
+                "open",
+                due,
+                attempts,
+                attempts if last == "not_reached" else 0,
+                last,
+                called,
+                None,
+                None,
+                due if assignee is not None and due > now else None,
+                created,
+                called or created,
+            )
+        )
+    return rows
+
+
+def _batches(rows: list[tuple], size: int = BATCH):
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+# --- SQLite ---------------------------------------------------------------------------
+
+
+def sqlite_fresh() -> str:
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{SQLITE_PATH}"
+
+
+def sqlite_load(contacts: list[tuple], phones: list[tuple], case_rows: list[tuple]) -> None:
+    con = sqlite3.connect(SQLITE_PATH, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=OFF", "cache_size=-1000000"):
+        con.execute(f"PRAGMA {pragma}")
+    con.execute("BEGIN")
+    # SQLAlchemy's SQLite DateTime storage format (what the app writes and reads back).
+    fmt = "%Y-%m-%d %H:%M:%S.%f"
+
+    def s(value):
+        return value.strftime(fmt) if isinstance(value, datetime) else value
+
+    for batch in _batches(contacts):
+        con.executemany(
+            f"INSERT INTO contacts ({CONTACT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,'[]')",
+            [tuple(s(v) for v in r) for r in batch],
+        )
+    for batch in _batches(phones):
+        con.executemany(f"INSERT INTO contact_phones ({PHONE_COLUMNS}) VALUES (?,?,?,?,?,0)", batch)
+    marks = ",".join("?" * len(CASE_COLUMNS.split(",")))
+    for batch in _batches(case_rows):
+        con.executemany(
+            f"INSERT INTO cases ({CASE_COLUMNS}) VALUES ({marks})",
+            [tuple(s(v) for v in r) for r in batch],
+        )
+    con.execute("COMMIT")
+    con.execute("ANALYZE")
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+def sqlite_sizes() -> dict:
+    files = [Path(f"{SQLITE_PATH}{s}") for s in ("", "-wal")]
+    sizes = {"database_bytes": sum(f.stat().st_size for f in files if f.exists())}
+    con = sqlite3.connect(SQLITE_PATH)
+    try:
+        rows = con.execute(
+            "SELECT name, sum(pgsize) FROM dbstat WHERE name = 'cases' OR name LIKE 'ix_cases%' "
+            "GROUP BY name"
+        ).fetchall()
+        sizes["relations"] = dict(rows)
+    except sqlite3.OperationalError:  # SQLite built without dbstat
+        pass
+    con.close()
+    return sizes
+
+
+# --- PostgreSQL -----------------------------------------------------------------------
+
+
+def pg_fresh() -> str:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'bench_cases'")
+        if exists.fetchone() is None:
+            conn.execute("CREATE DATABASE bench_cases")
+    with psycopg.connect(PG_BENCH, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return PG_URL
+
+
+def pg_load(contacts: list[tuple], phones: list[tuple], case_rows: list[tuple]) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_BENCH) as conn:
+        with conn.cursor() as cur:
+            with cur.copy(f"COPY contacts ({CONTACT_COLUMNS}) FROM STDIN") as copy:
+                for r in contacts:
+                    copy.write_row((*r, "[]"))
+            with cur.copy(f"COPY contact_phones ({PHONE_COLUMNS}) FROM STDIN") as copy:
+                for r in phones:
+                    copy.write_row((*r, False))
+            with cur.copy(f"COPY cases ({CASE_COLUMNS}) FROM STDIN") as copy:
+                for r in case_rows:
+                    copy.write_row(r)
+            # Rows came with their ids; later inserts by the app must not collide.
+            for table in ("contacts", "contact_phones", "cases"):
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
+        conn.commit()
+        conn.execute("ANALYZE")
+        conn.commit()
+
+
+def pg_sizes() -> dict:
+    import psycopg
+
+    with psycopg.connect(PG_BENCH) as conn:
+        total = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+        rows = conn.execute(
+            "SELECT relname, pg_relation_size(oid) FROM pg_class "
+            "WHERE relname = 'cases' OR relname LIKE 'ix_cases%' ORDER BY relname"
+        ).fetchall()
+    return {"database_bytes": total, "relations": dict(rows)}
+
+
+# --- measuring ------------------------------------------------------------------------
+
+
+def summarize(durations: list[float]) -> dict:
+    ordered = sorted(durations)
+
+    def pct(p: float) -> float:
+        # Nearest-rank percentile.
+        return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered)) - 1))]
+
+    return {
+        "p50_ms": round(pct(50) * 1000, 3),
+        "p99_ms": round(pct(99) * 1000, 3),
+        "max_ms": round(ordered[-1] * 1000, 3),
+        "per_s": round(len(ordered) / sum(ordered), 1),
+    }
+
+
+def call_today_statements(user: User, end: datetime) -> list:
+    """The statements call_today executes before loading the cases (its two streams and
+    the count), built as case_queries.call_today builds them."""
+    branches = (case_queries._mine(user), case_queries._pool(user))
+    streams = [
+        select(Case.due_at, Case.id)
+        .where(c, Case.due_at < end)
+        .order_by(Case.due_at, Case.id)
+        .limit(50)
+        for c in branches
+    ]
+    counts = [
+        select(func.count()).select_from(Case).where(c, Case.due_at < end).scalar_subquery()
+        for c in branches
+    ]
+    return [*streams, select(*counts)]
+
+
+def call_today_ids(dbs, user: User, end: datetime, per_page: int = 50) -> tuple[list[int], int]:
+    """A scratch copy of call_today up to the ids of page 1 and the total (no loading)."""
+    mine, pool, counts = call_today_statements(user, end)
+    streams = [dbs.execute(mine).all(), dbs.execute(pool).all()]
+    total = sum(dbs.execute(counts).one())
+    return [case_id for _due, case_id in list(heapq.merge(*streams))[:per_page]], total
+
+
+def call_today_proposed(
+    dbs, user: User, *, now: datetime, zone: str, page: int = 1, per_page: int = 50
+) -> tuple[list[Case], int]:
+    """A scratch copy of case_queries.call_today with the change proposed in bench/README.md:
+    the page in one statement (the two limited id streams as a UNION ALL subquery, the
+    contact joined, its phones in one selectin query, its e-mails and the assignee not
+    loaded), and the counts as before. 3 statements instead of 8."""
+    end = end_of_today(now, zone)
+    wanted = page * per_page
+    branches = (case_queries._mine(user), case_queries._pool(user))
+    streams = [
+        select(Case.id)
+        .where(c, Case.due_at < end)
+        .order_by(Case.due_at, Case.id)
+        .limit(wanted)
+        .subquery()
+        for c in branches
+    ]
+    candidates = union_all(*(select(s.c.id) for s in streams))
+    items = dbs.scalars(
+        select(Case)
+        .where(Case.id.in_(candidates))
+        .order_by(Case.due_at, Case.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .options(
+            joinedload(Case.contact).selectinload(Contact.phones),
+            joinedload(Case.contact).lazyload(Contact.emails),
+            lazyload(Case.assignee),
+        )
+    ).all()
+    counts = [
+        select(func.count()).select_from(Case).where(c, Case.due_at < end).scalar_subquery()
+        for c in branches
+    ]
+    return list(items), sum(dbs.execute(select(*counts)).one())
+
+
+def explain(app, user_id: int, end: datetime) -> list[str]:
+    lines = []
+    with app.app_context():
+        dbs = db.session()
+        user = dbs.get(User, user_id)
+        conn = dbs.connection()
+        sqlite = conn.dialect.name == "sqlite"
+        for label, statement in zip(
+            ("mine", "pool", "counts"), call_today_statements(user, end), strict=True
+        ):
+            compiled = statement.compile(
+                dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
+            )
+            lines.append(f"{label}:")
+            if sqlite:
+                params = tuple(
+                    v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+                    if isinstance(v, datetime)
+                    else v
+                    for v in (compiled.params[name] for name in compiled.positiontup)
+                )
+                rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params).all()
+                lines += [f"  {row[3]}" for row in rows]
+            else:
+                rows = conn.exec_driver_sql(
+                    f"EXPLAIN (ANALYZE, BUFFERS) {compiled}", compiled.params
+                ).all()
+                lines += [f"  {row[0]}" for row in rows]
+        dbs.rollback()
+    return lines
+
+
+def reference_answer(app, user_id: int, end: datetime) -> tuple[list[int], int]:
+    """Call today in one plain SQL query: every id, in order."""
+    with app.app_context():
+        dbs = db.session()
+        user = dbs.get(User, user_id)
+        types = ", ".join(f"'{t}'" for t in user.case_types)
+        langs = ", ".join(f"'{lang}'" for lang in user.languages)
+        query = text(
+            "SELECT id FROM cases WHERE status = 'open' AND due_at < :end AND "
+            f"(assignee_id = :uid OR (assignee_id IS NULL AND type IN ({types}) "
+            f"AND language IN ({langs}))) ORDER BY due_at, id"
+        ).bindparams(bindparam("end", type_=UTCDateTime()))
+        ids = list(dbs.scalars(query, {"end": end, "uid": user_id}))
+        dbs.rollback()
+    return ids, len(ids)
+
+
+def measure_service(app, user_id: int, now: datetime, count: int):
+    durations, answer = [], None
+    for _ in range(count):
+        with app.app_context():  # a fresh session, as for each request
+            dbs = db.session()
+            user = dbs.get(User, user_id)
+            start = time.perf_counter()
+            items, total = case_queries.call_today(
+                dbs, user, now=now, zone=ZONE, page=1, per_page=50
+            )
+            durations.append(time.perf_counter() - start)
+            answer = ([c.id for c in items], total)
+    return durations, answer
+
+
+def measure_proposed(app, user_id: int, now: datetime, count: int):
+    durations, answer = [], None
+    for _ in range(count):
+        with app.app_context():
+            dbs = db.session()
+            user = dbs.get(User, user_id)
+            start = time.perf_counter()
+            items, total = call_today_proposed(dbs, user, now=now, zone=ZONE)
+            durations.append(time.perf_counter() - start)
+            answer = ([c.id for c in items], total)
+            # What the API serializes must not need another query per case.
+            _ = [(c.contact.display_name, [p.number for p in c.contact.phones]) for c in items]
+    return durations, answer
+
+
+def measure_sql(app, user_id: int, end: datetime, count: int):
+    durations, answer = [], None
+    for _ in range(count):
+        with app.app_context():
+            dbs = db.session()
+            user = dbs.get(User, user_id)
+            start = time.perf_counter()
+            answer = call_today_ids(dbs, user, end)
+            durations.append(time.perf_counter() - start)
+    return durations, answer
+
+
+def measure_api(client, token: str, count: int, expected: tuple[list[int], int]):
+    headers = {"Authorization": f"Bearer {token}"}
+    durations, failures = [], 0
+    for _ in range(count):
+        start = time.perf_counter()
+        response = client.get("/api/cases?view=today", headers=headers)
+        durations.append(time.perf_counter() - start)
+        body = response.json if response.status_code == 200 else {}
+        got = ([item["id"] for item in body.get("items", [])], body.get("total"))
+        if got != expected:
+            failures += 1
+            if failures <= 3:
+                print(f"  api: {response.status_code} {got} != {expected}", file=sys.stderr)
+    return durations, failures
+
+
+def measure_outcomes(app, user_id: int, case_ids: list[int], now: datetime):
+    durations, failures = [], 0
+    for case_id in case_ids:
+        with app.app_context():
+            dbs = db.session()
+            start = time.perf_counter()
+            user = dbs.get(User, user_id)
+            case = dbs.get(Case, case_id)
+            cases.record_outcome(
+                dbs, case, user, cases.OutcomeInput(outcome="not_reached"), now=now
+            )
+            dbs.commit()
+            durations.append(time.perf_counter() - start)
+            if case.status != "open" or case.due_at <= now:
+                failures += 1
+    return durations, failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--contacts", type=int, default=300_000)
+    parser.add_argument("--open-share", type=float, default=0.03, help="share of open cases")
+    parser.add_argument("--queries", type=int, default=1000, help="timed Call today each")
+    parser.add_argument("--warmup", type=int, default=100, help="untimed calls first")
+    parser.add_argument("--outcomes", type=int, default=300, help="outcomes recorded")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    # The API reads the clock itself, so the data is laid out around the real time.
+    now = utcnow().replace(microsecond=0)
+    end = end_of_today(now, ZONE)
+    print(
+        f"backend {args.backend}, {args.cases:,} cases, {args.contacts:,} contacts, "
+        f"{args.queries:,} queries, now {now.isoformat()}"
+    )
+
+    url = sqlite_fresh() if args.backend == "sqlite" else pg_fresh()
+    upgrade(url)
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    app = create_app(
+        {
+            "env": "testing",
+            "secret_key": "bench-secret-key-0123456789abcdef",
+            "database_url": url,
+            "redis_url": REDIS_URL,
+            "instance_path": WORK_DIR / "instance",
+        }
+    )
+    profiles = agent_profiles(rng)
+    with app.app_context():
+        dbs = db.session()
+        editable_team_settings(dbs).timezone = ZONE
+        agents = []
+        for i, (types, languages) in enumerate(profiles, 1):
+            user = accounts.create_user(
+                dbs,
+                email=f"agent{i}@example.com",
+                name=f"Agent {i}",
+                role="agent",
+                case_types=types,
+                languages=languages,
+            )
+            agents.append((user.id, types, languages))
+        for i in (1, 2):
+            accounts.create_user(
+                dbs, email=f"manager{i}@example.com", name=f"Manager {i}", role="sales_manager"
+            )
+        agent_id = agents[0][0]
+        _row, token = accounts.create_api_token(
+            dbs, dbs.get(User, agent_id), name="bench", now=utcnow()
+        )
+        dbs.commit()
+    app.extensions["voiceapp.db"].engine.dispose()
+
+    started = time.perf_counter()
+    contacts, phones, languages = generate_contacts(args.contacts, rng, now)
+    case_rows = generate_cases(args.cases, rng, now, languages, agents, args.open_share)
+    print(f"generated in {time.perf_counter() - started:.1f} s")
+    n_open = sum(1 for r in case_rows if r[5] == "open")
+    n_pool = sum(1 for r in case_rows if r[5] == "open" and r[4] is None)
+    sample = [r[0] for r in case_rows if r[5] == "open" and r[4] == agent_id]
+    rng.shuffle(sample)
+    sample = sample[: args.outcomes]
+    print(
+        f"mix: {n_open:,} open ({n_open / len(case_rows):.1%}; {n_pool:,} in the pool), "
+        f"{len(case_rows) - n_open:,} closed; 20 agents + 2 managers"
+    )
+    print(f"measured agent {agent_id}: types {agents[0][1]}, languages {agents[0][2]}")
+
+    started = time.perf_counter()
+    (sqlite_load if args.backend == "sqlite" else pg_load)(contacts, phones, case_rows)
+    load_s = time.perf_counter() - started
+    print(f"loaded {len(contacts):,} contacts, {len(case_rows):,} cases, ANALYZE: {load_s:.1f} s")
+    n_cases = len(case_rows)
+    # Millions of rows held here would make every full garbage collection in the measured
+    # requests walk them: a benchmark artefact, not the app's cost.
+    del contacts, phones, languages, case_rows
+    gc.collect()
+    sizes = sqlite_sizes() if args.backend == "sqlite" else pg_sizes()
+    print(f"database size {sizes['database_bytes'] / 2**20:.0f} MiB")
+    for name, size in sorted(sizes.get("relations", {}).items()):
+        print(f"  {name}: {size / 2**20:.1f} MiB")
+
+    failures = 0
+    ref_ids, ref_total = reference_answer(app, agent_id, end)
+    print(f"Call today of the measured agent: {ref_total:,} cases")
+    print("plans of call_today's statements:")
+    for line in explain(app, agent_id, end):
+        print(f"  {line}")
+
+    measure_service(app, agent_id, now, args.warmup)
+    service_times, answer = measure_service(app, agent_id, now, args.queries)
+    if answer != (ref_ids[:50], ref_total):
+        failures += 1
+        print(f"  service: {answer} != {(ref_ids[:50], ref_total)}", file=sys.stderr)
+    measure_sql(app, agent_id, end, args.warmup)
+    sql_times, sql_answer = measure_sql(app, agent_id, end, args.queries)
+    if sql_answer != answer:
+        failures += 1
+        print(f"  sql: {sql_answer} != {answer}", file=sys.stderr)
+    measure_proposed(app, agent_id, now, args.warmup)
+    proposed_times, proposed_answer = measure_proposed(app, agent_id, now, args.queries)
+    if proposed_answer != answer:
+        failures += 1
+        print(f"  proposed: {proposed_answer} != {answer}", file=sys.stderr)
+    client = app.test_client()
+    measure_api(client, token, args.warmup, answer)
+    api_times, api_failures = measure_api(client, token, args.queries, answer)
+    if end_of_today(utcnow(), ZONE) != end:
+        print("  (the day changed during the run: API answers differ)", file=sys.stderr)
+    outcome_times, outcome_failures = measure_outcomes(app, agent_id, sample, now)
+    app.extensions["voiceapp.db"].engine.dispose()
+
+    service, sql, api = summarize(service_times), summarize(sql_times), summarize(api_times)
+    proposed = summarize(proposed_times)
+    outcomes = summarize(outcome_times)
+    for label, figures in (
+        ("service (call_today, page 1 of 50)", service),
+        ("sql (call_today's id and count statements only)", sql),
+        ("proposed (call_today_proposed, 3 statements)", proposed),
+        ("api (GET /api/cases?view=today)", api),
+    ):
+        print(
+            f"{label}: p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms, "
+            f"max {figures['max_ms']:.2f} ms, {figures['per_s']:.0f}/s"
+        )
+    print(
+        f"outcomes (record_outcome not_reached + commit): {outcomes['per_s']:.0f}/s, "
+        f"p50 {outcomes['p50_ms']:.2f} ms, p99 {outcomes['p99_ms']:.2f} ms, "
+        f"{len(outcome_times) - outcome_failures}/{len(outcome_times)} rescheduled"
+    )
+    failures += api_failures + outcome_failures
+    summary = {
+        "backend": args.backend,
+        "cases": n_cases,
+        "open": n_open,
+        "pool": n_pool,
+        "call_today_total": ref_total,
+        "queries": args.queries,
+        "load_s": round(load_s, 1),
+        **sizes,
+        "service": service,
+        "sql": sql,
+        "proposed": proposed,
+        "api": {**api, "failures": api_failures},
+        "outcomes": {**outcomes, "count": len(outcome_times), "failures": outcome_failures},
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+    }
+    print(json.dumps(summary))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Conversation files attached to a case's outcome (seed 000: "upload a conversation
+file"): size and type limited, stored under CASE_FILES_PATH, listed in the case."""
+
+from __future__ import annotations
+
+import mimetypes
+import secrets
+from datetime import datetime
+from pathlib import Path, PurePath
+
+from sqlalchemy.orm import Session
+
+from voiceapp.models import Case, CaseFile, User
+from voiceapp.services.case_history import add_history
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# Recordings of the conversation, notes, scans and office documents.
+ALLOWED_TYPES = {
+    "audio/mpeg",
+    "audio/wav",
+    "audio/x-wav",
+    "audio/ogg",
+    "audio/mp4",
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "text/plain",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+}
+
+
+class FileRefused(ValueError):
+    """The upload is too big, empty or of a type we do not keep; the message says which."""
+
+
+def _safe_name(filename: str) -> str:
+    name = PurePath(filename.replace("\\", "/")).name.strip() or "file"
+    return "".join(c for c in name if c.isprintable())[:200]
+
+
+def content_type_of(filename: str, declared: str | None) -> str:
+    """The type the name says (browsers declare application/octet-stream freely)."""
+    guessed, _ = mimetypes.guess_type(filename)
+    return guessed or (declared or "application/octet-stream").split(";")[0].strip()
+
+
+def attach_file(
+    db: Session,
+    case: Case,
+    *,
+    filename: str,
+    declared_type: str | None,
+    data: bytes,
+    user: User,
+    root: Path,
+    now: datetime,
+) -> CaseFile:
+    name = _safe_name(filename)
+    content_type = content_type_of(name, declared_type)
+    if not data:
+        raise FileRefused("the file is empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise FileRefused(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if content_type not in ALLOWED_TYPES:
+        raise FileRefused(
+            f"files of type {content_type} are not kept; audio, PDF, images, text and "
+            "office documents are"
+        )
+    relative = f"{case.id}/{secrets.token_hex(8)}-{name}"
+    target = root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(target)
+    row = CaseFile(
+        case=case,
+        filename=name,
+        content_type=content_type,
+        size=len(data),
+        path=relative,
+        uploaded_by_id=user.id,
+        created_at=now,
+    )
+    db.add(row)
+    db.flush()
+    add_history(
+        db,
+        case,
+        "file",
+        f"File attached: {name}",
+        now=now,
+        actor=user,
+        data={"file_id": row.id, "size": len(data)},
+    )
+    return row

@@ -1,0 +1,344 @@
+"""Panel pages for cases: Call today, All cases, a new case, and the case page (contact,
+history, files, claim, outcome form with the callback time picker and e-mail option,
+assignment)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from voiceapp import db
+from voiceapp.db import utcnow
+from voiceapp.domain.roles import is_manager_or_admin
+from voiceapp.domain.scheduling import OUTCOME_LABELS, OUTCOMES
+from voiceapp.models import Case, CaseFile, Contact, User
+from voiceapp.schemas.cases import CaseListArgsSchema, OutcomeSchema
+from voiceapp.services import case_files, case_queries, cases
+from voiceapp.services.case_history import case_type_labels, team_zone
+from voiceapp.services.contacts import user_can_view
+from voiceapp.services.emails import active_templates
+from voiceapp.web.forms import flatten_errors
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+bp.before_request(login_required(lambda: None))
+PER_PAGE = 50
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    return max(1, min(int(raw), 10**6)) if raw.isdigit() else 1
+
+
+def _pages(total: int) -> int:
+    return max(1, -(-total // PER_PAGE))
+
+
+def _local_input_to_utc(text: str, zone: str) -> str | None:
+    """A datetime-local value ("2026-11-24T15:30", the team's zone) as ISO 8601 with an
+    offset, for the schema; None when empty. Unreadable text goes through unchanged so
+    the schema reports it."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        local = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=ZoneInfo(zone))
+    return local.isoformat()
+
+
+def _members() -> list[User]:
+    return list(db.session().scalars(select(User).where(User.active).order_by(User.name)))
+
+
+def _load_case(case_id: int, *, lock: bool = False) -> Case:
+    dbs = db.session()
+    case = cases.lock_case(dbs, case_id) if lock else dbs.get(Case, case_id)
+    if case is None or not case_queries.can_see_case(current_user, case):
+        abort(404)
+    return case
+
+
+@bp.get("/today")
+def today():
+    dbs = db.session()
+    page = _page()
+    items, total = case_queries.call_today(
+        dbs, current_user, now=utcnow(), zone=team_zone(dbs), page=page, per_page=PER_PAGE
+    )
+    return render_template(
+        "cases/today.html",
+        cases=items,
+        total=total,
+        page=page,
+        pages=_pages(total),
+        now=utcnow(),
+        labels=case_type_labels(dbs),
+    )
+
+
+@bp.get("")
+def index():
+    dbs = db.session()
+    zone = team_zone(dbs)
+    raw = {k: v for k, v in request.args.items() if v and k not in ("page",)}
+    for name in ("due_from", "due_until"):
+        if name in raw:
+            raw[name] = _local_input_to_utc(raw[name], zone)
+    problems = {}
+    try:
+        filters = CaseListArgsSchema().load(raw)
+    except ValidationError as exc:
+        problems = flatten_errors(exc.messages)
+        filters = {}
+    filters.pop("view", None)
+    filters.pop("per_page", None)
+    filters.pop("page", None)
+    page = _page()
+    items, total = case_queries.list_cases(dbs, current_user, filters, page=page, per_page=PER_PAGE)
+    return render_template(
+        "cases/list.html",
+        cases=items,
+        total=total,
+        page=page,
+        pages=_pages(total),
+        query={k: v for k, v in request.args.items() if k != "page"},
+        problems=problems,
+        members=_members(),
+        labels=case_type_labels(dbs),
+        now=utcnow(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    dbs = db.session()
+    contact_id = request.values.get("contact_id", "")
+    contact = dbs.get(Contact, int(contact_id)) if contact_id.isdigit() else None
+    if contact is None or not user_can_view(current_user, contact):
+        abort(404)
+    errors: dict[str, list[str]] = {}
+    values = request.form if request.method == "POST" else {}
+    if request.method == "POST":
+        assignee = request.form.get("assignee_id", "")
+        try:
+            case = cases.create_case(
+                dbs,
+                contact=contact,
+                case_type=request.form.get("type", ""),
+                language=request.form.get("language", "").strip().lower(),
+                actor=current_user,
+                now=utcnow(),
+                assignee_id=int(assignee) if assignee.isdigit() else None,
+                due_at=_parse_due(request.form.get("due_at", ""), team_zone(dbs), errors),
+                note=request.form.get("note") or None,
+            )
+        except cases.CaseError as exc:
+            dbs.rollback()
+            errors.setdefault(exc.field, []).append(exc.message)
+        except cases.CaseForbidden as exc:
+            dbs.rollback()
+            errors.setdefault("assignee_id", []).append(str(exc))
+        if not errors:
+            dbs.commit()
+            flash(f"Case #{case.id} opened.", "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+        dbs.rollback()
+    return render_template(
+        "cases/new.html",
+        contact=contact,
+        errors=errors,
+        values=values,
+        labels=case_type_labels(dbs),
+        members=_members(),
+    ), (422 if errors else 200)
+
+
+def _parse_due(text: str, zone: str, errors: dict) -> datetime | None:
+    value = _local_input_to_utc(text, zone)
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        errors.setdefault("due_at", []).append("not a date and time")
+        return None
+
+
+def _render_case(case: Case, *, errors: dict | None = None, values=None, status: int = 200):
+    dbs = db.session()
+    holder = dbs.get(User, case.claimed_by_id) if case.claimed_by_id else None
+    return render_template(
+        "cases/detail.html",
+        case=case,
+        holder=holder,
+        now=utcnow(),
+        labels=case_type_labels(dbs),
+        outcomes=[(o, OUTCOME_LABELS[o]) for o in OUTCOMES],
+        templates=active_templates(dbs),
+        members=_members(),
+        may_assign_others=is_manager_or_admin(current_user.role),
+        errors=errors or {},
+        values=values or {},
+        max_file_mb=case_files.MAX_FILE_BYTES // (1024 * 1024),
+    ), status
+
+
+@bp.get("/<int:case_id>")
+def show(case_id: int):
+    return _render_case(_load_case(case_id))
+
+
+@bp.post("/<int:case_id>/claim")
+def claim(case_id: int):
+    case = _load_case(case_id, lock=True)
+    dbs = db.session()
+    try:
+        cases.claim_case(dbs, case, current_user, now=utcnow())
+    except (cases.ClaimConflict, cases.CaseError) as exc:
+        dbs.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("cases.show", case_id=case_id))
+    dbs.commit()
+    flash("You are calling this customer: the case is yours until you record the outcome.")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/next")
+def next_case():
+    dbs = db.session()
+    case = cases.claim_next(dbs, current_user, now=utcnow(), zone=team_zone(dbs))
+    dbs.commit()
+    if case is None:
+        flash("Nothing left to call today.", "success")
+        return redirect(url_for("cases.today"))
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+def _outcome_input(form, zone: str) -> dict:
+    """The form as OutcomeSchema's input."""
+    data = {
+        "outcome": form.get("outcome", ""),
+        "summary": form.get("summary") or None,
+        "comment": form.get("comment") or None,
+        "callback_at": _local_input_to_utc(form.get("callback_at", ""), zone),
+    }
+    if form.get("reached") in ("yes", "no"):
+        data["reached"] = form["reached"] == "yes"
+    if form.get("email_template"):
+        data["email"] = {
+            "template": form["email_template"],
+            "copy_to_manager": form.get("copy_to_manager") == "on",
+        }
+    return data
+
+
+@bp.post("/<int:case_id>/outcome")
+def outcome(case_id: int):
+    case = _load_case(case_id, lock=True)
+    dbs = db.session()
+    try:
+        data = OutcomeSchema().load(_outcome_input(request.form, team_zone(dbs)))
+    except ValidationError as exc:
+        dbs.rollback()
+        return _render_case(
+            case, errors=flatten_errors(exc.messages), values=request.form, status=422
+        )
+    upload = request.files.get("file")
+    email = data.get("email") or {}
+    try:
+        if upload and upload.filename:
+            case_files.attach_file(
+                dbs,
+                case,
+                filename=upload.filename,
+                declared_type=upload.mimetype,
+                data=upload.read(case_files.MAX_FILE_BYTES + 1),
+                user=current_user,
+                root=current_app.config["VOICEAPP"].resolved_case_files_path(),
+                now=utcnow(),
+            )
+        cases.record_outcome(
+            dbs,
+            case,
+            current_user,
+            cases.OutcomeInput(
+                outcome=data["outcome"],
+                reached=data.get("reached"),
+                summary=data.get("summary"),
+                comment=data.get("comment"),
+                callback_at=data.get("callback_at"),
+                email_template=email.get("template"),
+                email_copy_to_manager=email.get("copy_to_manager", False),
+            ),
+            now=utcnow(),
+        )
+    except case_files.FileRefused as exc:
+        dbs.rollback()
+        return _render_case(case, errors={"file": [str(exc)]}, values=request.form, status=422)
+    except cases.CaseError as exc:
+        dbs.rollback()
+        return _render_case(
+            case, errors={exc.field: [exc.message]}, values=request.form, status=422
+        )
+    except cases.ClaimConflict as exc:
+        dbs.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("cases.show", case_id=case_id))
+    dbs.commit()
+    flash(f"Outcome recorded: {OUTCOME_LABELS[data['outcome']]}.", "success")
+    return redirect(url_for("cases.today"))
+
+
+@bp.post("/<int:case_id>/assign")
+def assign(case_id: int):
+    case = _load_case(case_id, lock=True)
+    dbs = db.session()
+    raw = request.form.get("assignee_id", "")
+    try:
+        cases.assign_case(
+            dbs,
+            case,
+            int(raw) if raw.isdigit() else None,
+            actor=current_user,
+            now=utcnow(),
+        )
+    except (cases.CaseError, cases.CaseForbidden) as exc:
+        dbs.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("cases.show", case_id=case_id))
+    dbs.commit()
+    flash("Assignment saved.", "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.get("/<int:case_id>/files/<int:file_id>")
+def file(case_id: int, file_id: int):
+    case = _load_case(case_id)
+    row = db.session().get(CaseFile, file_id)
+    if row is None or row.case_id != case.id:
+        abort(404)
+    root = current_app.config["VOICEAPP"].resolved_case_files_path()
+    path = (root / row.path).resolve()
+    if not path.is_file() or root.resolve() not in path.parents:
+        abort(404)
+    return send_file(
+        path, mimetype=row.content_type, as_attachment=True, download_name=row.filename
+    )
