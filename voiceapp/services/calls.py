@@ -296,6 +296,6 @@ def mark_missed(db: Session, call: Call, now: datetime, *, language: str | None 
             ref_type="call",
             ref_id=call.sid,
         )
-    from voiceapp.services.cases import open_case_for_missed_call
+    from voiceapp.services.case_callbacks import open_case_for_missed_call
 
     open_case_for_missed_call(db, call, language=language, now=now)

@@ -1,4 +1,5 @@
-"""A case's history and the team facts every case operation reads."""
+"""A case's history, the team facts every case operation reads, and the error they raise
+for bad input."""
 
 from __future__ import annotations
 
@@ -9,6 +10,15 @@ from sqlalchemy.orm import Session
 
 from voiceapp.models import Case, CaseEvent, User
 from voiceapp.services.team_settings import get_team_settings
+
+
+class CaseError(ValueError):
+    """Bad input for a case operation; `field` names the input (a 422 with field errors)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
 
 
 def team_zone(db: Session) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from voiceapp.domain.email_templates import render
 from voiceapp.models import Case, PhoneNumber, User
-from voiceapp.services.case_history import add_history, case_type_labels
+from voiceapp.services.case_history import CaseError, add_history, case_type_labels
 from voiceapp.services.emails import queue_email, template_by_key
 
 
@@ -55,8 +55,6 @@ def manager_addresses(db: Session, *, exclude: str | None = None) -> list[str]:
 def prepare_outcome_email(
     db: Session, case: Case, agent: User, template_key: str, copy_to_manager: bool
 ) -> PreparedEmail:
-    from voiceapp.services.cases import CaseError
-
     template = template_by_key(db, template_key)
     if template is None:
         raise CaseError("email.template", f"no active e-mail template {template_key!r}")

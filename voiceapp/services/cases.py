@@ -19,7 +19,12 @@ from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.models import Call, Case, Contact, Order, User
 from voiceapp.models.cases import CLOSED, OPEN
 from voiceapp.services import contacts as contact_ops
-from voiceapp.services.case_history import add_history, case_type_labels, team_zone
+from voiceapp.services.case_history import (  # CaseError is part of this module's API
+    CaseError,
+    add_history,
+    case_type_labels,
+    team_zone,
+)
 from voiceapp.services.case_mail import prepare_outcome_email, queue_outcome_email
 from voiceapp.services.outbox import add_job
 from voiceapp.services.team_settings import get_team_settings
@@ -28,15 +33,6 @@ REMIND_JOB = "voiceapp.jobs.remind_case_due"
 # An outcome is linked to the agent's own call to the customer made this recently.
 CALL_LINK_WINDOW = timedelta(hours=2)
 CALLBACK_TYPES = ("missed_call", "voicemail")
-
-
-class CaseError(ValueError):
-    """Bad input for a case operation; `field` names the input (a 422 with field errors)."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 class CaseForbidden(PermissionError):
@@ -57,7 +53,7 @@ def remind_job_id(case_id: int, due_at: datetime) -> str:
     return f"remind-case-{case_id}-{int(due_at.timestamp())}"
 
 
-def _schedule_reminder(db: Session, case: Case) -> None:
+def schedule_reminder(db: Session, case: Case) -> None:
     """The assigned agent is reminded when the case falls due: a job at the due time. A
     rescheduled case gets a new job; the older one finds remind_at changed and does
     nothing (the sweep sends what a lost job missed)."""
@@ -144,7 +140,7 @@ def create_case(
         ref_type="case",
         ref_id=str(case.id),
     )
-    _schedule_reminder(db, case)
+    schedule_reminder(db, case)
     return case
 
 
@@ -172,7 +168,7 @@ def assign_case(
         case.assignee_id = assignee.id
         add_history(db, case, "assigned", f"Assigned to {assignee.name}", now=now, actor=actor)
     case.updated_at = now
-    _schedule_reminder(db, case)
+    schedule_reminder(db, case)
     return case
 
 
@@ -309,7 +305,7 @@ def record_outcome(
     )
     if email is not None:
         queue_outcome_email(db, case, user, email, now=now)
-    _schedule_reminder(db, case)
+    schedule_reminder(db, case)
     return case
 
 
@@ -353,97 +349,6 @@ def claim_next(db: Session, user: User, *, now: datetime, zone: str) -> Case | N
     return claim_case(db, case, user, now=now)
 
 
-def preferred_agent_id(db: Session, contact_id: int | None) -> int | None:
-    """Who should ring first when this customer calls: the agent of their open case due
-    soonest, else the contact's responsible user."""
-    if contact_id is None:
-        return None
-    agent = db.scalar(
-        select(Case.assignee_id)
-        .join(User, User.id == Case.assignee_id)
-        .where(Case.contact_id == contact_id, Case.status == OPEN, User.active)
-        .order_by(Case.due_at)
-        .limit(1)
-    )
-    if agent is not None:
-        return agent
-    return db.scalar(
-        select(Contact.owner_id)
-        .join(User, User.id == Contact.owner_id)
-        .where(Contact.id == contact_id, User.active)
-    )
-
-
-def _open_callback_case(db: Session, contact_id: int) -> Case | None:
-    return db.scalar(
-        select(Case)
-        .where(
-            Case.contact_id == contact_id,
-            Case.status == OPEN,
-            Case.type.in_(CALLBACK_TYPES),
-        )
-        .order_by(Case.id)
-        .limit(1)
-        .with_for_update()
-    )
-
-
-def open_case_for_missed_call(db: Session, call: Call, *, language: str | None, now: datetime):
-    """A missed inbound call asks for a callback: a case for the caller, due now, for the
-    agent who should ring first (or the pool). A second missed call while that case is
-    open is added to its history (and makes it due now) instead of opening another."""
-    if call.contact is None:  # withheld number: nobody to call back
-        return None
-    case = _open_callback_case(db, call.contact.id)
-    summary = f"Missed call from {call.from_number}"
-    if case is not None:
-        add_history(db, case, "missed_call", summary, now=now, data={"call_sid": call.sid})
-        if case.due_at > now:
-            case.due_at = now
-            _schedule_reminder(db, case)
-        case.updated_at = now
-        return case
-    settings = get_team_settings(db)
-    language = language or call.contact.language or (settings.languages or ["en"])[0]
-    case = Case(
-        type="missed_call",
-        contact=call.contact,
-        language=language,
-        assignee_id=preferred_agent_id(db, call.contact.id),
-        status=OPEN,
-        due_at=now,
-        created_at=now,
-        updated_at=now,
-    )
-    db.add(case)
-    db.flush()
-    add_history(db, case, "created", "Case created: missed call", now=now)
-    add_history(db, case, "missed_call", summary, now=now, data={"call_sid": call.sid})
-    _schedule_reminder(db, case)
-    return case
-
-
-def note_voicemail(db: Session, call: Call, recording_id: int, duration: int | None, now):
-    """The caller left a message: the missed-call case becomes a voicemail case, with the
-    recording named in its history."""
-    if call.contact is None:
-        return
-    case = _open_callback_case(db, call.contact.id)
-    if case is None:
-        case = open_case_for_missed_call(db, call, language=None, now=now)
-    if case.type == "missed_call":
-        case.type = "voicemail"
-    seconds = f" ({duration} s)" if duration else ""
-    add_history(
-        db,
-        case,
-        "voicemail",
-        f"Voicemail left{seconds}",
-        now=now,
-        data={"call_sid": call.sid, "recording_id": recording_id},
-    )
-
-
 def update_case(db: Session, case: Case, data: dict, *, actor: User, now: datetime) -> Case:
     """PATCH: assign or release, move the due time, change type, language or note.
     Managers change any case; agents change the cases assigned to them (and may take an
@@ -468,7 +373,7 @@ def update_case(db: Session, case: Case, data: dict, *, actor: User, now: dateti
             actor=actor,
             data={"due_at": case.due_at.isoformat()},
         )
-        _schedule_reminder(db, case)
+        schedule_reminder(db, case)
     for name in ("type", "language", "note"):
         if name in data and data[name] != getattr(case, name):
             setattr(case, name, data[name])

@@ -15,7 +15,7 @@ from voiceapp.domain.routing import AgentState, RingPlan, client_identity, plan_
 from voiceapp.models import AgentPresence, Call, IvrSession, User
 from voiceapp.models.settings import TeamSettings
 from voiceapp.services import calls as call_ops
-from voiceapp.services import cases
+from voiceapp.services import case_callbacks
 from voiceapp.services.team_settings import get_team_settings
 
 PREFERRED = "preferred"
@@ -53,7 +53,7 @@ def _config(settings: TeamSettings, zone: str, now: datetime) -> ivr.IvrConfig:
 def preferred_agent_id(db: Session, call: Call) -> int | None:
     """Who should ring first for this caller: the agent of their open case, else the
     contact's responsible user."""
-    return cases.preferred_agent_id(db, call.contact_id)
+    return case_callbacks.preferred_agent_id(db, call.contact_id)
 
 
 def _agent_states(db: Session) -> list[AgentState]:

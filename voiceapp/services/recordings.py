@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from voiceapp.models import Call, Recording, RecordingListen, User
 from voiceapp.services import calls as call_ops
-from voiceapp.services.cases import note_voicemail
+from voiceapp.services.case_callbacks import note_voicemail
 from voiceapp.services.outbox import add_job
 
 FETCH_JOB = "voiceapp.jobs.fetch_recording"
