@@ -14,7 +14,7 @@ from html import escape as _esc
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from voiceapp.models import Case, CaseEvent, Notification, TeamSettings
@@ -131,13 +131,17 @@ def remind_case_due(db: Session, case_id: int, due_ts: int, *, now: datetime) ->
     return True
 
 
-def overdue_reminders(db: Session, *, before: datetime, limit: int) -> list[tuple[int, datetime]]:
-    """(case id, remind_at) of reminders that should have gone out before `before`, oldest
-    first (ix_cases_remind_at: only cases with a reminder pending are in that index)."""
-    rows = db.execute(
+def overdue_reminders_statement(before: datetime, limit: int) -> Select:
+    """Reminders that should have gone out before `before`, oldest first. Served by
+    ix_cases_remind_at, which holds only the cases with a reminder pending."""
+    return (
         select(Case.id, Case.remind_at)
         .where(Case.remind_at.is_not(None), Case.remind_at <= before)
         .order_by(Case.remind_at)
         .limit(limit)
-    ).all()
+    )
+
+
+def overdue_reminders(db: Session, *, before: datetime, limit: int) -> list[tuple[int, datetime]]:
+    rows = db.execute(overdue_reminders_statement(before, limit)).all()
     return [(row.id, row.remind_at) for row in rows]

@@ -14,7 +14,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from voiceapp.models import OutboxJob, OutgoingEmail
@@ -81,22 +81,21 @@ def _candidate_job_ids(email_id: int, now: datetime) -> list[str]:
     ]
 
 
+def stale_emails_statement(before: datetime, limit: int) -> Select:
+    """Pending e-mails queued before `before`, oldest first (ix_outgoing_emails_pending
+    holds only pending ones)."""
+    return (
+        select(OutgoingEmail.id)
+        .where(OutgoingEmail.status == "pending", OutgoingEmail.created_at <= before)
+        .order_by(OutgoingEmail.created_at)
+        .limit(limit)
+    )
+
+
 def requeue_stale_emails(db: Session, redis: Redis, *, now: datetime) -> int:
     """Give a new send job to pending e-mails whose job is gone from Redis (flushed, or
     failed after its retries) or died with its worker. Returns how many got one."""
-    stale = (
-        db.execute(
-            select(OutgoingEmail.id)
-            .where(
-                OutgoingEmail.status == "pending",
-                OutgoingEmail.created_at <= now - EMAIL_STALE_AFTER,
-            )
-            .order_by(OutgoingEmail.created_at)
-            .limit(BATCH)
-        )
-        .scalars()
-        .all()
-    )
+    stale = db.scalars(stale_emails_statement(now - EMAIL_STALE_AFTER, BATCH)).all()
     db.commit()
     requeued = 0
     for email_id in stale:
