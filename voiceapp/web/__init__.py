@@ -26,14 +26,27 @@ def init_web(app) -> None:
         auth_views,
         calls,
         contacts,
+        email_templates,
         errors,
         home,
         members,
+        notifications,
         numbers,
         telephony_admin,
     )
 
-    for module in (auth_views, home, contacts, account, members, calls, telephony_admin, numbers):
+    for module in (
+        auth_views,
+        home,
+        contacts,
+        account,
+        members,
+        calls,
+        telephony_admin,
+        numbers,
+        notifications,
+        email_templates,
+    ):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.jinja_env.filters["local_time"] = local_time
@@ -42,4 +55,5 @@ def init_web(app) -> None:
         ROLE_LABELS=ROLE_LABELS,
         VISIBILITY_LABELS=VISIBILITY_LABELS,
         is_manager_or_admin=is_manager_or_admin,
+        unread_notifications=notifications.unread_notifications,
     )
