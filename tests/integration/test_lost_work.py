@@ -4,11 +4,14 @@ sweep (every minute in production) brings it back."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -145,6 +148,38 @@ def start_worker_process(database_url: str, instance_path, smtp: SmtpServer) -> 
     )
 
 
+def descendants(pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return []
+    found = [int(child) for child in children]
+    return found + [grandchild for child in found for grandchild in descendants(child)]
+
+
+def wait_dead(pid: int, timeout: float = 5) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if "(zombie)" in Path(f"/proc/{pid}/status").read_text():
+                return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def kill_hard(worker: subprocess.Popen) -> None:
+    """SIGKILL the worker and its work horse, as a crash or the OOM killer would. (RQ puts
+    the horse in a process group of its own, so killing the worker's group is not enough.)"""
+    for pid in descendants(worker.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+
+
 def test_an_email_whose_worker_was_killed_mid_send_is_sent_after_the_sweep(
     worker_app, ctx, dbs, smtp, database_url, instance_path
 ):
@@ -154,12 +189,11 @@ def test_an_email_whose_worker_was_killed_mid_send_is_sent_after_the_sweep(
     worker = start_worker_process(database_url, instance_path, smtp)
     try:
         assert smtp.handler.stalled.wait(timeout=30), "the worker never reached the server"
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
+        horses = descendants(worker.pid)
+        assert horses, "no work horse"
     finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(timeout=10)
+        kill_hard(worker)
+    assert all(wait_dead(pid) for pid in horses), "a work horse survived"
     smtp.handler.stall = False
     assert smtp.delivered == []
     row = email_row(dbs, email_id)
