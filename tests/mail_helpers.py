@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from email.policy import default
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from redis import Redis
 from rq import Queue, SimpleWorker
 
@@ -66,11 +67,21 @@ class RecordingHandler:
 
 
 class SmtpServer:
-    def __init__(self):
+    def __init__(self, *, login: tuple[str, str] | None = None):
         self.handler = RecordingHandler()
         self.host = "127.0.0.1"
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname=self.host, port=self.port)
+        auth = {}
+        if login is not None:
+            expected = LoginPassword(login[0].encode(), login[1].encode())
+
+            def authenticator(server, session, envelope, mechanism, auth_data):
+                # handled=False: the server answers 535 itself on failure.
+                return AuthResult(success=auth_data == expected, handled=False)
+
+            # Plain-text AUTH on loopback only: tests have no certificate.
+            auth = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+        self.controller = Controller(self.handler, hostname=self.host, port=self.port, **auth)
 
     @property
     def delivered(self) -> list[Delivered]:

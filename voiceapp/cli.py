@@ -275,7 +275,8 @@ def worker(burst, queues):
 @click.option("--interval", default=60, show_default=True, type=int, help="Seconds.")
 def clock(interval):
     """Run the periodic sweep (RQ cron): hands over work a failed relay left behind,
-    re-queues lost jobs, sends late case reminders and e-mails whose job was lost. One per deployment is enough; more are harmless."""
+    re-queues lost jobs, sends late case reminders and e-mails whose job was lost. One per
+    deployment is enough; more are harmless."""
     from rq.cron import CronScheduler
 
     from voiceapp.jobs import sweep

@@ -248,3 +248,27 @@ def test_a_refused_copy_does_not_hold_back_the_customers_email(smtp, mail_app, d
     assert MANAGER in row.last_error
     [(kind, summary)] = history(dbs, case)
     assert kind == "email_sent" and summary.endswith(f"(refused: {MANAGER})")
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_the_smtp_login_is_used_and_a_refused_login_keeps_the_email_waiting(make_app, dbs, case):
+    server = SmtpServer(login=("voiceapp", "right password")).start()
+    try:
+        jobs.set_job_app(make_app(**server.settings, smtp_user="voiceapp", smtp_password="wrong"))
+        email_id = queue_outcome_email(dbs, case)
+        run_worker()
+        assert server.delivered == []
+        row = email_row(dbs, email_id)
+        assert row.status == "pending" and row.last_error.startswith("SMTP login refused: 535")
+
+        # The admin fixes the password; RQ's retry sends it.
+        jobs.set_job_app(
+            make_app(**server.settings, smtp_user="voiceapp", smtp_password="right password")
+        )
+        with time_machine.travel(datetime.now(UTC) + timedelta(seconds=15)):
+            run_worker()
+        assert [d.rcpt_tos for d in server.delivered] == [[CUSTOMER, MANAGER]]
+        assert email_row(dbs, email_id).status == "sent"
+    finally:
+        jobs.set_job_app(None)
+        server.stop()

@@ -21,8 +21,10 @@ from voiceapp.models import CaseEvent, OutgoingEmail
 log = logging.getLogger(__name__)
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
-# With the outbox's retry intervals and the sweep's repairs, about a day of trying.
-MAX_SEND_ATTEMPTS = 10
+# RQ retries a job 5 times within 43 minutes; then the sweep gives the e-mail a new job.
+# 20 attempts are about two hours of trying: long enough for an SMTP server's restart or
+# a fixed password, short enough that a reminder is still worth something.
+MAX_SEND_ATTEMPTS = 20
 
 
 def message_id(email_id: int, mail_from: str) -> str:
