@@ -272,3 +272,38 @@ def test_the_smtp_login_is_used_and_a_refused_login_keeps_the_email_waiting(make
     finally:
         jobs.set_job_app(None)
         server.stop()
+
+
+def test_a_message_that_cannot_be_built_fails_at_once(smtp, mail_app, dbs, case):
+    email = queue_email(
+        dbs,
+        to=CUSTOMER,
+        subject="Hello\nBcc: everyone@example.com",
+        body_text="x",
+        case_id=case.id,
+        purpose="outcome",
+        now=datetime.now(UTC),
+    )
+    dbs.commit()
+    relay(dbs)
+    run_worker()
+    assert smtp.delivered == []
+    row = email_row(dbs, email.id)
+    assert row.status == "failed" and row.last_error.startswith("the message cannot be built")
+    assert [kind for kind, _ in history(dbs, case)] == ["email_failed"]
+
+
+def test_an_email_past_its_attempts_is_given_up_without_asking_the_server(
+    smtp, mail_app, dbs, case
+):
+    """Attempts that ended in an unexpected error count too: the next one gives up."""
+    email_id = queue_outcome_email(dbs, case)
+    row = email_row(dbs, email_id)
+    row.attempts = MAX_SEND_ATTEMPTS
+    row.last_error = "UnicodeEncodeError: ..."
+    dbs.commit()
+    run_worker()
+    assert smtp.delivered == []
+    row = email_row(dbs, email_id)
+    assert row.status == "failed"
+    assert row.last_error == f"gave up after {MAX_SEND_ATTEMPTS} attempts: UnicodeEncodeError: ..."

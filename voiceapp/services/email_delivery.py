@@ -89,6 +89,50 @@ def mark_failed(db: Session, email: OutgoingEmail, error: str, *, now: datetime)
     )
 
 
+def _give_up(db: Session, email_id: int, error: str, clock: Callable[[], datetime]) -> str:
+    email = _finish(db, email_id)
+    if email is not None:
+        if email.last_error and error.startswith("gave up"):
+            error = f"{error}: {email.last_error}"
+        mark_failed(db, email, error, now=clock())
+    db.commit()
+    return FAILED
+
+
+def _message(email: OutgoingEmail, mail_from: str):
+    return build_message(
+        mail_from=mail_from,
+        to=email.to_address,
+        cc=list(email.cc or []),
+        subject=email.subject,
+        body_text=email.body_text,
+        body_html=email.body_html,
+        message_id=message_id(email.id, mail_from),
+    )
+
+
+RETRY = "retry"
+
+
+def _after_passing_failure(
+    db: Session, email_id: int, exc: Exception, clock: Callable[[], datetime]
+) -> str | None:
+    """RETRY with the error kept for the next try; FAILED once the attempts are used up;
+    None when a concurrent attempt settled it meanwhile."""
+    email = _finish(db, email_id)
+    if email is None:
+        db.commit()
+        return None
+    if email.attempts >= MAX_SEND_ATTEMPTS:
+        mark_failed(db, email, f"gave up after {email.attempts} attempts: {exc}", now=clock())
+        db.commit()
+        return FAILED
+    email.last_error = str(exc)[:500]
+    db.commit()
+    log.warning("e-mail %s not sent (attempt %s): %s", email_id, email.attempts, exc)
+    return RETRY
+
+
 def deliver_email(
     db: Session,
     email_id: int,
@@ -102,36 +146,22 @@ def deliver_email(
     email = _start_attempt(db, email_id)
     if email is None:
         return None
-    message = build_message(
-        mail_from=mail_from,
-        to=email.to_address,
-        cc=list(email.cc or []),
-        subject=email.subject,
-        body_text=email.body_text,
-        body_html=email.body_html,
-        message_id=message_id(email.id, mail_from),
-    )
+    if email.attempts > MAX_SEND_ATTEMPTS:
+        # Attempts that ended in an unexpected error (never classified) end here too.
+        return _give_up(db, email_id, f"gave up after {MAX_SEND_ATTEMPTS} attempts", clock)
+    try:
+        message = _message(email, mail_from)
+    except (ValueError, TypeError) as exc:  # e.g. a line break in the subject
+        return _give_up(db, email_id, f"the message cannot be built: {exc}", clock)
     try:
         refused = mailer.send(message)
     except PermanentMailError as exc:
-        email = _finish(db, email_id)
-        if email is not None:
-            mark_failed(db, email, str(exc), now=clock())
-        db.commit()
-        return FAILED
+        return _give_up(db, email_id, str(exc), clock)
     except TransientMailError as exc:
-        email = _finish(db, email_id)
-        if email is None:
-            db.commit()
-            return None
-        if email.attempts >= MAX_SEND_ATTEMPTS:
-            mark_failed(db, email, f"gave up after {email.attempts} attempts: {exc}", now=clock())
-            db.commit()
-            return FAILED
-        email.last_error = str(exc)[:500]
-        db.commit()
-        log.warning("e-mail %s not sent (attempt %s): %s", email_id, email.attempts, exc)
-        raise
+        outcome = _after_passing_failure(db, email_id, exc, clock)
+        if outcome == RETRY:
+            raise  # RQ tries again
+        return outcome
     email = _finish(db, email_id)
     if email is None:  # settled by a concurrent attempt; the server has it anyway
         db.commit()
