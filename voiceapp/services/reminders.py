@@ -17,7 +17,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from voiceapp.models import Case, CaseEvent, Notification, TeamSettings
+from voiceapp.models import Case, CaseEvent, Notification, TeamSettings, User
 from voiceapp.models.cases import OPEN
 from voiceapp.models.settings import DEFAULT_CASE_TYPES
 from voiceapp.services.emails import queue_email
@@ -79,6 +79,32 @@ def _reminder_email(db: Session, case: Case, title: str, team, *, now: datetime)
     )
 
 
+def _record_reminder(db: Session, case: Case, agent: User, title: str, *, now: datetime) -> None:
+    """The notification in the agent's panel and the line in the case's history."""
+    db.add(
+        Notification(
+            user_id=agent.id,
+            kind=REMINDER,
+            message=f"{title} is due"[:500],
+            case_id=case.id,
+            created_at=now,
+        )
+    )
+    db.add(
+        CaseEvent(
+            case_id=case.id,
+            kind=REMINDER,
+            summary=f"{agent.name} reminded that the case is due"[:500],
+            at=now,
+            data={
+                "agent_id": agent.id,
+                "due_at": case.remind_at.isoformat(),
+                "email": bool(agent.notify_by_email),
+            },
+        )
+    )
+
+
 def remind_case_due(db: Session, case_id: int, due_ts: int, *, now: datetime) -> bool:
     """Remind the case's agent that it is due, if this reminder (due_ts) is still the
     case's current one and its time has come. Flushes, never commits; True when reminded.
@@ -102,28 +128,7 @@ def remind_case_due(db: Session, case_id: int, due_ts: int, *, now: datetime) ->
         return False  # early (a clock ahead of ours); the sweep comes back for it
     team = get_team_settings(db)
     title = case_title(case, _type_label(team, case.type))
-    db.add(
-        Notification(
-            user_id=agent.id,
-            kind=REMINDER,
-            message=f"{title} is due",
-            case_id=case.id,
-            created_at=now,
-        )
-    )
-    db.add(
-        CaseEvent(
-            case_id=case.id,
-            kind=REMINDER,
-            summary=f"{agent.name} reminded that the case is due",
-            at=now,
-            data={
-                "agent_id": agent.id,
-                "due_at": case.remind_at.isoformat(),
-                "email": bool(agent.notify_by_email),
-            },
-        )
-    )
+    _record_reminder(db, case, agent, title, now=now)
     case.remind_at = None
     if agent.notify_by_email:
         _reminder_email(db, case, title, team, now=now)
