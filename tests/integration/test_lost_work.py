@@ -208,3 +208,36 @@ def test_an_email_whose_worker_was_killed_mid_send_is_sent_after_the_sweep(
     assert [d.rcpt_tos for d in smtp.delivered] == [[CUSTOMER]]
     row = email_row(dbs, email_id)
     assert (row.status, row.attempts) == ("sent", 2)
+
+
+def test_with_redis_down_the_sweep_still_sends_late_reminders_and_loses_no_email(
+    make_app, ctx, dbs, smtp
+):
+    """Reminders need only the database; e-mails wait for Redis (their rows stay)."""
+    probe = SmtpServer()  # only for a port nothing listens on
+    jobs.set_job_app(make_app(redis_url=f"redis://127.0.0.1:{probe.port}/13"))
+    try:
+        agent = UserFactory(name="Jonas Weber")
+        contact = ContactFactory(first_name="Anna", last_name="Schmidt")
+        with time_machine.travel(START, tick=False) as clock:
+            make_case(dbs, contact, due_at=START + timedelta(minutes=5), assignee=agent)
+            email = queue_email(
+                dbs, to=CUSTOMER, subject="Hi", body_text="x", purpose="outcome", now=START
+            )
+            dbs.commit()
+            clock.move_to(START + timedelta(minutes=15))
+            summary = jobs.sweep()
+        assert summary == {
+            "relayed": 0,
+            "recordings_requeued": 0,
+            "reminders_sent": 1,
+            "emails_requeued": 0,
+        }
+        dbs.rollback()
+        assert len(dbs.scalars(select(Notification)).all()) == 1
+        assert email_row(dbs, email.id).status == "pending"
+        waiting = dbs.scalars(select(OutboxJob).where(OutboxJob.enqueued_at.is_(None))).all()
+        # The e-mail's job waits in the outbox for Redis, with the reminder's own.
+        assert f"send-email-{email.id}" in {job.job_id for job in waiting}
+    finally:
+        jobs.set_job_app(None)
