@@ -19,6 +19,7 @@ from tests.factories import ContactFactory
 from tests.mail_helpers import SmtpServer, body, run_worker
 from voiceapp import jobs
 from voiceapp.domain.email_templates import DEFAULT_TEMPLATES, render
+from voiceapp.mailer import SmtpMailer, TransientMailError, build_message
 from voiceapp.models import CaseEvent, OutgoingEmail
 from voiceapp.services.email_delivery import MAX_SEND_ATTEMPTS
 from voiceapp.services.emails import queue_email
@@ -307,3 +308,19 @@ def test_an_email_past_its_attempts_is_given_up_without_asking_the_server(
     row = email_row(dbs, email_id)
     assert row.status == "failed"
     assert row.last_error == f"gave up after {MAX_SEND_ATTEMPTS} attempts: UnicodeEncodeError: ..."
+
+
+def test_starttls_demanded_but_not_offered_sends_nothing_in_plain_text(smtp):
+    mailer = SmtpMailer(smtp.host, smtp.port, security="starttls", timeout=5)
+    message = build_message(
+        mail_from="team@voiceapp.test",
+        to=CUSTOMER,
+        cc=[],
+        subject="Hi",
+        body_text="x",
+        body_html=None,
+        message_id="<voiceapp-email-1@voiceapp.test>",
+    )
+    with pytest.raises(TransientMailError, match="STARTTLS extension not supported"):
+        mailer.send(message)
+    assert smtp.delivered == []

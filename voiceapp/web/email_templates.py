@@ -80,8 +80,8 @@ def _fill(template: EmailTemplate, form: TemplateForm) -> None:
 @roles_required(ADMIN)
 def index():
     dbs = db.session()
-    ensure_default_templates(dbs)
     try:
+        ensure_default_templates(dbs)
         dbs.commit()
     except OperationalError:  # a writer got in first (SQLite); they are added next time
         dbs.rollback()
