@@ -74,6 +74,9 @@ def create_app(config: dict | Settings | None = None) -> Flask:
 
     app.extensions["voiceapp.db"] = db.Database(settings.resolved_database_url())
     app.extensions["voiceapp.redis"] = redis_client.make_redis(settings.redis_url)
+    from voiceapp.mailer import make_mailer
+
+    app.extensions["voiceapp.mailer"] = make_mailer(settings)
     app.teardown_appcontext(db.close_session)
 
     from voiceapp.auth import init_auth

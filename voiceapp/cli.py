@@ -275,8 +275,9 @@ def worker(burst, queues):
 @main.command()
 @click.option("--interval", default=60, show_default=True, type=int, help="Seconds.")
 def clock(interval):
-    """Run the periodic sweep (RQ cron): hands over work a failed relay left behind and
-    re-queues lost jobs. One per deployment is enough; more are harmless."""
+    """Run the periodic sweep (RQ cron): hands over work a failed relay left behind,
+    re-queues lost jobs, sends late case reminders and e-mails whose job was lost. One per
+    deployment is enough; more are harmless."""
     from rq.cron import CronScheduler
 
     from voiceapp.jobs import sweep

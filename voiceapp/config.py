@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 ENVIRONMENTS = ("development", "testing", "production")
+SMTP_SECURITY = ("starttls", "ssl", "none")
 
 
 class ConfigError(RuntimeError):
@@ -67,6 +68,17 @@ class Settings:
     case_files_path: Path | None = None
     # A panel session ends after this long without a request.
     session_idle_minutes: int = 12 * 60
+    # Outgoing e-mail (outcome e-mails, reminders). Without SMTP_HOST, development writes
+    # messages to instance/mail/ and other environments keep them waiting (retried).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    # starttls (upgrade a plain connection, port 587), ssl (TLS from the start, port 465)
+    # or none (a relay on the same host or network, tests).
+    smtp_security: str = "starttls"
+    smtp_timeout_seconds: int = 30
+    mail_from: str = "voiceapp@localhost"
     instance_path: Path = field(default_factory=_default_instance_path)
 
     @classmethod
@@ -91,6 +103,13 @@ class Settings:
             login_max_failures_per_address=_env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
             login_failure_window_seconds=_env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900),
             session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 12 * 60),
+            smtp_host=os.environ.get("SMTP_HOST") or None,
+            smtp_port=_env_int("SMTP_PORT", 587),
+            smtp_user=os.environ.get("SMTP_USER") or None,
+            smtp_password=os.environ.get("SMTP_PASSWORD") or None,
+            smtp_security=(os.environ.get("SMTP_SECURITY") or cls.smtp_security).strip().lower(),
+            smtp_timeout_seconds=_env_int("SMTP_TIMEOUT_SECONDS", 30),
+            mail_from=os.environ.get("MAIL_FROM") or cls.mail_from,
             recordings_path=Path(os.environ["RECORDINGS_PATH"])
             if os.environ.get("RECORDINGS_PATH")
             else None,
@@ -136,5 +155,12 @@ class Settings:
                 '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))"), '
                 "or set VOICEAPP_ENV=development on a developer machine."
             )
+        if self.smtp_security not in SMTP_SECURITY:
+            raise ConfigError(
+                f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, "
+                f"got {self.smtp_security!r}"
+            )
+        if self.smtp_timeout_seconds <= 0:
+            raise ConfigError("SMTP_TIMEOUT_SECONDS must be a positive number of seconds")
         if self.secret_key and len(self.secret_key) < 16 and self.env == "production":
             raise ConfigError("SECRET_KEY is too short: use at least 16 random characters.")

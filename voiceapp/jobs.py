@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select
 
@@ -97,18 +97,53 @@ def fetch_recording(recording_id: int) -> str | None:
         return recording.media_path
 
 
-def sweep() -> dict[str, int]:
-    """Every minute (`voiceapp clock`): hand over outbox rows a failed relay left behind,
-    and queue again recordings whose fetch job was lost."""
-    from datetime import timedelta
+def send_email(email_id: int) -> str | None:
+    """Send one queued e-mail. A passing failure (server unreachable, 4xx) raises, so RQ
+    tries again; a permanent one marks it failed, in the case's history too."""
+    from flask import current_app
 
-    from voiceapp.models import OutboxJob, Recording
+    from voiceapp.mailer import current_mailer
+    from voiceapp.services.email_delivery import deliver_email
+
+    with job_context():
+        return deliver_email(
+            session(),
+            email_id,
+            current_mailer(),
+            mail_from=current_app.config["VOICEAPP"].mail_from,
+            clock=utcnow,
+        )
+
+
+def remind_case_due(case_id: int, due_ts: int) -> bool:
+    """Remind a case's agent that it is due, if due_ts is still its reminder time."""
     from voiceapp.redis_client import get_redis
-    from voiceapp.services.outbox import add_job, relay_pending
+    from voiceapp.services import reminders
+    from voiceapp.services.outbox import relay_pending
 
     with job_context():
         dbs = session()
-        stale = utcnow() - timedelta(minutes=10)
+        reminded = reminders.remind_case_due(dbs, case_id, due_ts, now=utcnow())
+        dbs.commit()
+        if reminded:
+            relay_pending(dbs, get_redis())  # the reminder e-mail, if any, at once
+        return reminded
+
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    """Every minute (`voiceapp clock`): repair what lost or late jobs missed (recordings
+    not fetched, reminders not sent, e-mails not sent), then hand over outbox rows a
+    failed relay left behind."""
+    from voiceapp.models import OutboxJob, Recording
+    from voiceapp.redis_client import get_redis
+    from voiceapp.services.outbox import add_job, relay_pending
+    from voiceapp.services.repairs import remind_overdue_cases, requeue_stale_emails
+
+    with job_context():
+        dbs = session()
+        now = now or utcnow()
+        redis = get_redis()
+        stale = now - timedelta(minutes=10)
         queued_again = 0
         for recording in dbs.scalars(
             select(Recording).where(
@@ -117,11 +152,18 @@ def sweep() -> dict[str, int]:
                 Recording.created_at < stale,
             )
         ):
-            job_id = f"fetch-recording-{recording.sid}-{int(utcnow().timestamp()) // 600}"
+            job_id = f"fetch-recording-{recording.sid}-{int(now.timestamp()) // 600}"
             pending = dbs.scalar(select(OutboxJob.id).where(OutboxJob.job_id == job_id))
             if pending is None:
                 add_job(dbs, "voiceapp.jobs.fetch_recording", recording.id, job_id=job_id)
                 queued_again += 1
         dbs.commit()
-        handed = relay_pending(dbs, get_redis())
-        return {"relayed": handed, "recordings_requeued": queued_again}
+        reminded = remind_overdue_cases(dbs, now=now)
+        emails = requeue_stale_emails(dbs, redis, now=now)
+        handed = relay_pending(dbs, redis, now=now)
+        return {
+            "relayed": handed,
+            "recordings_requeued": queued_again,
+            "reminders_sent": reminded,
+            "emails_requeued": emails,
+        }

@@ -264,7 +264,12 @@ def test_webhooks_answer_at_once_without_redis_and_the_work_runs_when_it_is_back
     assert fake_telephony.fetched == []
 
     # Redis is back: the sweep hands the job over, a worker runs it.
-    assert jobs.sweep() == {"relayed": 1, "recordings_requeued": 0}
+    assert jobs.sweep() == {
+        "relayed": 1,
+        "recordings_requeued": 0,
+        "reminders_sent": 0,
+        "emails_requeued": 0,
+    }
     dbs.rollback()
     assert outbox_rows(dbs)[0].enqueued_at is not None
     run_worker()
@@ -283,7 +288,12 @@ def test_webhooks_answer_at_once_without_redis_and_the_work_runs_when_it_is_back
     # Running the job again changes nothing.
     stamp = (recording.fetched_at, stored.stat().st_mtime_ns)
     assert jobs.fetch_recording(recording.id) is None
-    assert jobs.sweep() == {"relayed": 0, "recordings_requeued": 0}
+    assert jobs.sweep() == {
+        "relayed": 0,
+        "recordings_requeued": 0,
+        "reminders_sent": 0,
+        "emails_requeued": 0,
+    }
     run_worker()
     dbs.rollback()
     again = dbs.scalars(select(Recording)).one()

@@ -28,9 +28,11 @@ def init_web(app) -> None:
         case_settings,
         cases,
         contacts,
+        email_templates,
         errors,
         home,
         members,
+        notifications,
         numbers,
         telephony_admin,
     )
@@ -46,6 +48,8 @@ def init_web(app) -> None:
         telephony_admin,
         numbers,
         case_settings,
+        notifications,
+        email_templates,
     ):
         app.register_blueprint(module.bp)
     errors.register(app)
@@ -55,4 +59,5 @@ def init_web(app) -> None:
         ROLE_LABELS=ROLE_LABELS,
         VISIBILITY_LABELS=VISIBILITY_LABELS,
         is_manager_or_admin=is_manager_or_admin,
+        unread_notifications=notifications.unread_notifications,
     )

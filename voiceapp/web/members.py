@@ -59,6 +59,7 @@ class MemberForm(FlaskForm):
     can_approve_commissions = BooleanField("Can approve commissions")
     can_set_affiliates = BooleanField("Can set affiliates on orders")
     can_change_affiliates = BooleanField("Can change affiliates on bookings")
+    notify_by_email = BooleanField("Also send reminders of due cases by mail")
     case_types = StringField("Case types handled (comma separated)")
     languages = StringField("Languages (two-letter codes, comma separated)")
 
@@ -76,6 +77,7 @@ class MemberForm(FlaskForm):
         "can_approve_commissions",
         "can_set_affiliates",
         "can_change_affiliates",
+        "notify_by_email",
     )
 
     def settings(self) -> dict:

@@ -1,0 +1,70 @@
+"""The sweep runs every minute over tables with a million cases: its two queries must be
+served by their partial indexes (ix_cases_remind_at, ix_outgoing_emails_pending), never
+by a scan of the table. The exact SQL the services send is captured and EXPLAINed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from voiceapp.services.reminders import overdue_reminders
+from voiceapp.services.repairs import stale_emails_statement
+
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+
+
+def captured_select(dbs, run) -> tuple[str, object]:
+    engine = dbs.get_bind()
+    seen: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _executemany):
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    selects = [s for s in seen if s[0].lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1, seen
+    return selects[0]
+
+
+def plan(dbs, sql: str, params) -> str:
+    conn = dbs.connection()
+    if conn.dialect.name == "sqlite":
+        rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(row[3] for row in rows)
+    # Tiny test tables: forbid the sequential and bitmap scans, so the plan shows whether
+    # an index scan can serve the query (in its order) at all.
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+    return "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}", params))
+
+
+@pytest.mark.parametrize(
+    ("query", "index", "table"),
+    [
+        (
+            lambda dbs: overdue_reminders(dbs, before=NOW - timedelta(minutes=2), limit=500),
+            "ix_cases_remind_at",
+            "cases",
+        ),
+        (
+            lambda dbs: dbs.scalars(stale_emails_statement(NOW, 500)).all(),
+            "ix_outgoing_emails_pending",
+            "outgoing_emails",
+        ),
+    ],
+    ids=["late reminders", "stale e-mails"],
+)
+def test_the_sweep_reads_only_its_partial_index(dbs, query, index, table):
+    sql, params = captured_select(dbs, lambda: query(dbs))
+    steps = plan(dbs, sql, params)
+    dbs.rollback()
+    assert index in steps, steps
+    assert f"SCAN {table}\n" not in steps + "\n" and "Seq Scan" not in steps, steps
+    # Ordered by the index itself: no sort of the matching rows.
+    assert "TEMP B-TREE" not in steps and "Sort" not in steps, steps

@@ -1,0 +1,152 @@
+"""Reminding the assigned agent when a case falls due: a notification in the panel, and an
+e-mail for agents who want one.
+
+The case's remind_at is the source of truth: the case code sets it to the due time (and a
+job for that time), and clears or moves it when the case is closed, released or
+rescheduled. A reminder goes out only for the remind_at the job was made for, once: it
+clears remind_at in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape as _esc
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from voiceapp.models import Case, CaseEvent, Notification, TeamSettings, User
+from voiceapp.models.cases import OPEN
+from voiceapp.models.settings import DEFAULT_CASE_TYPES
+from voiceapp.services.emails import queue_email
+from voiceapp.services.team_settings import get_team_settings
+
+REMINDER = "reminder"
+
+
+def due_timestamp(due_at: datetime) -> int:
+    """The number a reminder job carries for the due time it was made for."""
+    return int(due_at.timestamp())
+
+
+def _type_label(team: TeamSettings, case_type: str) -> str:
+    for entry in team.case_types or DEFAULT_CASE_TYPES:
+        if entry.get("key") == case_type:
+            return entry.get("label") or case_type
+    return case_type
+
+
+def _zone(team: TeamSettings) -> ZoneInfo:
+    if team.timezone:
+        return ZoneInfo(team.timezone)
+    if has_app_context():
+        return ZoneInfo(current_app.config["VOICEAPP"].timezone)
+    return ZoneInfo("UTC")
+
+
+def case_path(case_id: int) -> str:
+    """Where the panel shows a case."""
+    return f"/cases/{case_id}"
+
+
+def case_title(case: Case, type_label: str) -> str:
+    name = case.contact.display_name if case.contact is not None else ""
+    detail = f"{type_label}, {name}" if name else type_label
+    return f"Case #{case.id} ({detail})"
+
+
+def _reminder_email(db: Session, case: Case, title: str, team, *, now: datetime) -> None:
+    agent = case.assignee
+    due_local = case.due_at.astimezone(_zone(team)).strftime("%Y-%m-%d %H:%M")
+    base = current_app.config["VOICEAPP"].public_base_url if has_app_context() else None
+    link = f"{base.rstrip('/')}{case_path(case.id)}" if base else None
+    text = f"Hello {agent.name},\n\n{title} is due ({due_local}).\n"
+    html = f"<p>Hello {_esc(agent.name)},</p><p>{_esc(title)} is due ({due_local}).</p>"
+    if link:
+        text += f"\nOpen it: {link}\n"
+        html += f'<p><a href="{_esc(link)}">Open the case</a></p>'
+    queue_email(
+        db,
+        to=agent.email,
+        subject=f"{title} is due",
+        body_text=text,
+        body_html=html,
+        case_id=case.id,
+        purpose=REMINDER,
+        now=now,
+    )
+
+
+def _record_reminder(db: Session, case: Case, agent: User, title: str, *, now: datetime) -> None:
+    """The notification in the agent's panel and the line in the case's history."""
+    db.add(
+        Notification(
+            user_id=agent.id,
+            kind=REMINDER,
+            message=f"{title} is due"[:500],
+            case_id=case.id,
+            created_at=now,
+        )
+    )
+    db.add(
+        CaseEvent(
+            case_id=case.id,
+            kind=REMINDER,
+            summary=f"{agent.name} reminded that the case is due"[:500],
+            at=now,
+            data={
+                "agent_id": agent.id,
+                "due_at": case.remind_at.isoformat(),
+                "email": bool(agent.notify_by_email),
+            },
+        )
+    )
+
+
+def remind_case_due(db: Session, case_id: int, due_ts: int, *, now: datetime) -> bool:
+    """Remind the case's agent that it is due, if this reminder (due_ts) is still the
+    case's current one and its time has come. Flushes, never commits; True when reminded.
+
+    A job made for an older due time finds remind_at moved and does nothing; a second run
+    finds remind_at cleared. The row is locked so the job and the sweep never both remind.
+    """
+    case = db.scalar(
+        select(Case)
+        .where(Case.id == case_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if case is None or case.remind_at is None or due_timestamp(case.remind_at) != due_ts:
+        return False
+    agent = case.assignee
+    if case.status != OPEN or agent is None or not agent.active:
+        case.remind_at = None  # nobody left to remind: stop the sweep looking at it
+        return False
+    if case.remind_at > now:
+        return False  # early (a clock ahead of ours); the sweep comes back for it
+    team = get_team_settings(db)
+    title = case_title(case, _type_label(team, case.type))
+    _record_reminder(db, case, agent, title, now=now)
+    case.remind_at = None
+    if agent.notify_by_email:
+        _reminder_email(db, case, title, team, now=now)
+    db.flush()
+    return True
+
+
+def overdue_reminders_statement(before: datetime, limit: int) -> Select:
+    """Reminders that should have gone out before `before`, oldest first. Served by
+    ix_cases_remind_at, which holds only the cases with a reminder pending."""
+    return (
+        select(Case.id, Case.remind_at)
+        .where(Case.remind_at.is_not(None), Case.remind_at <= before)
+        .order_by(Case.remind_at)
+        .limit(limit)
+    )
+
+
+def overdue_reminders(db: Session, *, before: datetime, limit: int) -> list[tuple[int, datetime]]:
+    rows = db.execute(overdue_reminders_statement(before, limit)).all()
+    return [(row.id, row.remind_at) for row in rows]
