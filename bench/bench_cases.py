@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import heapq
 import json
 import os
 import random
@@ -39,14 +38,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, bindparam, func, select, text, union_all
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy import bindparam, text
 
 from voiceapp import create_app, db
 from voiceapp.db import UTCDateTime, utcnow
 from voiceapp.domain.cases import end_of_today
 from voiceapp.migrate import upgrade
-from voiceapp.models import Case, Contact, User
+from voiceapp.models import Case, User
 from voiceapp.models.settings import DEFAULT_CASE_TYPES
 from voiceapp.services import accounts, case_queries, cases
 from voiceapp.services.team_settings import editable_team_settings
@@ -353,107 +351,24 @@ def summarize(durations: list[float]) -> dict:
     }
 
 
-def call_today_statements(user: User, end: datetime) -> list:
-    """The statements call_today executes before loading the cases (its two streams and
-    the count), built as case_queries.call_today builds them."""
-    branches = (case_queries._mine(user), case_queries._pool(user))
-    streams = [
-        select(Case.due_at, Case.id)
-        .where(c, Case.due_at < end)
-        .order_by(Case.due_at, Case.id)
-        .limit(50)
-        for c in branches
-    ]
-    counts = [
-        select(func.count()).select_from(Case).where(c, Case.due_at < end).scalar_subquery()
-        for c in branches
-    ]
-    return [*streams, select(*counts)]
+def call_today_ids(dbs, user: User, now: datetime) -> tuple[list[int], int]:
+    """The database part of call_today alone: its two statements, rows not turned into
+    objects."""
+    page, count, params = case_queries.call_today_statements(user, now=now, zone=ZONE)
+    ids = [row.id for row in dbs.execute(page, params).all()]
+    return ids, sum(dbs.execute(count, params).one())
 
 
-def call_today_ids(dbs, user: User, end: datetime, per_page: int = 50) -> tuple[list[int], int]:
-    """A scratch copy of call_today up to the ids of page 1 and the total (no loading)."""
-    mine, pool, counts = call_today_statements(user, end)
-    streams = [dbs.execute(mine).all(), dbs.execute(pool).all()]
-    total = sum(dbs.execute(counts).one())
-    return [case_id for _due, case_id in list(heapq.merge(*streams))[:per_page]], total
-
-
-def proposed_streams(user: User, end: datetime, wanted: int) -> list:
-    """The proposed page streams: the agent's own cases, and one stream per (type,
-    language) the agent handles, each an equality match on ix_cases_open_pool so that its
-    index order is due order. (`type IN (...) AND language IN (...)` with ORDER BY due_at
-    LIMIT lets PostgreSQL walk ix_cases_due_at over every closed case instead.)"""
-    own = case_queries._mine(user)
-    pool = [
-        and_(
-            case_queries.IS_OPEN,
-            Case.assignee_id.is_(None),
-            Case.type == t,
-            Case.language == lang,
-        )
-        for t in user.case_types or []
-        for lang in user.languages or []
-    ]
-    return [
-        select(Case.id)
-        .where(c, Case.due_at < end)
-        .order_by(Case.due_at, Case.id)
-        .limit(wanted)
-        .subquery()
-        for c in [own, *pool]
-    ]
-
-
-def call_today_proposed(
-    dbs, user: User, *, now: datetime, zone: str, page: int = 1, per_page: int = 50
-) -> tuple[list[Case], int]:
-    """A scratch copy of case_queries.call_today with the change proposed in bench/README.md:
-    the page in one statement (the limited id streams of proposed_streams as a UNION ALL
-    subquery, the contact joined, its phones in one selectin query, its e-mails and the
-    assignee not loaded), and the counts as before. 3 statements instead of 8."""
-    end = end_of_today(now, zone)
-    candidates = union_all(*(select(s.c.id) for s in proposed_streams(user, end, page * per_page)))
-    items = dbs.scalars(
-        select(Case)
-        .where(Case.id.in_(candidates))
-        .order_by(Case.due_at, Case.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-        .options(
-            joinedload(Case.contact).selectinload(Contact.phones),
-            joinedload(Case.contact).lazyload(Contact.emails),
-            lazyload(Case.assignee),
-        )
-    ).all()
-    branches = (case_queries._mine(user), case_queries._pool(user))
-    counts = [
-        select(func.count()).select_from(Case).where(c, Case.due_at < end).scalar_subquery()
-        for c in branches
-    ]
-    return list(items), sum(dbs.execute(select(*counts)).one())
-
-
-def explain(app, user_id: int, end: datetime) -> list[str]:
+def explain(app, user_id: int, now: datetime) -> list[str]:
     lines = []
     with app.app_context():
         dbs = db.session()
         user = dbs.get(User, user_id)
         conn = dbs.connection()
         sqlite = conn.dialect.name == "sqlite"
-        candidates = union_all(*(select(s.c.id) for s in proposed_streams(user, end, 50)))
-        proposed_page = (
-            select(Case.id, Case.due_at)
-            .where(Case.id.in_(candidates))
-            .order_by(Case.due_at, Case.id)
-            .limit(50)
-        )
-        for label, statement in zip(
-            ("mine", "pool", "counts", "proposed page (ids only)"),
-            [*call_today_statements(user, end), proposed_page],
-            strict=True,
-        ):
-            compiled = statement.compile(
+        page, count, values = case_queries.call_today_statements(user, now=now, zone=ZONE)
+        for label, statement in (("page", page), ("count", count)):
+            compiled = statement.params(values).compile(
                 dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
             )
             lines.append(f"{label}:")
@@ -495,7 +410,8 @@ def reference_answer(app, user_id: int, end: datetime) -> tuple[list[int], int]:
 def measure_service(app, user_id: int, now: datetime, count: int):
     durations, answer = [], None
     for _ in range(count):
-        with app.app_context():  # a fresh session, as for each request
+        # A fresh session per call, read as a GET request reads (a deferred transaction).
+        with app.test_request_context(method="GET"):
             dbs = db.session()
             user = dbs.get(User, user_id)
             start = time.perf_counter()
@@ -507,29 +423,14 @@ def measure_service(app, user_id: int, now: datetime, count: int):
     return durations, answer
 
 
-def measure_proposed(app, user_id: int, now: datetime, count: int):
+def measure_sql(app, user_id: int, now: datetime, count: int):
     durations, answer = [], None
     for _ in range(count):
-        with app.app_context():
+        with app.test_request_context(method="GET"):
             dbs = db.session()
             user = dbs.get(User, user_id)
             start = time.perf_counter()
-            items, total = call_today_proposed(dbs, user, now=now, zone=ZONE)
-            durations.append(time.perf_counter() - start)
-            answer = ([c.id for c in items], total)
-            # What the API serializes must not need another query per case.
-            _ = [(c.contact.display_name, [p.number for p in c.contact.phones]) for c in items]
-    return durations, answer
-
-
-def measure_sql(app, user_id: int, end: datetime, count: int):
-    durations, answer = [], None
-    for _ in range(count):
-        with app.app_context():
-            dbs = db.session()
-            user = dbs.get(User, user_id)
-            start = time.perf_counter()
-            answer = call_today_ids(dbs, user, end)
+            answer = call_today_ids(dbs, user, now)
             durations.append(time.perf_counter() - start)
     return durations, answer
 
@@ -575,9 +476,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contacts", type=int, default=300_000)
     parser.add_argument("--open-share", type=float, default=0.03, help="share of open cases")
     parser.add_argument("--queries", type=int, default=1000, help="timed Call today each")
-    parser.add_argument(
-        "--proposed-queries", type=int, help="timed calls of the proposed variant (--queries)"
-    )
     parser.add_argument("--warmup", type=int, default=100, help="untimed calls first")
     parser.add_argument("--outcomes", type=int, default=300, help="outcomes recorded")
     parser.add_argument("--seed", type=int, default=1)
@@ -662,7 +560,7 @@ def main(argv: list[str] | None = None) -> int:
     ref_ids, ref_total = reference_answer(app, agent_id, end)
     print(f"Call today of the measured agent: {ref_total:,} cases")
     print("plans of call_today's statements:")
-    for line in explain(app, agent_id, end):
+    for line in explain(app, agent_id, now):
         print(f"  {line}")
 
     measure_service(app, agent_id, now, args.warmup)
@@ -670,18 +568,11 @@ def main(argv: list[str] | None = None) -> int:
     if answer != (ref_ids[:50], ref_total):
         failures += 1
         print(f"  service: {answer} != {(ref_ids[:50], ref_total)}", file=sys.stderr)
-    measure_sql(app, agent_id, end, args.warmup)
-    sql_times, sql_answer = measure_sql(app, agent_id, end, args.queries)
+    measure_sql(app, agent_id, now, args.warmup)
+    sql_times, sql_answer = measure_sql(app, agent_id, now, args.queries)
     if sql_answer != answer:
         failures += 1
         print(f"  sql: {sql_answer} != {answer}", file=sys.stderr)
-    measure_proposed(app, agent_id, now, args.warmup)
-    proposed_times, proposed_answer = measure_proposed(
-        app, agent_id, now, args.proposed_queries or args.queries
-    )
-    if proposed_answer != answer:
-        failures += 1
-        print(f"  proposed: {proposed_answer} != {answer}", file=sys.stderr)
     client = app.test_client()
     measure_api(client, token, args.warmup, answer)
     api_times, api_failures = measure_api(client, token, args.queries, answer)
@@ -691,12 +582,10 @@ def main(argv: list[str] | None = None) -> int:
     app.extensions["voiceapp.db"].engine.dispose()
 
     service, sql, api = summarize(service_times), summarize(sql_times), summarize(api_times)
-    proposed = summarize(proposed_times)
     outcomes = summarize(outcome_times)
     for label, figures in (
         ("service (call_today, page 1 of 50)", service),
-        ("sql (call_today's id and count statements only)", sql),
-        ("proposed (call_today_proposed, 3 statements)", proposed),
+        ("sql (call_today's two statements, rows not made into objects)", sql),
         ("api (GET /api/cases?view=today)", api),
     ):
         print(
@@ -720,7 +609,6 @@ def main(argv: list[str] | None = None) -> int:
         **sizes,
         "service": service,
         "sql": sql,
-        "proposed": proposed,
         "api": {**api, "failures": api_failures},
         "outcomes": {**outcomes, "count": len(outcome_times), "failures": outcome_failures},
         "python": sys.version.split()[0],

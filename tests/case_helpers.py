@@ -1,33 +1,21 @@
 """Cases for the RQ-side tests, written the way the case operations leave them: an
-assigned case has remind_at = due_at and a reminder job in the outbox for that time."""
+assigned case has remind_at = due_at and a reminder job in the outbox for that time
+(voiceapp.services.cases.schedule_reminder does both)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from voiceapp.models import Case
-from voiceapp.services.outbox import add_job
-from voiceapp.services.reminders import due_timestamp
+from voiceapp.services.cases import remind_job_id, schedule_reminder
 
-REMIND_JOB = "voiceapp.jobs.remind_case_due"
-
-
-def remind_job_id(case_id: int, due_at: datetime) -> str:
-    return f"remind-case-{case_id}-{due_timestamp(due_at)}"
+__all__ = ["make_case", "remind_job_id", "reschedule"]
 
 
-def schedule_reminder(dbs, case: Case, due_at: datetime) -> None:
-    """What the case code does when a case is assigned or rescheduled."""
+def reschedule(dbs, case: Case, due_at: datetime) -> None:
+    """What the case code does when a case is rescheduled."""
     case.due_at = due_at
-    case.remind_at = due_at
-    add_job(
-        dbs,
-        REMIND_JOB,
-        case.id,
-        due_timestamp(due_at),
-        job_id=remind_job_id(case.id, due_at),
-        run_at=due_at,
-    )
+    schedule_reminder(dbs, case)
 
 
 def make_case(dbs, contact, *, due_at: datetime, assignee=None, case_type="missed_call") -> Case:
@@ -40,7 +28,6 @@ def make_case(dbs, contact, *, due_at: datetime, assignee=None, case_type="misse
     )
     dbs.add(case)
     dbs.flush()
-    if assignee is not None:
-        schedule_reminder(dbs, case, due_at)
+    schedule_reminder(dbs, case)
     dbs.commit()
     return case

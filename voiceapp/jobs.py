@@ -130,13 +130,17 @@ def remind_case_due(case_id: int, due_ts: int) -> bool:
         return reminded
 
 
+# Outbox rows handed to Redis are kept this long (to look into what was queued), then purged.
+OUTBOX_KEEP = timedelta(days=7)
+
+
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Every minute (`voiceapp clock`): repair what lost or late jobs missed (recordings
     not fetched, reminders not sent, e-mails not sent), then hand over outbox rows a
     failed relay left behind."""
     from voiceapp.models import OutboxJob, Recording
     from voiceapp.redis_client import get_redis
-    from voiceapp.services.outbox import add_job, relay_pending
+    from voiceapp.services.outbox import add_job, purge_handed_over, relay_pending
     from voiceapp.services.repairs import remind_overdue_cases, requeue_stale_emails
 
     with job_context():
@@ -161,9 +165,11 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         reminded = remind_overdue_cases(dbs, now=now)
         emails = requeue_stale_emails(dbs, redis, now=now)
         handed = relay_pending(dbs, redis, now=now)
+        purged = purge_handed_over(dbs, before=now - OUTBOX_KEEP)
         return {
             "relayed": handed,
             "recordings_requeued": queued_again,
             "reminders_sent": reminded,
             "emails_requeued": emails,
+            "outbox_purged": purged,
         }

@@ -298,7 +298,7 @@ def test_the_seed_example_not_reached_twice(as_user, agent, dbs):
     assert kinds.count("outcome") == 3
     # Each reschedule asked for a reminder at the new due time.
     jobs = set(dbs.scalars(select(OutboxJob.job_id)))
-    assert f"remind-case-{case.id}-{int(iso(body['due_at']).timestamp())}" in jobs
+    assert f"remind-case-{case.id}-{int(iso(body['due_at']).timestamp())}-{agent.id}" in jobs
 
 
 def test_the_next_call_counts_from_the_agents_real_call_not_from_the_form(as_user, agent, dbs):

@@ -269,6 +269,7 @@ def test_webhooks_answer_at_once_without_redis_and_the_work_runs_when_it_is_back
         "recordings_requeued": 0,
         "reminders_sent": 0,
         "emails_requeued": 0,
+        "outbox_purged": 0,
     }
     dbs.rollback()
     assert outbox_rows(dbs)[0].enqueued_at is not None
@@ -293,6 +294,7 @@ def test_webhooks_answer_at_once_without_redis_and_the_work_runs_when_it_is_back
         "recordings_requeued": 0,
         "reminders_sent": 0,
         "emails_requeued": 0,
+        "outbox_purged": 0,
     }
     run_worker()
     dbs.rollback()
@@ -432,3 +434,29 @@ def test_a_row_two_relays_picked_is_enqueued_once(ctx, dbs):
     assert all(row.enqueued_at is not None for row in outbox_rows(dbs))
     assert dbs.get(OutboxJob, first.id).attempts == 0
     assert relay_pending(dbs, redis) == 0
+
+
+def test_the_sweep_purges_rows_handed_over_more_than_a_week_ago(app, dbs):
+    from datetime import timedelta
+
+    from voiceapp.db import utcnow
+
+    now = utcnow()
+    dbs.add_all(
+        [
+            OutboxJob(func="f", job_id="old", enqueued_at=now - timedelta(days=8)),
+            OutboxJob(func="f", job_id="recent", enqueued_at=now - timedelta(days=6)),
+            # Waiting for Redis, however old: never purged.
+            OutboxJob(func="f", job_id="waiting", created_at=now - timedelta(days=30)),
+        ]
+    )
+    dbs.commit()
+    jobs.set_job_app(app)
+    try:
+        summary = jobs.sweep(now=now)
+    finally:
+        jobs.set_job_app(None)
+    assert summary["outbox_purged"] == 1
+    dbs.rollback()
+    dbs.expire_all()
+    assert sorted(dbs.scalars(select(OutboxJob.job_id))) == ["recent", "waiting"]

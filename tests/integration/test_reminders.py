@@ -11,7 +11,7 @@ import time_machine
 from redis import Redis
 from sqlalchemy import func, select
 
-from tests.case_helpers import make_case, remind_job_id, schedule_reminder
+from tests.case_helpers import make_case, remind_job_id, reschedule
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import ContactFactory, UserFactory
 from tests.mail_helpers import SmtpServer, body, run_worker
@@ -111,7 +111,7 @@ def test_a_rescheduled_case_makes_the_older_reminder_a_no_op(
     first_due = START + timedelta(minutes=30)
     case = make_case(dbs, contact, due_at=first_due, assignee=agent)
     later_due = START + timedelta(hours=2)
-    schedule_reminder(dbs, case, later_due)  # the agent moved the call
+    reschedule(dbs, case, later_due)  # the agent moved the call
     dbs.commit()
     assert relay(dbs) == 2
 
@@ -126,8 +126,8 @@ def test_a_rescheduled_case_makes_the_older_reminder_a_no_op(
     assert notifications(dbs) == [
         (agent.id, f"Case #{case.id} (Missed call, Anna Schmidt) is due", case.id)
     ]
-    assert (
-        remind_job_id(case.id, later_due) == f"remind-case-{case.id}-{int(later_due.timestamp())}"
+    assert remind_job_id(case.id, later_due, agent.id) == (
+        f"remind-case-{case.id}-{int(later_due.timestamp())}-{agent.id}"
     )
 
 

@@ -38,3 +38,18 @@ def can_delete_contact(*, role: str, user_id: int, owner_id: int | None) -> bool
 
 def can_change_owner_or_visibility(*, role: str, user_id: int, owner_id: int | None) -> bool:
     return is_manager_or_admin(role) or owner_id == user_id
+
+
+def display_name(
+    kind: str,
+    first_name: str | None,
+    last_name: str | None,
+    company_name: str | None,
+    first_phone: str | None,
+) -> str:
+    """How a contact is named in lists: the company, the person, or at least the number
+    (callers we created from an unknown number have nothing else)."""
+    if kind == "company" and company_name:
+        return company_name
+    name = " ".join(p for p in (first_name, last_name) if p)
+    return name or company_name or first_phone or ""

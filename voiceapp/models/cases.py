@@ -36,6 +36,15 @@ class Case(Base):
             sqlite_where=text("status = 'open' AND assignee_id IS NULL"),
             postgresql_where=text("status = 'open' AND assignee_id IS NULL"),
         ),
+        # Open cases in due order, whoever holds them ("next case"). Without it PostgreSQL
+        # walks ix_cases_due_at through every closed case (all due in the past) first.
+        Index(
+            "ix_cases_open_due",
+            "due_at",
+            "id",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
         # A contact's open cases (the missed-call case to add to, the agent to ring first).
         Index("ix_cases_contact_status", "contact_id", "status"),
         # "All cases": newest first, and by due time.
@@ -86,6 +95,10 @@ class Case(Base):
     files: Mapped[list[CaseFile]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseFile.id"
     )
+
+    @property
+    def assignee_name(self) -> str | None:
+        return self.assignee.name if self.assignee is not None else None
 
 
 class CaseEvent(Base):

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voiceapp.db import Base, utcnow
-from voiceapp.domain.contacts import CONTACT_KINDS, PHONE_KINDS, VISIBILITIES
+from voiceapp.domain.contacts import CONTACT_KINDS, PHONE_KINDS, VISIBILITIES, display_name
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -67,11 +67,18 @@ class Contact(Base):
     )
 
     @property
+    def callable_numbers(self) -> list[str]:
+        return [p.number for p in self.phones if not p.invalid]
+
+    @property
     def display_name(self) -> str:
-        if self.kind == "company" and self.company_name:
-            return self.company_name
-        name = " ".join(p for p in (self.first_name, self.last_name) if p)
-        return name or self.company_name or (self.phones[0].number if self.phones else "")
+        return display_name(
+            self.kind,
+            self.first_name,
+            self.last_name,
+            self.company_name,
+            self.phones[0].number if self.phones else None,
+        )
 
 
 class ContactPhone(Base):

@@ -17,7 +17,11 @@ from voiceapp.db import Base, utcnow
 
 class OutboxJob(Base):
     __tablename__ = "outbox_jobs"
-    __table_args__ = (Index("ix_outbox_jobs_pending", "enqueued_at", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_jobs_pending", "enqueued_at", "id"),
+        # The sweep asks whether a repair job is already waiting.
+        Index("ix_outbox_jobs_job_id", "job_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     func: Mapped[str] = mapped_column(String(200))  # dotted path of the job function

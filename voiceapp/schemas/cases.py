@@ -22,10 +22,13 @@ class CaseContactSchema(Schema):
     id = fields.Integer()
     name = fields.String(attribute="display_name")
     timezone = fields.String(allow_none=True)
-    phones = fields.Function(lambda c: [p.number for p in c.phones if not p.invalid])
+    # Numbers not marked invalid (in Call today: the first of them, the one to call).
+    phones = fields.List(fields.String(), attribute="callable_numbers")
 
 
 class CaseSchema(Schema):
+    """A case as lists show it."""
+
     id = fields.Integer()
     status = fields.String()
     type = fields.String()
@@ -37,15 +40,9 @@ class CaseSchema(Schema):
     due_at = fields.AwareDateTime()
     overdue = fields.Function(_overdue)
     attempts = fields.Integer()
-    not_reached = fields.Integer()
     last_outcome = fields.String(allow_none=True)
-    last_called_at = fields.AwareDateTime(allow_none=True)
     claimed_by_id = fields.Integer(allow_none=True)
     claimed_until = fields.AwareDateTime(allow_none=True)
-    close_reason = fields.String(allow_none=True)
-    closed_at = fields.AwareDateTime(allow_none=True)
-    note = fields.String(allow_none=True)
-    created_at = fields.AwareDateTime()
 
 
 class CaseEventSchema(Schema):
@@ -66,6 +63,14 @@ class CaseFileSchema(Schema):
 
 
 class CaseDetailSchema(CaseSchema):
+    """One case whole: with its counts, dates, note, history and files."""
+
+    not_reached = fields.Integer()
+    last_called_at = fields.AwareDateTime(allow_none=True)
+    close_reason = fields.String(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    note = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
     history = fields.List(fields.Nested(CaseEventSchema), attribute="events")
     files = fields.List(fields.Nested(CaseFileSchema))
 

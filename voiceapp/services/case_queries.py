@@ -9,15 +9,18 @@ those partial indexes (a bound parameter would hide it from the planner).
 
 from __future__ import annotations
 
-import heapq
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import Select, and_, bindparam, func, or_, select, text, union_all
 from sqlalchemy.orm import Session, selectinload
 
+from voiceapp.db import UTCDateTime
 from voiceapp.domain.cases import end_of_today
+from voiceapp.domain.contacts import display_name
 from voiceapp.domain.roles import is_manager_or_admin
-from voiceapp.models import Case, Contact, User
+from voiceapp.models import Case, Contact, ContactPhone, User
 from voiceapp.services.contacts import visible_contacts_filter
 
 IS_OPEN = text("cases.status = 'open'")
@@ -36,43 +39,175 @@ def _pool(user: User):
     )
 
 
-def _load(db: Session, ids: list[int]) -> list[Case]:
-    if not ids:
-        return []
-    rows = db.scalars(
-        select(Case)
-        .where(Case.id.in_(ids))
-        .options(selectinload(Case.contact), selectinload(Case.assignee))
-    ).all()
-    by_id = {case.id: case for case in rows}
-    return [by_id[i] for i in ids if i in by_id]
+def _pool_pairs(user: User) -> list[tuple[str, str]]:
+    """The (type, language) pairs of the pool the user handles."""
+    return [
+        (case_type, language)
+        for case_type in dict.fromkeys(user.case_types or [])
+        for language in dict.fromkeys(user.languages or [])
+    ]
+
+
+@dataclass(slots=True)
+class ListedContact:
+    id: int
+    display_name: str
+    timezone: str | None
+    # The number to call: the first one not marked invalid.
+    callable_numbers: list[str]
+
+
+@dataclass(slots=True)
+class ListedCase:
+    """A row of Call today, read in one statement (no ORM objects to build): what a list
+    shows of a case (schemas.cases.CaseSchema)."""
+
+    id: int
+    status: str
+    type: str
+    language: str
+    contact_id: int
+    contact: ListedContact
+    order_id: int | None
+    assignee_id: int | None
+    assignee_name: str | None
+    due_at: datetime
+    attempts: int
+    last_outcome: str | None
+    claimed_by_id: int | None
+    claimed_until: datetime | None
+
+
+_LISTED_COLUMNS = (
+    Case.id,
+    Case.status,
+    Case.type,
+    Case.language,
+    Case.contact_id,
+    Case.order_id,
+    Case.assignee_id,
+    Case.due_at,
+    Case.attempts,
+    Case.last_outcome,
+    Case.claimed_by_id,
+    Case.claimed_until,
+)
+
+
+_LISTED_KEYS = tuple(column.key for column in _LISTED_COLUMNS)
+
+
+def _listed(row) -> ListedCase:
+    values = dict(zip(_LISTED_KEYS, row, strict=False))
+    name = display_name(row.kind, row.first_name, row.last_name, row.company_name, row.first_phone)
+    phones = [row.first_phone] if row.first_phone else []
+    contact = ListedContact(row.contact_id, name, row.timezone, phones)
+    return ListedCase(**values, contact=contact, assignee_name=row.assignee_name)
+
+
+@lru_cache(maxsize=128)
+def _today_statements(pairs: int) -> tuple[Select, Select]:
+    """Call today's two statements for a user handling `pairs` (type, language) pairs,
+    with bound parameters: built once per shape, so a request only binds values.
+
+    The page reads each stream in due order from its partial index (the user's own cases,
+    one stream per pair of the pool), at most `wanted` ids each, merges them, keeps one
+    page of ids, and only then joins those rows to the case, contact and agent."""
+    end = bindparam("end", type_=UTCDateTime())
+    conditions = [and_(IS_OPEN, Case.assignee_id == bindparam("user_id"))] + [
+        and_(
+            IS_OPEN,
+            Case.assignee_id.is_(None),
+            Case.type == bindparam(f"type_{n}"),
+            Case.language == bindparam(f"language_{n}"),
+        )
+        for n in range(pairs)
+    ]
+    streams = [
+        select(Case.id, Case.due_at)
+        .where(condition, Case.due_at < end)
+        .order_by(Case.due_at, Case.id)
+        .limit(bindparam("wanted"))
+        .subquery()
+        for condition in conditions
+    ]
+    merged = union_all(*(select(s.c.id, s.c.due_at) for s in streams)).subquery("merged")
+    page = (
+        select(merged.c.id, merged.c.due_at)
+        .order_by(merged.c.due_at, merged.c.id)
+        .offset(bindparam("skip"))
+        .limit(bindparam("per_page"))
+        .subquery("page")
+    )
+    first_phone = (
+        select(ContactPhone.number)
+        .where(ContactPhone.contact_id == Contact.id, ContactPhone.invalid.is_(False))
+        .order_by(ContactPhone.position, ContactPhone.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    page_statement = (
+        select(
+            *_LISTED_COLUMNS,
+            Contact.kind,
+            Contact.first_name,
+            Contact.last_name,
+            Contact.company_name,
+            Contact.timezone,
+            first_phone.label("first_phone"),
+            User.name.label("assignee_name"),
+        )
+        .select_from(page)
+        .join(Case, Case.id == page.c.id)
+        .join(Contact, Contact.id == Case.contact_id)
+        .outerjoin(User, User.id == Case.assignee_id)
+        .order_by(page.c.due_at, page.c.id)
+    )
+    pool = and_(
+        IS_OPEN,
+        Case.assignee_id.is_(None),
+        Case.type.in_(bindparam("types", expanding=True)),
+        Case.language.in_(bindparam("languages", expanding=True)),
+    )
+    counts = [
+        select(func.count()).select_from(Case).where(c, Case.due_at < end).scalar_subquery()
+        for c in (conditions[0], pool)
+    ]
+    return page_statement, select(*counts)
+
+
+def call_today_statements(
+    user: User, *, now: datetime, zone: str, page: int = 1, per_page: int = 50
+) -> tuple[Select, Select, dict]:
+    """The page statement, the count statement and the values they are run with."""
+    pairs = _pool_pairs(user)
+    page_statement, count_statement = _today_statements(len(pairs))
+    params = {
+        "end": end_of_today(now, zone),
+        "user_id": user.id,
+        "wanted": page * per_page,
+        "skip": (page - 1) * per_page,
+        "per_page": per_page,
+        "types": list(user.case_types or []),
+        "languages": list(user.languages or []),
+    }
+    for n, (case_type, language) in enumerate(pairs):
+        params[f"type_{n}"], params[f"language_{n}"] = case_type, language
+    return page_statement, count_statement, params
 
 
 def call_today(
     db: Session, user: User, *, now: datetime, zone: str, page: int = 1, per_page: int = 50
-) -> tuple[list[Case], int]:
+) -> tuple[list[ListedCase], int]:
     """Open cases due before the end of today (team zone) that `user` may work: assigned to
     them, or unassigned and of a type and language they handle. Overdue first, oldest
-    first; then the rest of today by due time."""
-    end = end_of_today(now, zone)
-    wanted = page * per_page
-    branches = (_mine(user), _pool(user))
-    streams = [
-        db.execute(
-            select(Case.due_at, Case.id)
-            .where(condition, Case.due_at < end)
-            .order_by(Case.due_at, Case.id)
-            .limit(wanted)
-        ).all()
-        for condition in branches
-    ]
-    merged = list(heapq.merge(*streams))[(page - 1) * per_page : wanted]
-    counts = [
-        select(func.count()).select_from(Case).where(c, Case.due_at < end).scalar_subquery()
-        for c in branches
-    ]
-    total = db.execute(select(*counts)).one()
-    return _load(db, [case_id for _due, case_id in merged]), sum(total)
+    first; then the rest of today by due time. Two statements, no ORM objects."""
+    page_statement, count_statement, params = call_today_statements(
+        user, now=now, zone=zone, page=page, per_page=per_page
+    )
+    rows = db.execute(page_statement, params).all()
+    total = sum(db.execute(count_statement, params).one())
+    return [_listed(row) for row in rows], total
 
 
 def next_case_statement(user: User, *, now: datetime, zone: str):

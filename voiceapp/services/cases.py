@@ -49,8 +49,11 @@ class ClaimConflict(RuntimeError):
         self.until = until
 
 
-def remind_job_id(case_id: int, due_at: datetime) -> str:
-    return f"remind-case-{case_id}-{int(due_at.timestamp())}"
+def remind_job_id(case_id: int, due_at: datetime, assignee_id: int) -> str:
+    """One reminder per case, due time and agent: reassigning a case whose reminder
+    already went out reminds the new agent at once (the same id would be refused by
+    Redis as a duplicate of the finished job)."""
+    return f"remind-case-{case_id}-{int(due_at.timestamp())}-{assignee_id}"
 
 
 def schedule_reminder(db: Session, case: Case) -> None:
@@ -68,7 +71,7 @@ def schedule_reminder(db: Session, case: Case) -> None:
             REMIND_JOB,
             case.id,
             int(wanted.timestamp()),
-            job_id=remind_job_id(case.id, wanted),
+            job_id=remind_job_id(case.id, wanted, case.assignee_id),
             run_at=wanted,
         )
 

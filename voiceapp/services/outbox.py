@@ -16,7 +16,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from voiceapp.db import utcnow
@@ -132,3 +132,11 @@ def relay_pending(db: Session, redis: Redis, *, now: datetime | None = None) -> 
         )
     db.commit()
     return len(handed)
+
+
+def purge_handed_over(db: Session, *, before: datetime) -> int:
+    """Forget rows handed to Redis before `before`: RQ has long run (or failed) their
+    jobs, and the table would otherwise grow with every reminder, e-mail and recording."""
+    result = db.execute(delete(OutboxJob).where(OutboxJob.enqueued_at < before))
+    db.commit()
+    return result.rowcount

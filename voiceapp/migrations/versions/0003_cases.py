@@ -98,6 +98,13 @@ def upgrade() -> None:
             postgresql_where=sa.text("status = 'open'"),
         )
         batch_op.create_index(
+            "ix_cases_open_due",
+            ["due_at", "id"],
+            unique=False,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        )
+        batch_op.create_index(
             "ix_cases_open_pool",
             ["type", "language", "due_at"],
             unique=False,
@@ -220,6 +227,7 @@ def upgrade() -> None:
         )
 
     with op.batch_alter_table("outbox_jobs", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_jobs_job_id", ["job_id"], unique=False)
         batch_op.add_column(
             sa.Column("run_at", voiceapp.db.UTCDateTime(timezone=True), nullable=True)
         )
@@ -280,6 +288,7 @@ def downgrade() -> None:
         batch_op.drop_column("case_claim_minutes")
 
     with op.batch_alter_table("outbox_jobs", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_jobs_job_id")
         batch_op.drop_column("run_at")
 
     with op.batch_alter_table("outgoing_emails", schema=None) as batch_op:
@@ -310,6 +319,11 @@ def downgrade() -> None:
             postgresql_where=sa.text("remind_at IS NOT NULL"),
         )
         batch_op.drop_index(batch_op.f("ix_cases_order_id"))
+        batch_op.drop_index(
+            "ix_cases_open_due",
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        )
         batch_op.drop_index(
             "ix_cases_open_pool",
             sqlite_where=sa.text("status = 'open' AND assignee_id IS NULL"),
