@@ -17,11 +17,10 @@ from flask import current_app, has_app_context
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from voiceapp.models import Case, CaseEvent, Notification, TeamSettings, User
+from voiceapp.models import Case, Notification, User
 from voiceapp.models.cases import OPEN
-from voiceapp.models.settings import DEFAULT_CASE_TYPES
+from voiceapp.services.case_history import add_history, case_type_labels, team_zone
 from voiceapp.services.emails import queue_email
-from voiceapp.services.team_settings import get_team_settings
 
 REMINDER = "reminder"
 
@@ -29,21 +28,6 @@ REMINDER = "reminder"
 def due_timestamp(due_at: datetime) -> int:
     """The number a reminder job carries for the due time it was made for."""
     return int(due_at.timestamp())
-
-
-def _type_label(team: TeamSettings, case_type: str) -> str:
-    for entry in team.case_types or DEFAULT_CASE_TYPES:
-        if entry.get("key") == case_type:
-            return entry.get("label") or case_type
-    return case_type
-
-
-def _zone(team: TeamSettings) -> ZoneInfo:
-    if team.timezone:
-        return ZoneInfo(team.timezone)
-    if has_app_context():
-        return ZoneInfo(current_app.config["VOICEAPP"].timezone)
-    return ZoneInfo("UTC")
 
 
 def case_path(case_id: int) -> str:
@@ -57,9 +41,9 @@ def case_title(case: Case, type_label: str) -> str:
     return f"Case #{case.id} ({detail})"
 
 
-def _reminder_email(db: Session, case: Case, title: str, team, *, now: datetime) -> None:
+def _reminder_email(db: Session, case: Case, title: str, *, now: datetime) -> None:
     agent = case.assignee
-    due_local = case.due_at.astimezone(_zone(team)).strftime("%Y-%m-%d %H:%M")
+    due_local = case.due_at.astimezone(ZoneInfo(team_zone(db))).strftime("%Y-%m-%d %H:%M")
     base = current_app.config["VOICEAPP"].public_base_url if has_app_context() else None
     link = f"{base.rstrip('/')}{case_path(case.id)}" if base else None
     text = f"Hello {agent.name},\n\n{title} is due ({due_local}).\n"
@@ -90,18 +74,17 @@ def _record_reminder(db: Session, case: Case, agent: User, title: str, *, now: d
             created_at=now,
         )
     )
-    db.add(
-        CaseEvent(
-            case_id=case.id,
-            kind=REMINDER,
-            summary=f"{agent.name} reminded that the case is due"[:500],
-            at=now,
-            data={
-                "agent_id": agent.id,
-                "due_at": case.remind_at.isoformat(),
-                "email": bool(agent.notify_by_email),
-            },
-        )
+    add_history(
+        db,
+        case,
+        REMINDER,
+        f"{agent.name} reminded that the case is due",
+        now=now,
+        data={
+            "agent_id": agent.id,
+            "due_at": case.remind_at.isoformat(),
+            "email": bool(agent.notify_by_email),
+        },
     )
 
 
@@ -126,12 +109,11 @@ def remind_case_due(db: Session, case_id: int, due_ts: int, *, now: datetime) ->
         return False
     if case.remind_at > now:
         return False  # early (a clock ahead of ours); the sweep comes back for it
-    team = get_team_settings(db)
-    title = case_title(case, _type_label(team, case.type))
+    title = case_title(case, case_type_labels(db).get(case.type, case.type))
     _record_reminder(db, case, agent, title, now=now)
     case.remind_at = None
     if agent.notify_by_email:
-        _reminder_email(db, case, title, team, now=now)
+        _reminder_email(db, case, title, now=now)
     db.flush()
     return True
 
