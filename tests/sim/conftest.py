@@ -142,3 +142,74 @@ def go_online(world: World, token: str) -> None:
     """As the panel's softphone does: PUT /api/agents/me/presence."""
     response = world.api(token, "PUT", "/api/agents/me/presence", json={"status": "online"})
     assert response.status_code == 200, response.text
+
+
+# --- a stand-in app that answers chosen TwiML (for the simulator's own behaviour) ----------
+
+
+class TwimlStub:
+    """Answers each path with the TwiML a test gives it and records every request, with the
+    URL that was requested (what a signature covers)."""
+
+    def __init__(self):
+        from flask import Flask, request
+
+        self.routes: dict[str, object] = {}
+        self.requests: list[dict] = []
+        stub = Flask("twiml-stub")
+
+        @stub.route("/<path:path>", methods=["GET", "POST"])
+        def answer(path):
+            self.requests.append(
+                {
+                    "path": "/" + path,
+                    "method": request.method,
+                    "url": request.url,
+                    "form": request.form.to_dict(),
+                    "args": request.args.to_dict(),
+                    "headers": dict(request.headers),
+                }
+            )
+            body = self.routes.get("/" + path, "<Response/>")
+            if callable(body):
+                body = body(request)
+            if isinstance(body, tuple):
+                return body
+            return body, 200, {"Content-Type": "text/xml"}
+
+        self.app = stub
+
+    def on(self, path: str, body) -> None:
+        self.routes[path] = body
+
+    def kinds(self, path: str) -> list[dict]:
+        return [r for r in self.requests if r["path"] == path]
+
+
+@dataclass
+class StubWorld:
+    stub: TwimlStub
+    url: str
+    sim: Simulator
+
+
+@pytest.fixture
+def stubbed() -> Iterator[StubWorld]:
+    stub = TwimlStub()
+    server = make_server("127.0.0.1", 0, stub.app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    sim = Simulator(
+        SimConfig(app_url=url, sim_url="http://sim.invalid", numbers=[(OUR_NUMBER, "")])
+    )
+    number = sim.account.number(OUR_NUMBER)
+    number.voice_url, number.voice_fallback_url = f"{url}/voice", f"{url}/fallback"
+    number.status_callback = f"{url}/status"
+    try:
+        yield StubWorld(stub, url, sim)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -224,7 +224,7 @@ def run_dial(run: CallRun, verb: Verb, base_url: str):
             status = "failed"
         else:
             status = "busy"
-        run.flags.add("dial-unanswered")
+        run.flags.add("hung-up-ringing" if caller_left else "dial-unanswered")
         run.dial_status = status
     last = winner or rings[-1]
     params = run.parent.params("completed" if caller_left else "in-progress")

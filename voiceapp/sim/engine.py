@@ -242,10 +242,12 @@ class CallRun:
     def execute(self, verb: Verb, base_url: str):
         from voiceapp.sim import dial, verbs
 
-        if verb.name == "Dial":
-            return dial.run_dial(self, verb, base_url)
-        handler = getattr(verbs, verb.name.lower())
-        return handler(self, verb, base_url)
+        try:
+            if verb.name == "Dial":
+                return dial.run_dial(self, verb, base_url)
+            return getattr(verbs, verb.name.lower())(self, verb, base_url)
+        except TwimlError as exc:  # an attribute or noun Twilio would refuse
+            raise AppError(exc.code, exc.message) from exc
 
     def action_url(self, verb: Verb, base_url: str) -> tuple[str, str]:
         return urljoin(base_url, verb.attrs.get("action") or base_url), (
@@ -335,10 +337,10 @@ class CallRun:
             return "voicemail"
         if "rejected" in f:
             return "rejected"
+        if "hung-up-ringing" in f:
+            return "hung up while ringing"
         if "dial-unanswered" in f:
             return self.dial_status or "missed"
-        if "dialled" in f:
-            return "hung up while ringing"
         if "caller-hung-up" in f:
             return "hung up in the IVR"
         return "ended by the app"
