@@ -89,6 +89,8 @@ class CallRun:
         self.log.append(entry)
         if self.observer is not None:
             self.observer(entry)
+        for observer in self.sim.observers:
+            observer(entry, self.parent.sid)
 
     def _callback_sent(self, exchange: Exchange) -> None:
         p = exchange.params
@@ -340,7 +342,9 @@ class CallRun:
         if "hung-up-ringing" in f:
             return "hung up while ringing"
         if "dial-unanswered" in f:
-            return self.dial_status or "missed"
+            if self.parent.record.from_.startswith("client:"):  # an agent's call out
+                return self.dial_status or "no-answer"
+            return "missed, no message"
         if "caller-hung-up" in f:
             return "hung up in the IVR"
         return "ended by the app"

@@ -17,6 +17,13 @@ DEMO_AUTH_TOKEN = "demo-auth-token-for-the-simulator"
 DEMO_API_KEY_SID = "SK" + "de" * 16
 DEMO_API_KEY_SECRET = "demo-api-key-secret-for-the-simulator"
 DEMO_TWIML_APP_SID = "AP" + "de" * 16
+DEMO_DEFAULTS = {
+    "account_sid": DEMO_ACCOUNT_SID,
+    "auth_token": DEMO_AUTH_TOKEN,
+    "api_key_sid": DEMO_API_KEY_SID,
+    "api_key_secret": DEMO_API_KEY_SECRET,
+    "twiml_app_sid": DEMO_TWIML_APP_SID,
+}
 
 
 HISTORY = 500
@@ -50,6 +57,7 @@ class Simulator:
         self.runs: dict[str, CallRun] = {}  # calls in progress
         self.history: dict[str, CallRun] = {}  # the latest finished calls
         self.cors_origins: set[str] = set()
+        self.observers: list = []  # called with (log entry, call sid) for every call
         app = config.app_url.rstrip("/")
         for number, friendly in config.numbers:
             self.account.add_number(
