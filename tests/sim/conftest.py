@@ -213,3 +213,27 @@ def stubbed() -> Iterator[StubWorld]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def settle(dbs, timeout: float = 10.0) -> int:
+    """Wait until the app handed every job to Redis (its relay runs after the response),
+    then run them in an RQ worker; the number of jobs run."""
+    import time
+
+    from sqlalchemy import func, select
+
+    from voiceapp.models import OutboxJob
+
+    deadline = time.monotonic() + timeout
+    while True:
+        dbs.rollback()
+        pending = dbs.scalar(
+            select(func.count()).select_from(OutboxJob).where(OutboxJob.enqueued_at.is_(None))
+        )
+        if not pending or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert not pending, "the app never handed its jobs to Redis"
+    ran = run_worker()
+    dbs.rollback()
+    return ran

@@ -121,9 +121,12 @@ class Callbacks:
         if not self.held:
             return
         rng = random.Random(self.chaos.seed if self.chaos else 0)
-        batch = list(self.held)
+        original = list(self.held)
         self.held.clear()
-        batch += [item for item in batch if rng.random() < self.chaos.duplicate_share]
+        twice = [item for item in original if rng.random() < self.chaos.duplicate_share]
+        batch = original + (twice or [rng.choice(original)])  # at least one comes twice
         rng.shuffle(batch)
+        if batch[: len(original)] == original:  # and never in the order they fired
+            batch = batch[1:] + batch[:1]
         for kind, url, method, params, token in batch:
             self.on_sent(self.transport.send(kind, method, url, params, token=token))
