@@ -179,12 +179,14 @@ class Simulator:
             observer=observer,
         )
         run.parent.callback_url = app.status_callback
-        run.parent.extra = {"ApplicationSid": app.sid, **{k: str(v) for k, v in params.items()}}
+        run.parent.extra = {"ApplicationSid": app.sid}
         if isinstance(caller, BrowserPhone):
             with caller.lock:
                 caller.calls[record.sid] = run.events
         run.note("call", f"softphone {identity} calls {params.get('To', '')}")
-        first = (app.voice_url, app.voice_method, run.parent.params("ringing"))
+        # The custom parameters of device.connect() come with the first request only.
+        custom = {k: str(v) for k, v in params.items()}
+        first = (app.voice_url, app.voice_method, {**run.parent.params("ringing"), **custom})
         return self._start(run, first, None, wait)
 
     def api_call(self, form: dict, *, wait: bool = False) -> CallRecord:
