@@ -179,6 +179,12 @@ def _sim_client(url: str):
 )
 @click.option("--chaos", is_flag=True, help="Callbacks late, shuffled and twice.")
 @click.option(
+    "--realtime",
+    is_flag=True,
+    help="Take the call's time for real (scaled by the simulator's --speed), e.g. to watch "
+    "it in the panel.",
+)
+@click.option(
     "--online/--no-online",
     default=True,
     show_default=True,
@@ -202,6 +208,7 @@ def call(
     hangup_after,
     message,
     chaos,
+    realtime,
     online,
     sim_url,
     verbose,
@@ -225,6 +232,7 @@ def call(
             },
             "agents": _agents_for(answer, answer_after, talk),
             "chaos": bool(chaos),
+            "realtime": realtime,
         }
         try:
             final = client.place("calls", payload, lambda e: _print_call_entry(e, verbose))

@@ -120,6 +120,7 @@ def place_inbound():
             chaos=_chaos(data.get("chaos")),
             observer=observer,
             wait=False,
+            realtime=bool(data.get("realtime")),
         )
 
     return _place(start)

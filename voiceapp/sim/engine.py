@@ -62,8 +62,12 @@ class CallRun:
         callees: dict[str, Party] | None = None,
         chaos: Chaos | None = None,
         observer=None,
+        realtime: bool = False,
     ):
         self.sim = sim
+        # Real time (scaled by real_speed) even when only scripted parties are on the call,
+        # e.g. to hang up or redirect it through the REST API while it runs.
+        self.realtime = realtime
         self.caller = caller
         self.agents = agents or {}
         self.callees = callees or {}
@@ -123,7 +127,7 @@ class CallRun:
         limit = seconds
         if leaves is not None and leaves - self.elapsed <= seconds:
             limit = max(0.0, leaves - self.elapsed)
-        event = self.clock.wait(self.events, limit, person=self.persons > 0)
+        event = self.clock.wait(self.events, limit, person=self.realtime or self.persons > 0)
         if event is None:
             if limit < seconds or (leaves is not None and self.elapsed >= leaves):
                 raise CallerHungUp()

@@ -127,6 +127,7 @@ class Simulator:
         chaos: Chaos | None = None,
         observer=None,
         wait: bool = True,
+        realtime: bool = False,
     ) -> CallRun:
         """A customer calls one of the account's numbers."""
         number = self.account.number(to)
@@ -143,6 +144,7 @@ class Simulator:
             callees=callees,
             chaos=chaos or self.config.chaos,
             observer=observer,
+            realtime=realtime,
         )
         run.parent.callback_url = number.status_callback
         run.parent.callback_method = number.status_callback_method
