@@ -213,6 +213,8 @@ def phone_events():
                 except queue.Empty:
                     yield ": keep-alive\n\n"
                     continue
+                if event["type"] == "closed":  # the simulator stops
+                    return
                 yield f"event: {event['type']}\ndata: {json.dumps(event)}\n\n"
         finally:
             phone.unlisten(listener)

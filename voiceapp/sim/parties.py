@@ -101,6 +101,13 @@ class Phones:
                 phone = self.browsers[identity] = BrowserPhone(identity)
             return phone
 
+    def close_all(self) -> None:
+        """End every event stream (the simulator stops)."""
+        with self.lock:
+            phones = list(self.browsers.values())
+        for phone in phones:
+            phone.push({"type": "closed"})
+
     def by_key(self, key: str) -> BrowserPhone | None:
         with self.lock:
             return next(

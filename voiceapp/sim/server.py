@@ -46,6 +46,7 @@ class SimServer:
         return self
 
     def stop(self) -> None:
+        self.sim.phones.close_all()
         self.server.shutdown()
         self.server.server_close()
         if self.thread is not None:
