@@ -161,7 +161,7 @@ def test_a_forged_or_foreign_token_does_not_register(world, agent):
             world.sim.config.account_sid,
             None,
             world.sim.config.api_key_sid,
-            "not-the-secret",
+            "not-the-secret-but-long-enough-for-hs256",
             "AP" + "0" * 32,
             None,
         ),
