@@ -93,6 +93,7 @@ def world(make_app, tmp_path) -> Iterator[World]:
         twilio_api_key_secret=DEMO_API_KEY_SECRET,
         twilio_twiml_app_sid=DEMO_TWIML_APP_SID,
         twilio_api_base=sim_server.url,
+        twilio_simulator_url=sim_server.url,
         recordings_path=tmp_path / "recordings",
     )
     dispatcher.app = app
