@@ -352,7 +352,7 @@ def dev(host, port, sim_port, no_sim, no_seed):
         )
         click.echo("  place a demo call (a customer calls the Berlin hotline, presses 1 for German")
         click.echo("  and 1 for a new order; Jonas answers; the recording shows up under Calls):")
-        click.echo(f"    {_demo_call_command(app)}")
+        click.echo(f"    {_demo_call_command(app, sim_url)}")
     click.echo("  stop with Ctrl-C")
     click.echo("")
     try:
@@ -374,7 +374,7 @@ def dev(host, port, sim_port, no_sim, no_seed):
         raise click.ClickException(f"a process stopped with exit code {failed[0]}")
 
 
-def _demo_call_command(app) -> str:
+def _demo_call_command(app, sim_url: str) -> str:
     """The command that places the demo call, with the identity of the demo's German agent
     and the environment the command needs (the app's settings, for the agent's API token)."""
     from voiceapp import db as database
@@ -388,10 +388,15 @@ def _demo_call_command(app) -> str:
     script = Path(sys.executable).with_name("voiceapp")
     with contextlib.suppress(ValueError):
         script = script.relative_to(Path.cwd())
+    from voiceapp.sim.commands import DEFAULT_SIM_URL
+
     prefix = "" if os.environ.get("DATABASE_URL") else "VOICEAPP_ENV=development "
+    if os.environ.get("VOICEAPP_INSTANCE_PATH"):
+        prefix += f"VOICEAPP_INSTANCE_PATH={os.environ['VOICEAPP_INSTANCE_PATH']} "
+    where = "" if sim_url == DEFAULT_SIM_URL else f" --sim {sim_url}"
     return (
         f"{prefix}{script} sim call --from +4915112345678 --to {DEMO_NUMBERS[0][0]} "
-        f"--digits 1,1 --answer {identity}"
+        f"--digits 1,1 --answer {identity}{where}"
     )
 
 
