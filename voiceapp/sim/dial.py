@@ -168,88 +168,110 @@ def _talk(run: CallRun, winner: Ringing, time_limit: int) -> bool:
         return True
 
 
-def run_dial(run: CallRun, verb: Verb, base_url: str):
+@dataclass
+class Outcome:
+    status: str  # DialCallStatus
+    winner: Ringing | None
+    last: Ringing
+    talked: int = 0
+    caller_left: bool = False
+    recording: object = None
+
+
+def _bridge(run: CallRun, verb: Verb, base_url: str, winner: Ringing, time_limit: int):
+    """Connected until one side hangs up; then the recording. Returns (talked seconds,
+    caller left, recording)."""
+    winner.state = "in-progress"
+    winner.leg.emit(run, "in-progress", "answered")
+    if isinstance(winner.who, BrowserPhone):
+        winner.who.push({"type": "accept", "call_sid": winner.leg.sid})
+    if isinstance(run.caller, BrowserPhone):
+        run.caller.push({"type": "accept", "call_sid": run.parent.sid})
+    run.flags.add("bridged")
+    run.note("bridge", f"connected to {winner.leg.record.to}")
+    started = run.elapsed
+    caller_left = _talk(run, winner, time_limit)
+    talked = round(run.elapsed - started)
+    who = "caller" if caller_left else winner.leg.record.to
+    run.note("bridge", f"{who} hung up after {talked} s")
+    _end(run, winner, "completed")
+    channels = RECORDING_MODES.get(verb.attrs.get("record", "do-not-record"))
+    recording = None
+    if channels:
+        recording = run.new_recording(talked, channels, "DialVerb")
+        run.recording_callback(
+            recording, verb, base_url, status="completed", channels=channels, source="DialVerb"
+        )
+    return talked, caller_left, recording
+
+
+def _unanswered_status(rings: list[Ringing], caller_left: bool) -> str:
+    states = {r.state for r in rings}
+    if caller_left or "no-answer" in states or "canceled" in states:
+        return "no-answer"
+    return "failed" if states == {"failed"} else "busy"
+
+
+def _action_params(run: CallRun, outcome: Outcome) -> dict:
+    params = run.parent.params("completed" if outcome.caller_left else "in-progress")
+    params.update(
+        {
+            "DialCallStatus": outcome.status,
+            "DialCallSid": outcome.last.leg.sid,
+            "DialCallDuration": str(outcome.talked),
+            "DialBridged": "true" if outcome.winner else "false",
+        }
+    )
+    if outcome.recording is not None:
+        params.update(
+            {
+                "RecordingUrl": run.recording_url(outcome.recording.sid),
+                "RecordingSid": outcome.recording.sid,
+                "RecordingDuration": str(outcome.recording.duration),
+            }
+        )
+    return params
+
+
+def _dial(run: CallRun, verb: Verb, base_url: str) -> Outcome:
     nouns = verb.children or ([Verb("Number", text=verb.text)] if verb.text.strip() else [])
     if not nouns:
         raise TwimlError(12200, "<Dial> has nothing to dial")
     if len(nouns) > MAX_NOUNS:
         raise TwimlError(12200, f"<Dial> can ring at most {MAX_NOUNS} nouns, got {len(nouns)}")
-    timeout = verb.int_attr("timeout", 30)
-    time_limit = verb.int_attr("timeLimit", 14400)
-    channels = RECORDING_MODES.get(verb.attrs.get("record", "do-not-record"))
     caller_id = verb.attrs.get("callerId") or run.parent.record.from_
     run.flags.add("dialled")
     rings = [_open_leg(run, noun, caller_id) for noun in nouns]
-    caller_left = False
-    winner = None
+    caller_left, winner = False, None
     try:
         for ring in rings:
             _start_ringing(run, ring)
-        winner = _ring(run, rings, timeout)
+        winner = _ring(run, rings, verb.int_attr("timeout", 30))
     except CallerHungUp:
         caller_left = True
     for ring in rings:
         if ring.state == "ringing" and ring is not winner:
             _end(run, ring, "canceled" if (winner or caller_left) else "no-answer")
-    recording = None
-    talked = 0
-    if winner is not None:
-        winner.state = "in-progress"
-        winner.leg.emit(run, "in-progress", "answered")
-        if isinstance(winner.who, BrowserPhone):
-            winner.who.push({"type": "accept", "call_sid": winner.leg.sid})
-        if isinstance(run.caller, BrowserPhone):
-            run.caller.push({"type": "accept", "call_sid": run.parent.sid})
-        run.flags.add("bridged")
-        run.note("bridge", f"connected to {winner.leg.record.to}")
-        started = run.elapsed
-        caller_left = _talk(run, winner, time_limit)
-        talked = round(run.elapsed - started)
-        run.note(
-            "bridge",
-            f"{'caller' if caller_left else winner.leg.record.to} hung up after {talked} s",
-        )
-        _end(run, winner, "completed")
-        if channels:
-            recording = run.new_recording(talked, channels, "DialVerb")
-            run.recording_callback(
-                recording, verb, base_url, status="completed", channels=channels, source="DialVerb"
-            )
-        status = "completed"
-    else:
-        states = {r.state for r in rings}
-        if caller_left or "no-answer" in states or "canceled" in states:
-            status = "no-answer"
-        elif states == {"failed"}:
-            status = "failed"
-        else:
-            status = "busy"
+    if winner is None:
+        status = _unanswered_status(rings, caller_left)
         run.flags.add("hung-up-ringing" if caller_left else "dial-unanswered")
         run.dial_status = status
-    last = winner or rings[-1]
-    params = run.parent.params("completed" if caller_left else "in-progress")
-    params.update(
-        {
-            "DialCallStatus": status,
-            "DialCallSid": last.leg.sid,
-            "DialCallDuration": str(talked),
-            "DialBridged": "true" if winner else "false",
-        }
+        return Outcome(status, None, rings[-1], caller_left=caller_left)
+    talked, caller_left, recording = _bridge(
+        run, verb, base_url, winner, verb.int_attr("timeLimit", 14400)
     )
-    if recording is not None:
-        params.update(
-            {
-                "RecordingUrl": run.recording_url(recording.sid),
-                "RecordingSid": recording.sid,
-                "RecordingDuration": str(recording.duration),
-            }
-        )
+    return Outcome("completed", winner, winner, talked, caller_left, recording)
+
+
+def run_dial(run: CallRun, verb: Verb, base_url: str):
+    outcome = _dial(run, verb, base_url)
     if not verb.attrs.get("action"):
-        if caller_left:
+        if outcome.caller_left:
             raise CallerHungUp()
         return None  # no action: the document goes on
     url, method = run.action_url(verb, base_url)
-    if caller_left:
+    params = _action_params(run, outcome)
+    if outcome.caller_left:  # Twilio still requests the action; its TwiML is ignored
         run.request("action", url, method, params)
         raise CallerHungUp()
     return ("action", url, method, params)
