@@ -40,7 +40,11 @@ def _origin(url: str) -> str:
 @bp.after_request
 def cors(response: Response) -> Response:
     origin = request.headers.get("Origin")
-    allowed = {_origin(_sim().config.app_url), *_sim().cors_origins}
+    app_origin = _origin(_sim().config.app_url)
+    allowed = {app_origin, *_sim().cors_origins}
+    # The same local app opened as localhost or as 127.0.0.1.
+    for local, other in (("//127.0.0.1:", "//localhost:"), ("//localhost:", "//127.0.0.1:")):
+        allowed.add(app_origin.replace(local, other))
     if origin and origin in allowed:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Sim-Phone-Key"
