@@ -19,7 +19,15 @@ from tests.factories import UserFactory
 from tests.sim.conftest import CUSTOMER, OUR_NUMBER
 from voiceapp.cli import main
 from voiceapp.demo import demo_twilio_environment
-from voiceapp.models import AgentPresence, ApiToken, Call, Contact, NumberOperator, PhoneNumber
+from voiceapp.models import (
+    AgentPresence,
+    ApiToken,
+    Call,
+    Contact,
+    IvrSession,
+    NumberOperator,
+    PhoneNumber,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -71,8 +79,8 @@ def worker():
     thread.join(timeout=60)
 
 
-def invoke(*args: str):
-    return CliRunner().invoke(main, list(args))
+def invoke(*args: str, input: str | None = None):
+    return CliRunner().invoke(main, list(args), input=input)
 
 
 def test_sim_call_prints_every_step_and_the_final_state(world, agent, dbs, worker):
@@ -105,6 +113,28 @@ def test_sim_call_prints_every_step_and_the_final_state(world, agent, dbs, worke
     assert dbs.get(AgentPresence, agent.id).status == "online"
     # The token the command made for the agent is revoked again.
     assert all(t.revoked_at for t in dbs.scalars(select(ApiToken)))
+
+
+def test_sim_call_interactive_asks_for_the_keys_at_each_menu(world, agent, dbs):
+    result = invoke(
+        "sim",
+        "call",
+        "--from",
+        CUSTOMER,
+        "--to",
+        OUR_NUMBER,
+        "--interactive",
+        "--answer",
+        f"agent_{agent.id}",
+        input="2\n1\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("keys to press (Enter: none)") == 2
+    assert "caller pressed 2" in result.output and "caller pressed 1" in result.output
+    dbs.rollback()
+    (call,) = dbs.scalars(select(Call).where(Call.parent_sid.is_(None)))
+    session = dbs.get(IvrSession, call.sid)
+    assert (session.language, session.case_type) == ("en", "new_order")
 
 
 def test_sim_call_to_a_number_the_account_does_not_have_is_refused(world):

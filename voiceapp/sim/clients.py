@@ -49,6 +49,11 @@ class SimClient:
                 final = entry
         return final
 
+    def press(self, call_sid: str, keys: str) -> None:
+        requests.post(
+            f"{self.url}/sim/calls/{call_sid}/keys", json={"keys": keys}, timeout=5
+        ).raise_for_status()
+
     def put(self, path: str, payload: dict) -> None:
         requests.put(f"{self.url}/sim/{path}", json=payload, timeout=5).raise_for_status()
 

@@ -179,6 +179,11 @@ def _sim_client(url: str):
 )
 @click.option("--chaos", is_flag=True, help="Callbacks late, shuffled and twice.")
 @click.option(
+    "--interactive",
+    is_flag=True,
+    help="Type the caller's keys at each menu instead of --digits.",
+)
+@click.option(
     "--realtime",
     is_flag=True,
     help="Take the call's time for real (scaled by the simulator's --speed), e.g. to watch "
@@ -208,6 +213,7 @@ def call(
     hangup_after,
     message,
     chaos,
+    interactive,
     realtime,
     online,
     sim_url,
@@ -229,13 +235,14 @@ def call(
                 "talk_seconds": talk,
                 "hangup_after": hangup_after,
                 "message_seconds": message,
+                "interactive": interactive,
             },
             "agents": _agents_for(answer, answer_after, talk),
             "chaos": bool(chaos),
             "realtime": realtime,
         }
         try:
-            final = client.place("calls", payload, lambda e: _print_call_entry(e, verbose))
+            final = client.place("calls", payload, lambda e: _print_call_entry(e, verbose, client))
         except RuntimeError as exc:
             raise click.ClickException(str(exc)) from exc
         _print_final(final["state"])
@@ -254,10 +261,13 @@ def _agents_for(answer: str | None, answer_after: float, talk: int) -> dict:
     return {answer: {"answers": "answer", "answer_after": answer_after, "talk_seconds": talk}}
 
 
-def _print_call_entry(entry: dict, verbose: bool) -> None:
+def _print_call_entry(entry: dict, verbose: bool, client=None) -> None:
     if entry["kind"] == "final":
         return
     _print_entry(entry)
+    if entry["kind"] == "gather" and client is not None:
+        keys = click.prompt("  keys to press (Enter: none)", default="", show_default=False)
+        client.press(entry["call_sid"], keys.strip())
     if verbose and entry.get("params"):
         for key, value in sorted(entry["params"].items()):
             click.echo(f"{'':18}{key}={value}")

@@ -154,6 +154,17 @@ def call_state(sid: str):
     return jsonify({"call_sid": sid, "log": run.log, "final": run.final_state()})
 
 
+@bp.post("/calls/<sid>/keys")
+def press_keys(sid: str):
+    """An interactive caller presses keys at the current <Gather> ("" for none)."""
+    run = _sim().runs.get(sid)
+    if run is None:
+        return _problem(404, f"no call {sid} in progress")
+    keys = str((request.get_json(silent=True) or {}).get("keys", ""))
+    run.events.put(("caller", sid, "keys", keys))
+    return jsonify({"call_sid": sid, "keys": keys})
+
+
 @bp.put("/customers/<number>")
 def set_customer(number: str):
     _sim().customers[number] = Party.from_json(request.get_json(silent=True))

@@ -17,6 +17,7 @@ from voiceapp.sim.twiml import TwimlError, Verb, parse
 
 WORDS_PER_SECOND = 2.5
 KEY_INTERVAL = 1.0  # a caller presses a key a second
+TYPING_SECONDS = 120  # how long a person at a terminal has to type the keys
 
 
 class CallerHungUp(Exception):
@@ -133,6 +134,8 @@ class CallRun:
                 raise CallerHungUp()
             return None
         source, sid, action, *rest = event
+        if source == "caller":
+            return event
         if sid == self.parent.sid:
             if source == "device" and action == "hangup":
                 raise CallerHungUp()
@@ -142,6 +145,22 @@ class CallRun:
                 raise Redirected(*rest)
             return None
         return ("device", sid, action)
+
+    def keys_from_person(self) -> str:
+        """An interactive caller types the keys for this <Gather> (real time)."""
+        self.note("gather", "waiting for the caller's keys", call_sid=self.parent.sid)
+        self.persons += 1
+        try:
+            deadline = self.elapsed + TYPING_SECONDS * self.clock.real_speed
+            while self.elapsed < deadline:
+                event = self.wait_event(deadline - self.elapsed)
+                if event is None:
+                    break
+                if event[0] == "caller":
+                    return event[3]
+            return ""
+        finally:
+            self.persons -= 1
 
     def spend(self, seconds: float) -> None:
         deadline = self.elapsed + seconds

@@ -26,6 +26,9 @@ class Party:
     # One entry per <Gather>: the keys pressed ("1", "12#"), "" for nothing, "hangup".
     digits: list[str] = field(default_factory=list)
     message_seconds: int = 12  # spoken at a <Record>; 0 says nothing
+    # A person types the keys at each <Gather> (POST /sim/calls/<sid>/keys, `sim call
+    # --interactive`) instead of `digits`.
+    interactive: bool = False
 
     def __post_init__(self):
         if self.answers not in ANSWERS:

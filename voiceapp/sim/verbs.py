@@ -67,7 +67,9 @@ def gather(run: CallRun, verb: Verb, base_url: str):
             play(run, child, base_url)
         else:
             say(run, child, base_url)
-    keys = run.caller.next_input() if isinstance(run.caller, Party) else ""
+    keys = ""
+    if isinstance(run.caller, Party):
+        keys = run.keys_from_person() if run.caller.interactive else run.caller.next_input()
     if keys == "hangup":
         run.spend(KEY_INTERVAL)
         raise CallerHungUp()
