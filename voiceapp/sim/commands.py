@@ -36,13 +36,25 @@ def sim():
     "--public-url",
     help="The simulator's own address, in recording URLs (default: http://HOST:PORT).",
 )
-@click.option("--account-sid", envvar="TWILIO_ACCOUNT_SID")
+@click.option(
+    "--account-sid",
+    envvar="TWILIO_ACCOUNT_SID",
+    help="Default: TWILIO_ACCOUNT_SID, else the demo's.",
+)
 @click.option("--auth-token", envvar="TWILIO_AUTH_TOKEN", help="Signs every request.")
-@click.option("--api-key-sid", envvar="TWILIO_API_KEY_SID")
+@click.option(
+    "--api-key-sid",
+    envvar="TWILIO_API_KEY_SID",
+    help="Default: TWILIO_API_KEY_SID, else the demo's.",
+)
 @click.option(
     "--api-key-secret", envvar="TWILIO_API_KEY_SECRET", help="Checks the softphones' access tokens."
 )
-@click.option("--twiml-app-sid", envvar="TWILIO_TWIML_APP_SID")
+@click.option(
+    "--twiml-app-sid",
+    envvar="TWILIO_TWIML_APP_SID",
+    help="Default: TWILIO_TWIML_APP_SID, else the demo's.",
+)
 @click.option(
     "--number",
     "numbers",
@@ -80,7 +92,9 @@ def serve(
     chaos,
     quiet,
 ):
-    """Run the simulator until Ctrl-C."""
+    """Run the simulator until Ctrl-C. The account, auth token, API key and TwiML App come
+    from TWILIO_* (as the app reads them), else the demo's; every call it plays prints
+    here."""
     from voiceapp.demo import DEMO_NUMBERS
     from voiceapp.sim import SimConfig, Simulator
     from voiceapp.sim.server import SimServer
