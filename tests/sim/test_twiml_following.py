@@ -50,6 +50,14 @@ def test_gather_without_input_goes_on_with_the_next_verb_after_its_timeout(stubb
     assert redirect["t"] == pytest.approx(9.2)
 
 
+def test_gather_with_action_on_empty_result_requests_its_action_without_input(stubbed):
+    stubbed.stub.on("/voice", gather_doc(stubbed.url, actionOnEmptyResult="true"))
+    stubbed.sim.inbound_call(CUSTOMER, OUR_NUMBER, caller=Party(digits=[]))
+    (menu,) = stubbed.stub.kinds("/menu")
+    assert menu["form"]["Digits"] == ""
+    assert stubbed.stub.kinds("/nothing") == []
+
+
 def test_gather_ends_on_the_finish_key_which_is_not_part_of_the_digits(stubbed):
     stubbed.stub.on("/voice", gather_doc(stubbed.url, finishOnKey="#", timeout="5"))
     stubbed.sim.inbound_call(CUSTOMER, OUR_NUMBER, caller=Party(digits=["1234#"]))

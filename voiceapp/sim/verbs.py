@@ -86,7 +86,7 @@ def gather(run: CallRun, verb: Verb, base_url: str):
             break
     if not complete:
         run.spend(timeout)  # Twilio waits `timeout` seconds after the last key
-    if not typed:
+    if not typed and verb.attrs.get("actionOnEmptyResult", "false").lower() != "true":
         run.note("input", f"no digits within {timeout} s: next verb")
         return None
     run.note("input", f"caller pressed {typed}{finished_on}")
