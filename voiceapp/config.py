@@ -58,6 +58,9 @@ class Settings:
     twilio_api_key_secret: str | None = None
     twilio_twiml_app_sid: str | None = None
     twilio_api_base: str | None = None
+    # The Twilio simulator's address, for the panel's softphone in demo mode (`voiceapp dev`
+    # sets it). Ignored in production: a browser there talks to Twilio only.
+    twilio_simulator_url: str | None = None
     # Failed panel sign-ins allowed per window before further attempts are refused.
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
@@ -99,6 +102,7 @@ class Settings:
             twilio_api_key_secret=os.environ.get("TWILIO_API_KEY_SECRET") or None,
             twilio_twiml_app_sid=os.environ.get("TWILIO_TWIML_APP_SID") or None,
             twilio_api_base=os.environ.get("TWILIO_API_BASE") or None,
+            twilio_simulator_url=os.environ.get("TWILIO_SIMULATOR_URL") or None,
             login_max_failures_per_account=_env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
             login_max_failures_per_address=_env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
             login_failure_window_seconds=_env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900),
@@ -132,6 +136,13 @@ class Settings:
     @property
     def is_development(self) -> bool:
         return self.env == "development"
+
+    @property
+    def simulator_url(self) -> str | None:
+        """Where the panel's softphone finds the Twilio simulator; never in production."""
+        if self.env == "production" or not self.twilio_simulator_url:
+            return None
+        return self.twilio_simulator_url.rstrip("/")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from voiceapp.db import utcnow
 from voiceapp.domain.phones import try_normalize_phone
 from voiceapp.models import NumberOperator, PhoneNumber
+from voiceapp.models.settings import DEFAULT_BUSINESS_HOURS
 from voiceapp.services import accounts
 from voiceapp.services import contacts as contact_ops
 from voiceapp.services.team_settings import editable_team_settings
@@ -149,6 +150,32 @@ def _demo_contacts(rng: random.Random):
         }
 
 
+# Open around the clock: a demo call at any hour reaches an agent (the real defaults are
+# weekdays 09:00-18:00).
+DEMO_BUSINESS_HOURS = {
+    day: [["00:00", "23:59"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+}
+
+
+def demo_twilio_environment(web_url: str, sim_url: str) -> dict[str, str]:
+    """The settings that point the app at the Twilio simulator: the same demo account, auth
+    token, API key and TwiML App the simulator plays, its REST API as TWILIO_API_BASE, and
+    the public base URL the simulator requests (so signatures validate)."""
+    from voiceapp.sim.simulator import DEMO_DEFAULTS
+
+    return {
+        "PUBLIC_BASE_URL": web_url,
+        "TWILIO_ACCOUNT_SID": DEMO_DEFAULTS["account_sid"],
+        "TWILIO_AUTH_TOKEN": DEMO_DEFAULTS["auth_token"],
+        "TWILIO_API_KEY_SID": DEMO_DEFAULTS["api_key_sid"],
+        "TWILIO_API_KEY_SECRET": DEMO_DEFAULTS["api_key_secret"],
+        "TWILIO_TWIML_APP_SID": DEMO_DEFAULTS["twiml_app_sid"],
+        "TWILIO_API_BASE": sim_url,
+        "TWILIO_SIMULATOR_URL": sim_url,
+        "VOICEAPP_SIM_URL": sim_url,
+    }
+
+
 def seed(db: Session) -> dict[str, int]:
     now = utcnow()
     added = {"users": 0, "numbers": 0, "contacts": 0, "cases": 0}
@@ -182,6 +209,8 @@ def seed(db: Session) -> dict[str, int]:
     settings = editable_team_settings(db)
     if settings.languages == ["de", "en"]:  # untouched defaults: offer the demo team's
         settings.languages = ["de", "en", "es", "fr"]
+    if settings.business_hours == DEFAULT_BUSINESS_HOURS:  # untouched: open for the demo
+        settings.business_hours = DEMO_BUSINESS_HOURS
     rng = random.Random(7)  # the same demo every time: every draw happens on every run
     for data in list(_demo_contacts(rng)):
         data["owner_id"] = rng.choice(agents).id

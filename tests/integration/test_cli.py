@@ -91,7 +91,9 @@ def test_help_lists_every_command():
     result = invoke("--help")
     assert result.exit_code == 0
     listed = re.findall(r"^  (\S+)\s", result.output.split("Commands:")[1], re.MULTILINE)
-    assert set(listed) == {"db", "users", "tokens", "contacts", "demo", "worker", "clock", "dev"}
+    assert set(listed) == {
+        *("db", "users", "tokens", "contacts", "demo", "worker", "clock", "dev", "sim")
+    }
     assert "DATABASE_URL" in result.output  # where the settings come from
 
 
@@ -103,6 +105,7 @@ def test_help_lists_every_command():
         ("tokens", {"create"}),
         ("contacts", {"import"}),
         ("demo", {"seed"}),
+        ("sim", {"serve", "call", "day"}),
     ],
 )
 def test_help_of_each_group_lists_its_commands(group, commands):

@@ -151,7 +151,10 @@ def store_event(
         source=source,
         sequence_number=int_param(params.get("SequenceNumber")),
         idempotency_token=idempotency_token or None,
-        status=params.get("CallStatus")
+        # A Dial action's CallStatus is the parent's (in-progress); what happened is the
+        # DialCallStatus.
+        status=(params.get("DialCallStatus") if source == "dial" else None)
+        or params.get("CallStatus")
         or params.get("DialCallStatus")
         or params.get("RecordingStatus"),
         params=dict(params),

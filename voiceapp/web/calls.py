@@ -328,5 +328,6 @@ def phone():
         presence=presence.status if presence else "offline",
         sdk_file=SDK_FILE if sdk_available else None,
         configured=current_credentials(dbs).can_issue_tokens,
+        simulator=current_app.config["VOICEAPP"].simulator_url,
         to=request.args.get("to", "").strip()[:40],
     )

@@ -1,6 +1,6 @@
 // The browser softphone on /phone: presence (Online / Offline) through the JSON API, and
 // calls through the Twilio Voice JavaScript SDK when the server has it and the account is
-// configured. The page's Content-Security-Policy allows no inline script: all of it is here.
+// configured (in demo mode, through the Twilio simulator: softphone-sim.js). The page's Content-Security-Policy allows no inline script: all of it is here.
 (function () {
   "use strict";
 
@@ -219,8 +219,14 @@
     return (await response.json()).token;
   }
 
+  // Demo mode (development): the project's Twilio simulator stands in for Twilio.
+  const simulator = root.dataset.simulator || "";
+  const DeviceClass = simulator
+    ? window.VoiceappSimDevice
+    : window.Twilio && window.Twilio.Device;
+
   async function startDevice() {
-    if (root.dataset.sdk !== "yes" || !window.Twilio || !window.Twilio.Device) {
+    if (root.dataset.sdk !== "yes" || !DeviceClass) {
       showNotice(null);
       say("Browser calling is not available.");
       return;
@@ -236,7 +242,7 @@
         say("Browser calling is not available.");
         return;
       }
-      device = new window.Twilio.Device(token, { codecPreferences: ["opus", "pcmu"] });
+      device = new DeviceClass(token, { codecPreferences: ["opus", "pcmu"], simulator: simulator });
       device.on("registered", function () {
         callButton.disabled = false;
         say("Ready: calls can ring in this browser.");

@@ -1,0 +1,132 @@
+"""Requests to the app, made and signed as Twilio makes them, and the callbacks' delivery
+(in order, or with the chaos switch: late, out of order and twice).
+
+X-Twilio-Signature = Base64(HMAC-SHA1(auth token, URL + sorted POST parameters)), computed
+with twilio's own RequestValidator over the URL requested; a GET carries its parameters in
+the query string, which is then part of the signed URL.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from twilio.request_validator import RequestValidator
+
+IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
+# Twilio gives up after 15 s in total (TWILIO.md, "Timeouts").
+CONNECT_TIMEOUT, TOTAL_TIMEOUT = 5, 15
+
+
+@dataclass
+class Exchange:
+    """One request the simulator made and what came back."""
+
+    kind: str  # voice | fallback | action | redirect | status | recording
+    method: str
+    url: str
+    params: dict
+    headers: dict
+    status: int | None = None
+    body: str = ""
+    content_type: str = ""
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    def summary(self) -> str:
+        answer = self.error or f"HTTP {self.status}"
+        return f"{self.method} {self.url} ({self.kind}) -> {answer}"
+
+
+@dataclass
+class Transport:
+    auth_token: str
+    session: requests.Session = field(default_factory=requests.Session)
+    sent: list[Exchange] = field(default_factory=list)  # every request, for tests and reports
+    keep: int = 5000
+
+    def sign(self, url: str, params: dict) -> str:
+        return RequestValidator(self.auth_token).compute_signature(url, params)
+
+    def send(
+        self, kind: str, method: str, url: str, params: dict, *, token: str | None = None
+    ) -> Exchange:
+        method = (method or "POST").upper()
+        params = {k: "" if v is None else str(v) for k, v in params.items()}
+        if method == "GET":
+            joiner = "&" if urlsplit(url).query else "?"
+            url = url + joiner + urlencode(params) if params else url
+            signature, body = self.sign(url, {}), None
+        else:
+            signature, body = self.sign(url, params), params
+        headers = {
+            "X-Twilio-Signature": signature,
+            IDEMPOTENCY_HEADER: token or str(uuid.uuid4()),
+            "User-Agent": "TwilioProxy/1.1 (voiceapp simulator)",
+            "Accept": "*/*",
+        }
+        exchange = Exchange(kind, method, url, params, headers)
+        try:
+            response = self.session.request(
+                method,
+                url,
+                data=body,
+                headers=headers,
+                timeout=(CONNECT_TIMEOUT, TOTAL_TIMEOUT),
+                allow_redirects=False,
+            )
+            exchange.status = response.status_code
+            exchange.body = response.text
+            exchange.content_type = response.headers.get("Content-Type", "")
+        except requests.RequestException as exc:
+            exchange.error = f"{type(exc).__name__}: {exc}"
+        self.sent.append(exchange)
+        del self.sent[: -self.keep]
+        return exchange
+
+
+@dataclass
+class Chaos:
+    """Deliver callbacks late (after the call ended), shuffled, some twice."""
+
+    seed: int = 0
+    duplicate_share: float = 0.5
+
+
+class Callbacks:
+    """Status and recording callbacks of one call (all its legs)."""
+
+    def __init__(self, transport: Transport, chaos: Chaos | None, on_sent):
+        self.transport = transport
+        self.chaos = chaos
+        self.on_sent = on_sent
+        self.held: list[tuple[str, str, str, dict, str]] = []
+
+    def send(self, kind: str, url: str, method: str, params: dict) -> None:
+        token = str(uuid.uuid4())
+        if self.chaos is None:
+            self.on_sent(self.transport.send(kind, method, url, params, token=token))
+        else:
+            self.held.append((kind, url, method, params, token))
+
+    def flush(self) -> None:
+        """With chaos: now that the call is over, deliver what was held, in a shuffled
+        order, a share of them twice (a retry carries the same idempotency token)."""
+        if not self.held:
+            return
+        rng = random.Random(self.chaos.seed if self.chaos else 0)
+        original = list(self.held)
+        self.held.clear()
+        twice = [item for item in original if rng.random() < self.chaos.duplicate_share]
+        batch = original + (twice or [rng.choice(original)])  # at least one comes twice
+        rng.shuffle(batch)
+        if batch[: len(original)] == original:  # and never in the order they fired
+            batch = batch[1:] + batch[:1]
+        for kind, url, method, params, token in batch:
+            self.on_sent(self.transport.send(kind, method, url, params, token=token))
