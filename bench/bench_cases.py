@@ -368,22 +368,20 @@ def explain(app, user_id: int, now: datetime) -> list[str]:
         sqlite = conn.dialect.name == "sqlite"
         page, count, values = case_queries.call_today_statements(user, now=now, zone=ZONE)
         for label, statement in (("page", page), ("count", count)):
-            compiled = statement.params(values).compile(
-                dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
-            )
+            state = statement.compile(dialect=conn.dialect).construct_expanded_state(values)
             lines.append(f"{label}:")
             if sqlite:
                 params = tuple(
                     v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
                     if isinstance(v, datetime)
                     else v
-                    for v in (compiled.params[name] for name in compiled.positiontup)
+                    for v in (state.parameters[name] for name in state.positiontup)
                 )
-                rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params).all()
+                rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {state.statement}", params)
                 lines += [f"  {row[3]}" for row in rows]
             else:
                 rows = conn.exec_driver_sql(
-                    f"EXPLAIN (ANALYZE, BUFFERS) {compiled}", compiled.params
+                    f"EXPLAIN (ANALYZE, BUFFERS) {state.statement}", state.parameters
                 ).all()
                 lines += [f"  {row[0]}" for row in rows]
         dbs.rollback()
