@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-import pytest
 import time_machine
 from sqlalchemy import select
 
 from tests.factories import CaseFactory, ContactFactory, UserFactory
 from tests.integration.test_webhooks_inbound import CALLER, CLOSED, OPEN, OUR_NUMBER, online
 from tests.twilio_helpers import (
-    TWILIO_SETTINGS,
     dial_action_params,
     gather_params,
     new_call_sid,
@@ -20,23 +18,7 @@ from tests.twilio_helpers import (
     signed_post,
     voice_params,
 )
-from voiceapp.models import Case, CaseEvent, ContactPhone, PhoneNumber
-from voiceapp.services.team_settings import editable_team_settings
-
-
-@pytest.fixture
-def tw(make_app):
-    return make_app(**TWILIO_SETTINGS).test_client()
-
-
-@pytest.fixture
-def team(ctx, dbs):
-    dbs.add(PhoneNumber(number=OUR_NUMBER, friendly_name="Berlin", recording_enabled=True))
-    settings = editable_team_settings(dbs)
-    settings.languages = ["de", "en"]
-    settings.ivr_case_types = ["new_order", "payment_reminder"]
-    dbs.commit()
-    return settings
+from voiceapp.models import Case, CaseEvent, ContactPhone
 
 
 def reread(dbs):

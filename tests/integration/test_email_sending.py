@@ -31,13 +31,6 @@ MANAGER = "manager@voiceapp.test"
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def mail_app(make_app, smtp):
     """The app the jobs run in, sending to the loopback SMTP server."""
     app = make_app(**smtp.settings, mail_from=MAIL_FROM)

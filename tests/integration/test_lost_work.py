@@ -32,13 +32,6 @@ CUSTOMER = "anna@example.com"
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def worker_app(make_app, smtp):
     app = make_app(**smtp.settings)
     jobs.set_job_app(app)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from tests.case_helpers import make_case, remind_job_id, reschedule
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import ContactFactory, UserFactory
-from tests.mail_helpers import SmtpServer, body, run_worker
+from tests.mail_helpers import body, run_worker
 from voiceapp import jobs
 from voiceapp.models import Case, CaseEvent, Notification, OutgoingEmail
 from voiceapp.services.outbox import relay_pending
@@ -22,13 +22,6 @@ from voiceapp.services.reminders import due_timestamp
 
 # A fixed "now", so that the due time never falls on a bucket or day boundary by chance.
 START = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

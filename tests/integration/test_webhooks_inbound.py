@@ -13,7 +13,6 @@ from sqlalchemy import select
 from tests.factories import ContactFactory, UserFactory
 from tests.twilio_helpers import (
     AUTH_TOKEN,
-    TWILIO_SETTINGS,
     dial_action_params,
     gather_params,
     new_call_sid,
@@ -28,9 +27,7 @@ from voiceapp.models import (
     ContactEvent,
     ContactPhone,
     IvrSession,
-    PhoneNumber,
 )
-from voiceapp.services.team_settings import editable_team_settings
 
 OUR_NUMBER = "+4930901820"
 CALLER = "+4915112345678"
@@ -38,21 +35,6 @@ CALLER = "+4915112345678"
 OPEN = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 # A Sunday: closed.
 CLOSED = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def tw(make_app):
-    return make_app(**TWILIO_SETTINGS).test_client()
-
-
-@pytest.fixture
-def team(ctx, dbs):
-    dbs.add(PhoneNumber(number=OUR_NUMBER, friendly_name="Berlin", recording_enabled=True))
-    settings = editable_team_settings(dbs)
-    settings.languages = ["de", "en"]
-    settings.ivr_case_types = ["new_order", "payment_reminder"]
-    dbs.commit()
-    return settings
 
 
 def online(dbs, user):

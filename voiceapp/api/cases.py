@@ -173,17 +173,9 @@ class CaseOutcome(MethodView):
         it). An optional e-mail from a template goes to the customer."""
         user = authenticate_api_request()
         case = load_case(case_id, lock=True)
-        email = data.get("email") or {}
-        outcome = cases.OutcomeInput(
-            outcome=data["outcome"],
-            reached=data.get("reached"),
-            summary=data.get("summary"),
-            comment=data.get("comment"),
-            callback_at=data.get("callback_at"),
-            email_template=email.get("template"),
-            email_copy_to_manager=email.get("copy_to_manager", False),
-        )
         with case_errors():
-            cases.record_outcome(db.session(), case, user, outcome, now=utcnow())
+            cases.record_outcome(
+                db.session(), case, user, cases.OutcomeInput.from_input(data), now=utcnow()
+            )
         db.session().commit()
         return case

@@ -203,6 +203,20 @@ class OutcomeInput:
     email_template: str | None = None
     email_copy_to_manager: bool = False
 
+    @classmethod
+    def from_input(cls, data: dict) -> OutcomeInput:
+        """From what schemas.cases.OutcomeSchema loaded (API and panel alike)."""
+        email = data.get("email") or {}
+        return cls(
+            outcome=data["outcome"],
+            reached=data.get("reached"),
+            summary=data.get("summary"),
+            comment=data.get("comment"),
+            callback_at=data.get("callback_at"),
+            email_template=email.get("template"),
+            email_copy_to_manager=email.get("copy_to_manager", False),
+        )
+
 
 def _linked_call(db: Session, case: Case, user: User, now: datetime) -> Call | None:
     """The agent's own most recent call to this customer: the outcome is about it, and

@@ -262,7 +262,6 @@ def outcome(case_id: int):
             case, errors=flatten_errors(exc.messages), values=request.form, status=422
         )
     upload = request.files.get("file")
-    email = data.get("email") or {}
     try:
         if upload and upload.filename:
             case_files.attach_file(
@@ -279,15 +278,7 @@ def outcome(case_id: int):
             dbs,
             case,
             current_user,
-            cases.OutcomeInput(
-                outcome=data["outcome"],
-                reached=data.get("reached"),
-                summary=data.get("summary"),
-                comment=data.get("comment"),
-                callback_at=data.get("callback_at"),
-                email_template=email.get("template"),
-                email_copy_to_manager=email.get("copy_to_manager", False),
-            ),
+            cases.OutcomeInput.from_input(data),
             now=utcnow(),
         )
     except case_files.FileRefused as exc:
