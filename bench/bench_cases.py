@@ -317,8 +317,10 @@ def pg_load(contacts: list[tuple], phones: list[tuple], case_rows: list[tuple]) 
                     f"(SELECT max(id) FROM {table}))"
                 )
         conn.commit()
-        conn.execute("ANALYZE")
-        conn.commit()
+    # VACUUM too, as autovacuum does after a bulk load: it sets the visibility map, so
+    # counts over the partial indexes need not visit the table.
+    with psycopg.connect(PG_BENCH, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
 
 
 def pg_sizes() -> dict:
@@ -543,7 +545,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     (sqlite_load if args.backend == "sqlite" else pg_load)(contacts, phones, case_rows)
     load_s = time.perf_counter() - started
-    print(f"loaded {len(contacts):,} contacts, {len(case_rows):,} cases, ANALYZE: {load_s:.1f} s")
+    print(
+        f"loaded {len(contacts):,} contacts, {len(case_rows):,} cases, "
+        f"(VACUUM) ANALYZE: {load_s:.1f} s"
+    )
     n_cases = len(case_rows)
     # Millions of rows held here would make every full garbage collection in the measured
     # requests walk them: a benchmark artefact, not the app's cost.
