@@ -23,8 +23,9 @@ INBOUND_MIX = [
 OUTBOUND_MIX = [("answer", 60), ("busy", 15), ("no-answer", 15), ("fail", 10)]
 OUTBOUND_SHARE = 0.3
 NEW_CUSTOMER_SHARE = 0.4
-# Talk of half a minute to four minutes: recordings are real WAV files (a two-channel minute
-# is 1.9 MB), so a day of 50 calls stores about 150 MB.
+# Talk times as in a call centre (up to 7 and 10 minutes). Recordings are real WAV files (a
+# two-channel minute is 1.9 MB): a day of 50 calls stores about 200 MB. The draws are part of
+# each seed's plan: changing a range changes every seed's day (tests rely on seed 7).
 
 
 @dataclass
@@ -70,7 +71,7 @@ def _inbound(rng: random.Random, ctx: DayContext) -> PlannedCall:
     digits = _menu_digits(rng, ctx)
     caller = {
         "digits": digits,
-        "talk_seconds": rng.randint(30, 240),
+        "talk_seconds": rng.randint(40, 420),
         "message_seconds": rng.randint(6, 40),
     }
     answering = flavour in ("answered", "wrong-key")
@@ -78,7 +79,7 @@ def _inbound(rng: random.Random, ctx: DayContext) -> PlannedCall:
         f"agent_{a}": {
             "answers": "answer" if answering else "no-answer",
             "answer_after": round(rng.uniform(2, 12), 1),
-            "talk_seconds": rng.randint(30, 240),
+            "talk_seconds": rng.randint(40, 420),
         }
         for a in ctx.agents
     }
@@ -109,12 +110,12 @@ def _outbound(rng: random.Random, ctx: DayContext) -> PlannedCall | None:
     payload = {
         "identity": f"agent_{agent}",
         "params": {"To": number},
-        "caller": {"talk_seconds": rng.randint(20, 240)},
+        "caller": {"talk_seconds": rng.randint(30, 600)},
         "callees": {
             number: {
                 "answers": flavour,
                 "answer_after": round(rng.uniform(3, 15), 1),
-                "talk_seconds": rng.randint(20, 240),
+                "talk_seconds": rng.randint(30, 600),
             }
         },
     }
