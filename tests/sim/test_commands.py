@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 
 import pytest
 from click.testing import CliRunner
@@ -57,26 +56,21 @@ def cli_env(monkeypatch, database_url, instance_path, world):
 
 @pytest.fixture
 def worker():
-    """`voiceapp worker --burst` run again and again while the command runs (the command
-    waits for the recordings to be stored), in its own process as in production."""
-    stop = threading.Event()
-
-    def loop():
-        while not stop.is_set():
-            subprocess.run(
-                [sys.executable, "-m", "voiceapp.cli", "worker", "--burst"],
-                env=dict(os.environ),
-                capture_output=True,
-                timeout=60,
-                check=False,
-            )
-            stop.wait(0.2)
-
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    yield
-    stop.set()
-    thread.join(timeout=60)
+    """`voiceapp worker` in its own process, as in production, while the command runs (it
+    waits for the recordings to be stored)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voiceapp.cli", "worker"],
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def invoke(*args: str, input: str | None = None):

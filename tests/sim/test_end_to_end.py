@@ -217,6 +217,25 @@ def snapshot(dbs, run) -> dict:
             for r in call.recordings
         ),
         "presence": sorted((p.user_id, p.status) for p in dbs.scalars(select(AgentPresence))),
+        # The callbacks received, each once (the API's "events" of the call and its legs).
+        "events": sorted(
+            (
+                e.call_sid == call.sid,
+                e.source,
+                e.status or "",
+                -1 if e.sequence_number is None else e.sequence_number,
+            )
+            for e in dbs.scalars(
+                select(CallEvent).where(
+                    CallEvent.call_sid.in_(
+                        [
+                            call.sid,
+                            *dbs.scalars(select(Call.sid).where(Call.parent_sid == call.sid)),
+                        ]
+                    )
+                )
+            )
+        ),
         "contacts": dbs.scalar(select(func.count()).select_from(Contact)),
     }
 

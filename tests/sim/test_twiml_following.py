@@ -270,3 +270,43 @@ def test_relative_urls_and_get_actions_are_resolved_and_signed(stubbed):
     (nxt,) = stubbed.stub.kinds("/next")
     assert nxt["method"] == "GET"
     assert nxt["args"]["step"] == "2" and nxt["args"]["CallSid"]
+
+
+def test_a_connection_failure_is_tried_twice_with_the_same_token_then_the_fallback(stubbed):
+    """A listener that drops every connection: Twilio tries twice, then the fallback URL."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted = []
+
+    def drop():
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(connection.recv(65536))
+            connection.close()
+
+    threading.Thread(target=drop, daemon=True).start()
+    number = stubbed.sim.account.number(OUR_NUMBER)
+    number.voice_url = f"http://127.0.0.1:{listener.getsockname()[1]}/voice"
+    stubbed.stub.on("/fallback", "<Response><Hangup/></Response>")
+    try:
+        run = stubbed.sim.inbound_call(CUSTOMER, OUR_NUMBER)
+    finally:
+        listener.close()
+    assert len(accepted) == 2
+    tokens = {
+        line.split(b": ", 1)[1]
+        for request in accepted
+        for line in request.split(b"\r\n")
+        if line.lower().startswith(b"i-twilio-idempotency-token")
+    }
+    assert len(tokens) == 1
+    (fallback,) = stubbed.stub.kinds("/fallback")
+    assert fallback["form"]["ErrorCode"] == "11205"
+    assert run.parent.record.outcome == "ended by the app"

@@ -17,13 +17,18 @@ from voiceapp.services.outbox import add_job
 FETCH_JOB = "voiceapp.jobs.fetch_recording"
 
 
-def record_callback(db: Session, params: dict, *, now: datetime) -> Recording | None:
-    """Twilio's RecordingStatusCallback. CallSid is always the parent leg."""
+def record_callback(
+    db: Session, params: dict, *, now: datetime, idempotency_token: str | None = None
+) -> Recording | None:
+    """Twilio's RecordingStatusCallback. CallSid is always the parent leg. A retry (the
+    same idempotency token) is logged once; the recording row is keyed by RecordingSid."""
     sid = params.get("RecordingSid")
     call_sid = params.get("CallSid")
     if not sid or not call_sid:
         return None
-    call_ops.store_event(db, source="recording", params=params, idempotency_token=None, now=now)
+    call_ops.store_event(
+        db, source="recording", params=params, idempotency_token=idempotency_token, now=now
+    )
     call = call_ops.lock_call(db, call_sid)
     if call is None:  # e.g. a message left through the fallback URL
         call = call_ops.start_call(

@@ -318,7 +318,7 @@ def _first_manager(app) -> int | None:
         )
 
 
-def _print_app_view(app, state: dict, wait_seconds: float = 10) -> None:
+def _print_app_view(app, state: dict, wait_seconds: float = 20) -> None:
     """The call as the app stored it, once the worker fetched its recordings."""
     manager = _first_manager(app)
     if manager is None:

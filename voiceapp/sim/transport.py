@@ -17,8 +17,10 @@ import requests
 from twilio.request_validator import RequestValidator
 
 IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
-# Twilio gives up after 15 s in total (TWILIO.md, "Timeouts").
+# Twilio gives up after 15 s in total, and tries a failed connection twice (TWILIO.md,
+# "Timeouts, fallback, retries").
 CONNECT_TIMEOUT, TOTAL_TIMEOUT = 5, 15
+CONNECT_ATTEMPTS = 2
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Exchange:
     body: str = ""
     content_type: str = ""
     error: str | None = None
+    attempts: int = 0
 
     @property
     def ok(self) -> bool:
@@ -72,20 +75,28 @@ class Transport:
             "Accept": "*/*",
         }
         exchange = Exchange(kind, method, url, params, headers)
-        try:
-            response = self.session.request(
-                method,
-                url,
-                data=body,
-                headers=headers,
-                timeout=(CONNECT_TIMEOUT, TOTAL_TIMEOUT),
-                allow_redirects=False,
-            )
+        for attempt in range(1, CONNECT_ATTEMPTS + 1):
+            exchange.attempts = attempt
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    data=body,
+                    headers=headers,
+                    timeout=(CONNECT_TIMEOUT, TOTAL_TIMEOUT),
+                    allow_redirects=False,
+                )
+            except requests.ConnectionError as exc:  # retried once, same token
+                exchange.error = f"{type(exc).__name__}: {exc}"
+                continue
+            except requests.RequestException as exc:
+                exchange.error = f"{type(exc).__name__}: {exc}"
+                break
+            exchange.error = None
             exchange.status = response.status_code
             exchange.body = response.text
             exchange.content_type = response.headers.get("Content-Type", "")
-        except requests.RequestException as exc:
-            exchange.error = f"{type(exc).__name__}: {exc}"
+            break
         self.sent.append(exchange)
         del self.sent[: -self.keep]
         return exchange

@@ -76,7 +76,12 @@ def status():
 @bp.post("/recording")
 @twilio_request
 def recording():
-    recordings.record_callback(session(), request.form.to_dict(), now=utcnow())
+    recordings.record_callback(
+        session(),
+        request.form.to_dict(),
+        idempotency_token=request.headers.get(IDEMPOTENCY_HEADER),
+        now=utcnow(),
+    )
     session().commit()
     return twiml.twiml_response(twiml.empty())
 
