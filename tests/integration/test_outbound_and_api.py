@@ -17,6 +17,7 @@ from tests.twilio_helpers import (
     API_KEY_SID,
     TWILIO_SETTINGS,
     TWIML_APP_SID,
+    dial_action_params,
     new_call_sid,
     recording_params,
     signed_post,
@@ -286,3 +287,18 @@ def test_an_existing_contact_is_found_for_an_outbound_call(tw, ctx, dbs):
     signed_post(tw, "/twilio/voice/outbound", softphone_params(agent.id, "0151 23456789"))
     assert dbs.scalars(select(Call)).one().contact_id == contact.id
     assert len(dbs.scalars(select(Contact)).all()) == 1
+
+
+def test_a_retried_dial_action_of_a_softphone_call_is_stored_once(tw, dbs):
+    from voiceapp.models import CallEvent
+
+    sid = new_call_sid()
+    params = dial_action_params(sid, "completed", duration=42, from_="client:agent_1")
+    headers = {"I-Twilio-Idempotency-Token": "retry-of-the-same-request"}
+    for _ in range(2):
+        response = signed_post(tw, "/twilio/voice/outbound-done", params, headers=headers)
+        assert response.status_code == 200
+        assert "<Hangup" in response.text
+    dbs.rollback()
+    events = dbs.scalars(select(CallEvent).where(CallEvent.call_sid == sid)).all()
+    assert [(e.source, e.status) for e in events] == [("dial", "completed")]

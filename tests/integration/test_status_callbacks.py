@@ -261,6 +261,9 @@ def test_an_agents_leg_marks_the_agent_busy_then_online_and_names_the_parents_ag
     presence = dbs.get(AgentPresence, agent.id)
     assert (presence.status, presence.call_sid) == ("busy", parent_sid)
     assert call_row(dbs, parent_sid).agent_id == agent.id
+    # The inbound call was answered when the agent's leg was.
+    assert call_row(dbs, parent_sid).answered_at == call_row(dbs, child).answered_at
+    assert call_row(dbs, parent_sid).answered_at is not None
     leg_row = call_row(dbs, child)
     assert (leg_row.parent_sid, leg_row.agent_id, leg_row.direction) == (
         parent_sid,

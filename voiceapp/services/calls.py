@@ -270,13 +270,17 @@ def _call_from_callback(db: Session, params: dict, *, default_region: str, now) 
 
 def _after_status_change(db: Session, call: Call, before: str, now: datetime) -> None:
     """An agent's browser leg answered or ended: the agent is busy, then online again, and
-    the parent call knows who took it (also when the leg's in-progress callback came after
-    its completed one)."""
+    the parent call knows who took it and when (also when the leg's in-progress callback
+    came after its completed one)."""
     if call.parent_sid and call.agent_id and call.to_number.startswith("client:"):
         if call.answered_at is not None:
             parent = lock_call(db, call.parent_sid)
             if parent is not None and parent.agent_id is None:
                 parent.agent_id = call.agent_id
+            # The number's own callback reports only the end of an inbound call: the
+            # answer time is the moment an agent's leg was answered.
+            if parent is not None and parent.answered_at is None:
+                parent.answered_at = call.answered_at
         if call.status == "in-progress" and before != "in-progress":
             _set_presence(db, call.agent_id, "busy", call.parent_sid, now)
         elif is_final(call.status) and before == "in-progress":

@@ -113,7 +113,7 @@ def outbound_done():
         session(),
         source="dial",
         params=request.form.to_dict(),
-        idempotency_token=None,
+        idempotency_token=request.headers.get(IDEMPOTENCY_HEADER),
         now=utcnow(),
     )
     session().commit()
