@@ -60,22 +60,23 @@ class ListedContact:
 @dataclass(slots=True)
 class ListedCase:
     """A row of Call today, read in one statement (no ORM objects to build): what a list
-    shows of a case (schemas.cases.CaseSchema)."""
+    shows of a case (schemas.cases.CaseSchema). The first fields are _LISTED_COLUMNS, in
+    their order."""
 
     id: int
     status: str
     type: str
     language: str
     contact_id: int
-    contact: ListedContact
     order_id: int | None
     assignee_id: int | None
-    assignee_name: str | None
     due_at: datetime
     attempts: int
     last_outcome: str | None
     claimed_by_id: int | None
     claimed_until: datetime | None
+    contact: ListedContact
+    assignee_name: str | None
 
 
 _LISTED_COLUMNS = (
@@ -94,15 +95,11 @@ _LISTED_COLUMNS = (
 )
 
 
-_LISTED_KEYS = tuple(column.key for column in _LISTED_COLUMNS)
-
-
 def _listed(row) -> ListedCase:
-    values = dict(zip(_LISTED_KEYS, row, strict=False))
-    name = display_name(row.kind, row.first_name, row.last_name, row.company_name, row.first_phone)
-    phones = [row.first_phone] if row.first_phone else []
-    contact = ListedContact(row.contact_id, name, row.timezone, phones)
-    return ListedCase(**values, contact=contact, assignee_name=row.assignee_name)
+    phone = row.first_phone
+    name = display_name(row.kind, row.first_name, row.last_name, row.company_name, phone)
+    contact = ListedContact(row.contact_id, name, row.timezone, [phone] if phone else [])
+    return ListedCase(*row[: len(_LISTED_COLUMNS)], contact, row.assignee_name)
 
 
 @lru_cache(maxsize=128)
@@ -205,8 +202,10 @@ def call_today(
     page_statement, count_statement, params = call_today_statements(
         user, now=now, zone=zone, page=page, per_page=per_page
     )
-    rows = db.execute(page_statement, params).all()
-    total = sum(db.execute(count_statement, params).one())
+    # Plain column statements: run on the connection, without the ORM's layer.
+    connection = db.connection()
+    rows = connection.execute(page_statement, params).all()
+    total = sum(connection.execute(count_statement, params).one())
     return [_listed(row) for row in rows], total
 
 
