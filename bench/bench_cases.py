@@ -356,9 +356,12 @@ def summarize(durations: list[float]) -> dict:
 def call_today_ids(dbs, user: User, now: datetime) -> tuple[list[int], int]:
     """The database part of call_today alone: its two statements, rows not turned into
     objects."""
-    page, count, params = case_queries.call_today_statements(user, now=now, zone=ZONE)
-    ids = [row.id for row in dbs.execute(page, params).all()]
-    return ids, sum(dbs.execute(count, params).one())
+    connection = dbs.connection()
+    page, count, params = case_queries.call_today_statements(
+        user, dialect_name=connection.dialect.name, now=now, zone=ZONE
+    )
+    ids = [row.id for row in connection.execute(page, params).all()]
+    return ids, sum(connection.execute(count, params).one())
 
 
 def explain(app, user_id: int, now: datetime) -> list[str]:
@@ -368,7 +371,9 @@ def explain(app, user_id: int, now: datetime) -> list[str]:
         user = dbs.get(User, user_id)
         conn = dbs.connection()
         sqlite = conn.dialect.name == "sqlite"
-        page, count, values = case_queries.call_today_statements(user, now=now, zone=ZONE)
+        page, count, values = case_queries.call_today_statements(
+            user, dialect_name=conn.dialect.name, now=now, zone=ZONE
+        )
         for label, statement in (("page", page), ("count", count)):
             state = statement.compile(dialect=conn.dialect).construct_expanded_state(values)
             lines.append(f"{label}:")
