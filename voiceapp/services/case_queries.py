@@ -4,7 +4,8 @@ to call.
 Call today reads two partial indexes (models.cases): the agent's own open cases by due
 time, and the unassigned pool by type, language and due time. The condition
 `status = 'open'` is written as a literal so that SQLite and PostgreSQL can match it to
-those partial indexes (a bound parameter would hide it from the planner).
+those partial indexes (a bound parameter would hide it from the planner). Its statements
+are compiled once per shape to SQL text, so a request only binds values.
 """
 
 from __future__ import annotations
@@ -116,10 +117,10 @@ def _listed(row) -> ListedCase:
     return ListedCase(*row[: len(_LISTED_COLUMNS)], contact, row.assignee_name)
 
 
-@lru_cache(maxsize=128)
 def _today_selects(pairs: int) -> tuple[Select, Select]:
     """Call today's two statements for a user handling `pairs` (type, language) pairs,
-    with bound parameters: built once per shape, so a request only binds values.
+    with bound parameters (compiled once per shape by _today_texts; a request only binds
+    values).
 
     The page reads each stream in due order from its partial index (the user's own cases,
     one stream per pair of the pool), at most `wanted` ids each, merges them, keeps one
