@@ -92,7 +92,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_cases_due_at", ["due_at"], unique=False)
         batch_op.create_index(
             "ix_cases_open_assignee_due",
-            ["assignee_id", "due_at"],
+            ["assignee_id", "due_at", "id"],
             unique=False,
             sqlite_where=sa.text("status = 'open'"),
             postgresql_where=sa.text("status = 'open'"),
@@ -106,7 +106,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_cases_open_pool",
-            ["type", "language", "due_at"],
+            ["type", "language", "due_at", "id"],
             unique=False,
             sqlite_where=sa.text("status = 'open' AND assignee_id IS NULL"),
             postgresql_where=sa.text("status = 'open' AND assignee_id IS NULL"),
