@@ -97,3 +97,45 @@ def test_reads_do_not_wait_for_a_writer_on_sqlite(app, ctx, dbs, database_url):
         writer.close()
     assert response.status_code == 200
     assert elapsed < 1.0, f"the read waited {elapsed:.2f}s for the writer"
+
+
+def test_a_get_request_that_wrote_without_committing_leaves_nothing(app, dbs):
+    """A read session is ended with COMMIT only when it sent no change; one that flushed
+    a change, or ran an UPDATE, without committing is rolled back as before."""
+    from sqlalchemy import update
+
+    from voiceapp import db
+
+    contact = ContactFactory(first_name="Before")
+    with app.test_request_context("/", method="GET"):
+        session = db.session()
+        session.get(Contact, contact.id).first_name = "Flushed"
+        session.flush()
+    with app.test_request_context("/", method="GET"):
+        db.session().execute(
+            update(Contact).where(Contact.id == contact.id).values(last_name="Updated")
+        )
+    dbs.rollback()
+    dbs.expire_all()
+    stored = dbs.get(Contact, contact.id)
+    assert (stored.first_name, stored.last_name) == ("Before", contact.last_name)
+
+
+def test_get_requests_keep_the_connections_prepared_statements(make_app, database_url):
+    """psycopg drops every prepared statement on ROLLBACK: a GET request that only read
+    ends with COMMIT, so PostgreSQL does not plan the same statements again for every
+    request."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("psycopg's prepared statements")
+    from voiceapp import db
+
+    app = make_app()  # its own pool: one connection, reused by every request here
+    try:
+        for _ in range(8):  # psycopg prepares a statement on its fifth run
+            with app.test_request_context("/", method="GET"):
+                session = db.session()
+                session.execute(select(Contact.id).where(Contact.first_name == "x")).all()
+                raw = session.connection().connection.dbapi_connection
+        assert len(raw._prepared._names) >= 1
+    finally:
+        app.extensions["voiceapp.db"].engine.dispose()
