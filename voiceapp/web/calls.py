@@ -23,6 +23,7 @@ from voiceapp.models import AgentPresence, Call, Contact, Recording, RecordingLi
 from voiceapp.services import call_queries, recordings
 from voiceapp.services.contacts import user_can_view
 from voiceapp.telephony.credentials import current_credentials
+from voiceapp.web.paging import page_count, requested_page
 
 bp = Blueprint("calls", __name__)
 PER_PAGE = 50
@@ -195,16 +196,11 @@ def _parse_filters(args) -> tuple[dict, dict, list[str]]:
     return filters, values, problems
 
 
-def _page() -> int:
-    page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), 1_000_000)
-
-
 @bp.get("/calls")
 @login_required
 def index():
     filters, values, problems = _parse_filters(request.args)
-    page = _page()
+    page = requested_page()
     calls, total = (
         ([], 0)
         if problems
@@ -226,7 +222,7 @@ def index():
         rows=_rows(calls),
         total=total,
         page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=page_count(total, PER_PAGE),
         values=values,
         query=query,
         problems=problems,
@@ -239,7 +235,7 @@ def index():
 @bp.get("/calls/missed")
 @login_required
 def missed():
-    page = _page()
+    page = requested_page()
     calls, total = call_queries.list_calls(
         db.session(),
         current_user,
@@ -252,7 +248,7 @@ def missed():
         rows=_rows(calls),
         total=total,
         page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=page_count(total, PER_PAGE),
         show_listens=is_manager_or_admin(current_user.role),
     )
 

@@ -33,19 +33,11 @@ from voiceapp.services.case_history import case_type_labels, team_zone
 from voiceapp.services.contacts import user_can_view
 from voiceapp.services.emails import active_templates
 from voiceapp.web.forms import flatten_errors
+from voiceapp.web.paging import page_count, requested_page
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 bp.before_request(login_required(lambda: None))
 PER_PAGE = 50
-
-
-def _page() -> int:
-    raw = request.args.get("page", "1")
-    return max(1, min(int(raw), 10**6)) if raw.isdigit() else 1
-
-
-def _pages(total: int) -> int:
-    return max(1, -(-total // PER_PAGE))
 
 
 def _local_input_to_utc(text: str, zone: str) -> str | None:
@@ -79,7 +71,7 @@ def _load_case(case_id: int, *, lock: bool = False) -> Case:
 @bp.get("/today")
 def today():
     dbs = db.session()
-    page = _page()
+    page = requested_page()
     items, total = case_queries.call_today(
         dbs, current_user, now=utcnow(), zone=team_zone(dbs), page=page, per_page=PER_PAGE
     )
@@ -88,7 +80,7 @@ def today():
         cases=items,
         total=total,
         page=page,
-        pages=_pages(total),
+        pages=page_count(total, PER_PAGE),
         now=utcnow(),
         labels=case_type_labels(dbs),
     )
@@ -111,14 +103,14 @@ def index():
     filters.pop("view", None)
     filters.pop("per_page", None)
     filters.pop("page", None)
-    page = _page()
+    page = requested_page()
     items, total = case_queries.list_cases(dbs, current_user, filters, page=page, per_page=PER_PAGE)
     return render_template(
         "cases/list.html",
         cases=items,
         total=total,
         page=page,
-        pages=_pages(total),
+        pages=page_count(total, PER_PAGE),
         query={k: v for k, v in request.args.items() if k != "page"},
         problems=problems,
         members=_members(),

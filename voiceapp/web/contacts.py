@@ -33,6 +33,7 @@ from voiceapp.web.forms import (
     contact_to_form,
     flatten_errors,
 )
+from voiceapp.web.paging import page_count, requested_page
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 PER_PAGE = 50
@@ -64,7 +65,7 @@ def _active_users() -> list[User]:
 def index():
     q = request.args.get("q", "").strip()
     phone_text = request.args.get("phone", "").strip()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = requested_page()
     phone, phone_error = None, None
     if phone_text:
         try:
@@ -83,7 +84,7 @@ def index():
         contacts=items,
         total=total,
         page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=page_count(total, PER_PAGE),
         q=q,
         phone=phone_text,
         phone_error=phone_error,

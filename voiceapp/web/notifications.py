@@ -10,6 +10,7 @@ from voiceapp import db
 from voiceapp.db import utcnow
 from voiceapp.services import notifications
 from voiceapp.services.reminders import case_path
+from voiceapp.web.paging import requested_page
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PER_PAGE = 50
@@ -26,7 +27,7 @@ def unread_notifications() -> int:
 @login_required
 def index():
     unread_only = request.args.get("unread") == "1"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = requested_page()
     items, total = notifications.list_notifications(
         db.session(), current_user, unread_only=unread_only, page=page, per_page=PER_PAGE
     )
