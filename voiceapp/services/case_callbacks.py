@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from voiceapp.models import Call, Case, Contact, User
 from voiceapp.models.cases import OPEN
 from voiceapp.services.case_history import add_history
-from voiceapp.services.cases import CALLBACK_TYPES, schedule_reminder
+from voiceapp.services.cases import CALLBACK_TYPES, open_case, schedule_reminder
 from voiceapp.services.team_settings import get_team_settings
 
 
@@ -68,21 +68,16 @@ def open_case_for_missed_call(db: Session, call: Call, *, language: str | None, 
         return case
     settings = get_team_settings(db)
     language = language or call.contact.language or (settings.languages or ["en"])[0]
-    case = Case(
-        type="missed_call",
+    case = open_case(
+        db,
         contact=call.contact,
+        case_type="missed_call",
         language=language,
+        actor=None,
+        now=now,
         assignee_id=preferred_agent_id(db, call.contact.id),
-        status=OPEN,
-        due_at=now,
-        created_at=now,
-        updated_at=now,
     )
-    db.add(case)
-    db.flush()
-    add_history(db, case, "created", "Case created: missed call", now=now)
     add_history(db, case, "missed_call", summary, now=now, data={"call_sid": call.sid})
-    schedule_reminder(db, case)
     return case
 
 

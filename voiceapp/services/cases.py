@@ -27,6 +27,7 @@ from voiceapp.services.case_history import (  # CaseError is part of this module
 )
 from voiceapp.services.case_mail import prepare_outcome_email, queue_outcome_email
 from voiceapp.services.outbox import add_job
+from voiceapp.services.reminders import due_timestamp
 from voiceapp.services.team_settings import get_team_settings
 
 REMIND_JOB = "voiceapp.jobs.remind_case_due"
@@ -53,7 +54,7 @@ def remind_job_id(case_id: int, due_at: datetime, assignee_id: int) -> str:
     """One reminder per case, due time and agent: reassigning a case whose reminder
     already went out reminds the new agent at once (the same id would be refused by
     Redis as a duplicate of the finished job)."""
-    return f"remind-case-{case_id}-{int(due_at.timestamp())}-{assignee_id}"
+    return f"remind-case-{case_id}-{due_timestamp(due_at)}-{assignee_id}"
 
 
 def schedule_reminder(db: Session, case: Case) -> None:
@@ -70,7 +71,7 @@ def schedule_reminder(db: Session, case: Case) -> None:
             db,
             REMIND_JOB,
             case.id,
-            int(wanted.timestamp()),
+            due_timestamp(wanted),
             job_id=remind_job_id(case.id, wanted, case.assignee_id),
             run_at=wanted,
         )
@@ -113,6 +114,35 @@ def create_case(
         order = db.get(Order, order_id)
         if order is None or order.contact_id != contact.id:
             raise CaseError("order_id", "no order with this id for this contact")
+    return open_case(
+        db,
+        contact=contact,
+        case_type=case_type,
+        language=language,
+        actor=actor,
+        now=now,
+        assignee_id=assignee_id,
+        due_at=due_at,
+        order_id=order_id,
+        note=note,
+    )
+
+
+def open_case(
+    db: Session,
+    *,
+    contact: Contact,
+    case_type: str,
+    language: str,
+    actor: User | None,
+    now: datetime,
+    assignee_id: int | None = None,
+    due_at: datetime | None = None,
+    order_id: int | None = None,
+    note: str | None = None,
+) -> Case:
+    """Write a new case with its first history lines and reminder; the inputs are
+    checked already (create_case), or are the app's own (a missed call)."""
     case = Case(
         type=case_type,
         contact=contact,
