@@ -263,3 +263,15 @@ def test_an_admin_changes_case_types_and_the_calling_window(panel_app, ctx, dbs)
 
 def test_agents_cannot_open_case_settings(client, agent):
     assert client.get("/settings/cases").status_code == 403
+
+
+def test_the_case_page_offers_the_shipped_templates_without_writing_them(client, agent, dbs):
+    from sqlalchemy import func
+
+    from voiceapp.models import EmailTemplate
+
+    case = CaseFactory(assignee_id=agent.id)
+    page = client.get(f"/cases/{case.id}").text
+    assert '<option value="not_reached"' in page and "We tried to reach you" in page
+    reread(dbs)
+    assert dbs.scalar(select(func.count()).select_from(EmailTemplate)) == 0

@@ -62,10 +62,12 @@ def ensure_default_templates(db: Session) -> None:
 
 
 def active_templates(db: Session) -> list[EmailTemplate]:
-    ensure_default_templates(db)
-    return list(
-        db.scalars(select(EmailTemplate).where(EmailTemplate.active).order_by(EmailTemplate.name))
-    )
+    """The templates to offer: the stored active ones, and the shipped ones not stored yet
+    (shown, not written: the case page is a GET, and sending one stores it first)."""
+    stored = list(db.scalars(select(EmailTemplate)))
+    keys = {t.key for t in stored}
+    shipped = [EmailTemplate(**t, active=True) for t in DEFAULT_TEMPLATES if t["key"] not in keys]
+    return sorted([t for t in stored if t.active] + shipped, key=lambda t: t.name)
 
 
 def template_by_key(db: Session, key: str) -> EmailTemplate | None:
