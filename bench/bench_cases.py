@@ -7,8 +7,8 @@ ahead), runs ANALYZE, then measures
 
   service   services.case_queries.call_today(db, agent, now=NOW, zone="Europe/Berlin",
             page=1, per_page=50) in a fresh app context per call
-  sql       the same function's own statements only (ids of the page and the total, without
-            loading the cases): where the time of `service` goes
+  sql       the same function's statement only, run on the driver (the page's rows with the
+            total, not made into objects): where the time of `service` goes
   api       GET /api/cases?view=today through the Flask test client, bearer token
   outcomes  services.cases.record_outcome(..., OutcomeInput("not_reached"), now=NOW) and
             commit, on open cases assigned to the agent, one after another
@@ -338,6 +338,19 @@ def pg_sizes() -> dict:
 # --- measuring ------------------------------------------------------------------------
 
 
+def machine_speed() -> float:
+    """Milliseconds a fixed pure-Python loop takes (median of five): shared machines run
+    the same code at different speeds from one minute to the next (this one has been
+    seen at 150 and at 300 ms), so each run's figures come with this yardstick."""
+    times = []
+    for _ in range(5):
+        start, total = time.perf_counter(), 0
+        for i in range(3_000_000):
+            total += i
+        times.append(time.perf_counter() - start)
+    return round(sorted(times)[2] * 1000, 1)
+
+
 def summarize(durations: list[float]) -> dict:
     ordered = sorted(durations)
 
@@ -354,14 +367,14 @@ def summarize(durations: list[float]) -> dict:
 
 
 def call_today_ids(dbs, user: User, now: datetime) -> tuple[list[int], int]:
-    """The database part of call_today alone: its two statements, rows not turned into
-    objects."""
+    """The database part of call_today alone: its statement run on the driver, rows not
+    turned into objects."""
     connection = dbs.connection()
-    page, count, params = case_queries.call_today_statements(
-        user, dialect_name=connection.dialect.name, now=now, zone=ZONE
+    page, _total, values = case_queries.call_today_queries(
+        user, dialect=connection.dialect, now=now, zone=ZONE
     )
-    ids = [row.id for row in connection.execute(page, params).all()]
-    return ids, sum(connection.execute(count, params).one())
+    rows = page.run(connection, values)
+    return [row[0] for row in rows], rows[0][-1] if rows else 0
 
 
 def explain(app, user_id: int, now: datetime) -> list[str]:
@@ -370,27 +383,18 @@ def explain(app, user_id: int, now: datetime) -> list[str]:
         dbs = db.session()
         user = dbs.get(User, user_id)
         conn = dbs.connection()
-        sqlite = conn.dialect.name == "sqlite"
-        page, count, values = case_queries.call_today_statements(
-            user, dialect_name=conn.dialect.name, now=now, zone=ZONE
+        page, _total, values = case_queries.call_today_queries(
+            user, dialect=conn.dialect, now=now, zone=ZONE
         )
-        for label, statement in (("page", page), ("count", count)):
-            state = statement.compile(dialect=conn.dialect).construct_expanded_state(values)
-            lines.append(f"{label}:")
-            if sqlite:
-                params = tuple(
-                    v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-                    if isinstance(v, datetime)
-                    else v
-                    for v in (state.parameters[name] for name in state.positiontup)
-                )
-                rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {state.statement}", params)
-                lines += [f"  {row[3]}" for row in rows]
-            else:
-                rows = conn.exec_driver_sql(
-                    f"EXPLAIN (ANALYZE, BUFFERS) {state.statement}", state.parameters
-                ).all()
-                lines += [f"  {row[0]}" for row in rows]
+        params = page.driver_params(values)
+        if conn.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {page.sql}", params)
+            lines += [f"  {row[3]}" for row in rows]
+        else:
+            # A plan for these values (a custom plan: the app's prepared statement runs
+            # PostgreSQL's generic plan after its fifth run, which may differ).
+            rows = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {page.sql}", params)
+            lines += [f"  {row[0]}" for row in rows]
         dbs.rollback()
     return lines
 
@@ -571,6 +575,7 @@ def main(argv: list[str] | None = None) -> int:
     for line in explain(app, agent_id, now):
         print(f"  {line}")
 
+    speed_before = machine_speed()
     measure_service(app, agent_id, now, args.warmup)
     service_times, answer = measure_service(app, agent_id, now, args.queries)
     if answer != (ref_ids[:50], ref_total):
@@ -587,13 +592,14 @@ def main(argv: list[str] | None = None) -> int:
     if end_of_today(utcnow(), ZONE) != end:
         print("  (the day changed during the run: API answers differ)", file=sys.stderr)
     outcome_times, outcome_failures = measure_outcomes(app, agent_id, sample, now)
+    speed_after = machine_speed()
     app.extensions["voiceapp.db"].engine.dispose()
 
     service, sql, api = summarize(service_times), summarize(sql_times), summarize(api_times)
     outcomes = summarize(outcome_times)
     for label, figures in (
         ("service (call_today, page 1 of 50)", service),
-        ("sql (call_today's two statements, rows not made into objects)", sql),
+        ("sql (call_today's statement, rows not made into objects)", sql),
         ("api (GET /api/cases?view=today)", api),
     ):
         print(
@@ -604,6 +610,10 @@ def main(argv: list[str] | None = None) -> int:
         f"outcomes (record_outcome not_reached + commit): {outcomes['per_s']:.0f}/s, "
         f"p50 {outcomes['p50_ms']:.2f} ms, p99 {outcomes['p99_ms']:.2f} ms, "
         f"{len(outcome_times) - outcome_failures}/{len(outcome_times)} rescheduled"
+    )
+    print(
+        f"machine speed (fixed loop, lower is faster): {speed_before} ms before, "
+        f"{speed_after} ms after"
     )
     failures += api_failures + outcome_failures
     summary = {
@@ -619,6 +629,7 @@ def main(argv: list[str] | None = None) -> int:
         "sql": sql,
         "api": {**api, "failures": api_failures},
         "outcomes": {**outcomes, "count": len(outcome_times), "failures": outcome_failures},
+        "machine_speed_ms": [speed_before, speed_after],
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
     }

@@ -180,6 +180,17 @@ def test_call_today_lists_own_and_pool_cases_overdue_first_and_leaves_out_the_re
         second = as_user(agent)("GET", "/api/cases?view=today&per_page=3&page=2").json
     assert [c["id"] for c in second["items"]] == [mine_later.id]
     assert second["total"] == 4
+    # The total rides on the page's rows; a page past the end still tells it.
+    with at(now):
+        past = as_user(agent)("GET", "/api/cases?view=today&per_page=3&page=3").json
+    assert past["items"] == [] and past["total"] == 4
+
+
+def test_call_today_of_an_agent_with_nothing_to_do_is_empty(as_user, agent, dbs):
+    CaseFactory(assignee_id=agent.id, due_at=MONDAY_1005 + timedelta(days=1))
+    with at(MONDAY_1005):
+        body = as_user(agent)("GET", "/api/cases?view=today").json
+    assert body["items"] == [] and body["total"] == 0
 
 
 def test_today_ends_at_midnight_in_the_team_zone(as_user, agent, dbs):

@@ -5,30 +5,29 @@ Call today reads two partial indexes (models.cases): the agent's own open cases 
 time, and the unassigned pool by type, language and due time. The condition
 `status = 'open'` is written as a literal so that SQLite and PostgreSQL can match it to
 those partial indexes (a bound parameter would hide it from the planner). Its statements
-are compiled once per shape to SQL text, so a request only binds values.
+are compiled once per shape and dialect (voiceapp.precompiled), so a request only binds
+values and runs them on the driver.
 """
 
 from __future__ import annotations
 
-import re
+import functools
+import operator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import (
     Select,
-    TextClause,
     and_,
     bindparam,
-    column,
     func,
     or_,
     select,
     text,
     union_all,
 )
-from sqlalchemy.dialects.postgresql.base import PGDialect
-from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, selectinload
 
 from voiceapp.db import UTCDateTime
@@ -36,6 +35,7 @@ from voiceapp.domain.cases import end_of_today
 from voiceapp.domain.contacts import display_name
 from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.models import Case, Contact, ContactPhone, User
+from voiceapp.precompiled import Precompiled
 from voiceapp.services.contacts import visible_contacts_filter
 
 IS_OPEN = text("cases.status = 'open'")
@@ -110,21 +110,27 @@ _LISTED_COLUMNS = (
 )
 
 
-def _listed(row) -> ListedCase:
-    phone = row.first_phone
-    name = display_name(row.kind, row.first_name, row.last_name, row.company_name, phone)
-    contact = ListedContact(row.contact_id, name, row.timezone, [phone] if phone else [])
-    return ListedCase(*row[: len(_LISTED_COLUMNS)], contact, row.assignee_name)
+def _listed(row: tuple) -> ListedCase:
+    """A row of Call today's page statement: _LISTED_COLUMNS, then the contact's kind,
+    names, time zone and first callable number, the assignee's name and the total."""
+    kind, first_name, last_name, company_name, timezone, phone, assignee_name = row[-8:-1]
+    name = display_name(kind, first_name, last_name, company_name, phone)
+    contact = ListedContact(row[4], name, timezone, [phone] if phone else [])
+    return ListedCase(*row[: len(_LISTED_COLUMNS)], contact, assignee_name)
 
 
-def _today_selects(pairs: int) -> tuple[Select, Select]:
-    """Call today's two statements for a user handling `pairs` (type, language) pairs,
-    with bound parameters (compiled once per shape by _today_texts; a request only binds
-    values).
+def _today_selects(pairs: int, *, rows_in_streams: bool) -> tuple[Select, Select]:
+    """Call today's statements for a user handling `pairs` (type, language) pairs, with
+    bound parameters (compiled once per shape by _today_texts; a request only binds
+    values): one page with the total in every row, and the total alone (for a page past
+    the end, which has no rows to carry it).
 
     The page reads each stream in due order from its partial index (the user's own cases,
-    one stream per pair of the pool), at most `wanted` ids each, merges them, keeps one
-    page of ids, and only then joins those rows to the case, contact and agent."""
+    one stream per pair of the pool), at most `wanted` each, merges them and keeps one
+    page. With `rows_in_streams` the streams read whole case rows: PostgreSQL merges them
+    lazily (Merge Append), so it visits only the rows of the page. SQLite sorts each
+    stream whole before merging, so there the streams read ids from the index alone and
+    only the page's ids are joined to their rows."""
     end = bindparam("end", type_=UTCDateTime())
     conditions = [and_(IS_OPEN, Case.assignee_id == bindparam("user_id"))] + [
         and_(
@@ -135,22 +141,28 @@ def _today_selects(pairs: int) -> tuple[Select, Select]:
         )
         for n in range(pairs)
     ]
+    stream_columns = _LISTED_COLUMNS if rows_in_streams else (Case.id, Case.due_at)
     streams = [
-        select(Case.id, Case.due_at)
+        select(*stream_columns)
         .where(condition, Case.due_at < end)
         .order_by(Case.due_at, Case.id)
         .limit(bindparam("wanted"))
         .subquery()
         for condition in conditions
     ]
-    merged = union_all(*(select(s.c.id, s.c.due_at) for s in streams)).subquery("merged")
+    merged = union_all(*(select(*s.c) for s in streams)).subquery("merged")
     page = (
-        select(merged.c.id, merged.c.due_at)
+        select(*merged.c)
         .order_by(merged.c.due_at, merged.c.id)
         .offset(bindparam("skip"))
         .limit(bindparam("per_page"))
         .subquery("page")
     )
+    counts = [
+        select(func.count()).select_from(Case).where(c, Case.due_at < end).scalar_subquery()
+        for c in conditions
+    ]
+    total = functools.reduce(operator.add, counts).label("total")
     first_phone = (
         select(ContactPhone.number)
         .where(ContactPhone.contact_id == Contact.id, ContactPhone.invalid.is_(False))
@@ -158,9 +170,16 @@ def _today_selects(pairs: int) -> tuple[Select, Select]:
         .limit(1)
         .scalar_subquery()
     )
+    if rows_in_streams:
+        case_columns = [page.c[c.key] for c in _LISTED_COLUMNS]
+        rows = page
+    else:
+        case_columns = list(_LISTED_COLUMNS)
+        rows = page.join(Case, Case.id == page.c.id)
+    listed = {c.key: c for c in case_columns}
     page_statement = (
         select(
-            *_LISTED_COLUMNS,
+            *case_columns,
             Contact.kind,
             Contact.first_name,
             Contact.last_name,
@@ -168,64 +187,40 @@ def _today_selects(pairs: int) -> tuple[Select, Select]:
             Contact.timezone,
             first_phone.label("first_phone"),
             User.name.label("assignee_name"),
+            total,
         )
-        .select_from(page)
-        .join(Case, Case.id == page.c.id)
-        .join(Contact, Contact.id == Case.contact_id)
-        .outerjoin(User, User.id == Case.assignee_id)
+        .select_from(rows)
+        .join(Contact, Contact.id == listed["contact_id"])
+        .outerjoin(User, User.id == listed["assignee_id"])
         .order_by(page.c.due_at, page.c.id)
     )
-    counts = [
-        select(func.count()).select_from(Case).where(c, Case.due_at < end).scalar_subquery()
-        for c in conditions
-    ]
-    return page_statement, select(*counts)
+    return page_statement, select(total)
 
 
-# Dialects that write bound parameters as :name, the form text() reads (the generic
-# PostgreSQL one: psycopg's adds ::casts to parameters, which text() cannot read).
-_NAMED_DIALECTS = {"sqlite": sqlite_dialect, "postgresql": PGDialect}
+@lru_cache(maxsize=64)
+def _today_queries(pairs: int, dialect: Dialect) -> tuple[Precompiled, Precompiled]:
+    """_today_selects compiled once per shape and dialect: a request only binds values
+    and runs the driver's SQL (SQLAlchemy's per-execution work on a statement of
+    2 + 2 * pairs subqueries cost as much as the database)."""
+    rows_in_streams = dialect.name == "postgresql"
+    page, total = _today_selects(pairs, rows_in_streams=rows_in_streams)
+    return Precompiled(page, dialect), Precompiled(total, dialect)
 
 
-@lru_cache(maxsize=256)
-def _today_texts(pairs: int, dialect_name: str) -> tuple[TextClause, TextClause]:
-    """_today_selects compiled once to SQL text with typed parameters and columns:
-    running a text() statement skips building the cache key of a statement of
-    2 + 2 * pairs subqueries on every call, most of what SQLAlchemy spent on it."""
-    dialect = _NAMED_DIALECTS[dialect_name](paramstyle="named")
-    return tuple(_as_text(s, dialect) for s in _today_selects(pairs))
-
-
-def _as_text(statement: Select, dialect) -> TextClause:
-    compiled = statement.compile(dialect=dialect)
-    sql = str(compiled)
-    # Some dialects write a few values inline (PostgreSQL: LIMIT 1): only the parameters
-    # the text names are bound.
-    binds = {
-        name: bindparam(name, value=bind.value, type_=bind.type)
-        for bind, name in compiled.bind_names.items()
-        if re.search(rf":{name}\b", sql)
-    }
-    columns = [
-        column(c.key or f"column_{n}", c.type) for n, c in enumerate(statement.selected_columns)
-    ]
-    return text(sql).bindparams(*binds.values()).columns(*columns)
-
-
-def call_today_statements(
+def call_today_queries(
     user: User,
     *,
-    dialect_name: str,
+    dialect: Dialect,
     now: datetime,
     zone: str,
     page: int = 1,
     per_page: int = 50,
-) -> tuple[TextClause, TextClause, dict]:
-    """Call today's page and count statements for the user's shape, and the values they
+) -> tuple[Precompiled, Precompiled, dict]:
+    """Call today's page and total statements for the user's shape, and the values they
     are run with."""
     pairs = _pool_pairs(user)
-    page_text, count_text = _today_texts(len(pairs), dialect_name)
-    params: dict = {
+    page_query, total_query = _today_queries(len(pairs), dialect)
+    values: dict = {
         "end": end_of_today(now, zone),
         "user_id": user.id,
         "wanted": page * per_page,
@@ -233,8 +228,8 @@ def call_today_statements(
         "per_page": per_page,
     }
     for n, (case_type, language) in enumerate(pairs):
-        params[f"type_{n}"], params[f"language_{n}"] = case_type, language
-    return page_text, count_text, params
+        values[f"type_{n}"], values[f"language_{n}"] = case_type, language
+    return page_query, total_query, values
 
 
 def call_today(
@@ -242,19 +237,18 @@ def call_today(
 ) -> tuple[list[ListedCase], int]:
     """Open cases due before the end of today (team zone) that `user` may work: assigned to
     them, or unassigned and of a type and language they handle. Overdue first, oldest
-    first; then the rest of today by due time. Two statements, no ORM objects."""
-    # Plain column statements: run on the connection, without the ORM's layer.
+    first; then the rest of today by due time. One statement, no ORM objects."""
     connection = db.connection()
-    page_text, count_text, params = call_today_statements(
-        user,
-        dialect_name=connection.dialect.name,
-        now=now,
-        zone=zone,
-        page=page,
-        per_page=per_page,
+    page_query, total_query, values = call_today_queries(
+        user, dialect=connection.dialect, now=now, zone=zone, page=page, per_page=per_page
     )
-    rows = connection.execute(page_text, params).all()
-    total = sum(connection.execute(count_text, params).one())
+    rows = page_query.run(connection, values)
+    if rows:
+        total = rows[0][-1]
+    elif page > 1:  # past the end: no row carries the total
+        total = total_query.run(connection, values)[0][0]
+    else:
+        total = 0
     return [_listed(row) for row in rows], total
 
 

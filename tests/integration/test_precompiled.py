@@ -1,0 +1,87 @@
+"""Precompiled statements run on the driver's cursor give what SQLAlchemy gives: values
+bound through the column types (UTCDateTime's storage format on SQLite), aware UTC
+datetimes back, in the session's transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import bindparam, or_, select
+
+from tests.factories import CaseFactory
+from voiceapp.db import UTCDateTime
+from voiceapp.models import Case
+from voiceapp.precompiled import Precompiled
+
+DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def _due_before(dialect) -> Precompiled:
+    end = bindparam("end", type_=UTCDateTime())
+    statement = (
+        select(Case.id, Case.due_at)
+        .where(Case.due_at < end, Case.language == bindparam("language"))
+        # `end` twice: qmark drivers take it once per place.
+        .where(or_(Case.claimed_until.is_(None), Case.claimed_until < end))
+        .order_by(Case.due_at)
+        .limit(1)
+    )
+    return Precompiled(statement, dialect)
+
+
+def test_binds_and_reads_as_sqlalchemy_does(dbs):
+    on_the_hour = CaseFactory(due_at=DUE)
+    CaseFactory(due_at=DUE + timedelta(minutes=1))
+    CaseFactory(due_at=DUE - timedelta(minutes=1), language="en")
+    dbs.flush()
+    connection = dbs.connection()
+    query = _due_before(connection.dialect)
+
+    # A due time on the exact second compares equal to the bound value: the bound text
+    # has SQLAlchemy's storage format (SQLite compares strings).
+    assert query.run(connection, {"end": DUE, "language": "de"}) == []
+    rows = query.run(connection, {"end": DUE + timedelta(seconds=1), "language": "de"})
+    assert rows == [(on_the_hour.id, DUE)]
+    assert rows[0][1].tzinfo is not None and rows[0][1].utcoffset() == timedelta(0)
+    # The same statement as SQLAlchemy runs it agrees.
+    expected = dbs.execute(
+        select(Case.id, Case.due_at)
+        .where(Case.due_at < DUE + timedelta(seconds=1), Case.language == "de")
+        .order_by(Case.due_at)
+        .limit(1)
+    ).all()
+    assert [tuple(r) for r in expected] == rows
+
+
+def test_an_aware_time_in_another_zone_binds_as_its_utc_instant(dbs):
+    case = CaseFactory(due_at=DUE)
+    dbs.flush()
+    connection = dbs.connection()
+    berlin = DUE.astimezone(ZoneInfo("Europe/Berlin"))
+    rows = _due_before(connection.dialect).run(
+        connection, {"end": berlin + timedelta(seconds=1), "language": "de"}
+    )
+    assert [r[0] for r in rows] == [case.id]
+
+
+def test_a_missing_value_is_named(dbs):
+    connection = dbs.connection()
+    with pytest.raises(ValueError, match="no value for language"):
+        _due_before(connection.dialect).run(connection, {"end": DUE})
+
+
+def test_only_plain_parameters_are_taken(dbs):
+    dialect = dbs.connection().dialect
+    with pytest.raises(ValueError, match="plain bound parameters"):
+        Precompiled(select(Case.id).where(Case.language.in_(["de", "en"])), dialect)
+
+
+def test_a_statement_runs_only_on_its_dialect(dbs):
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    connection = dbs.connection()
+    other = sqlite.dialect() if connection.dialect.name == "postgresql" else postgresql.dialect()
+    with pytest.raises(ValueError, match="compiled for"):
+        _due_before(other).run(connection, {"end": DUE, "language": "de"})

@@ -1,0 +1,83 @@
+"""Statements built with SQLAlchemy Core, compiled once, run on the driver's own cursor.
+
+For the few reads on a hot path (an agent's Call today, asked for every few seconds by
+every agent), SQLAlchemy's per-execution work (cache key, execution context, Row objects)
+costs as much as the database. A `Precompiled` statement is compiled once per dialect to
+the driver's own SQL and paramstyle; each run converts the values with the same type
+processors SQLAlchemy would use (UTCDateTime included), runs it on the cursor of the
+session's connection, in its transaction, and returns plain tuples with result values
+converted the same way.
+
+Only statements with plain bound values qualify (no expanding IN lists, no
+literal_execute parameters): `Precompiled` refuses the others when it compiles them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Select
+from sqlalchemy.engine import Dialect
+
+
+class Precompiled:
+    def __init__(self, statement: Select, dialect: Dialect):
+        compiled = statement.compile(dialect=dialect)
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            raise ValueError("Precompiled takes only plain bound parameters")
+        self.sql = str(compiled)
+        self.dialect_name = dialect.name
+        # Values fixed in the statement (a limit of 1, say), bound on every run.
+        self._fixed = {
+            name: bind.value
+            for name, bind in compiled.binds.items()
+            if not bind.required and bind.callable is None
+        }
+        self._required = frozenset(compiled.binds) - frozenset(self._fixed)
+        self._bind_processors: dict[str, Callable] = {}
+        for name, bind in compiled.binds.items():
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                self._bind_processors[name] = processor
+        # qmark drivers (sqlite3) take a tuple in the order the names appear.
+        self._positions = tuple(compiled.positiontup) if compiled.positional else None
+        self._result_processors = [
+            (index, processor)
+            for index, col in enumerate(statement.selected_columns)
+            if (processor := col.type.dialect_impl(dialect).result_processor(dialect, None))
+            is not None
+        ]
+
+    def driver_params(self, values: Mapping[str, Any]) -> dict | tuple:
+        """`values` as the driver takes them: converted by the types' bind processors,
+        as a tuple in order for qmark drivers."""
+        if missing := self._required - values.keys():
+            raise ValueError(f"no value for {', '.join(sorted(missing))}")
+        params = {**self._fixed, **values}
+        for name, processor in self._bind_processors.items():
+            params[name] = processor(params[name])
+        if self._positions is None:
+            return params
+        return tuple(params[name] for name in self._positions)
+
+    def run(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple]:
+        """All rows for `values`, in the connection's current transaction."""
+        if connection.dialect.name != self.dialect_name:
+            raise ValueError(f"compiled for {self.dialect_name}, run on {connection.dialect.name}")
+        params = self.driver_params(values)
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        if not self._result_processors:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for index, processor in self._result_processors:
+                row[index] = processor(row[index])
+            converted.append(tuple(row))
+        return converted
