@@ -252,7 +252,9 @@ def test_a_claim_held_by_another_agent_answers_409_saying_who(as_user, agent, ot
         assert iso(first.json["claimed_until"]) == MONDAY_1005 + timedelta(minutes=15)
         refused = as_user(other_agent)("POST", f"/api/cases/{case.id}/claim")
         assert refused.status_code == 409
+        # Who, and until when in the team's time (10:20 in Berlin, 09:20 UTC).
         assert "Jonas Becker" in refused.json["message"]
+        assert "claimed until 10:20 CET" in refused.json["message"]
         assert refused.json["errors"]["claimed_by_id"] == agent.id
         # Nor may the other agent record an outcome meanwhile.
         outcome = as_user(other_agent)(

@@ -11,11 +11,10 @@ values and runs them on the driver.
 
 from __future__ import annotations
 
-import functools
 import operator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, reduce
 
 from sqlalchemy import (
     Select,
@@ -121,7 +120,7 @@ def _listed(row: tuple) -> ListedCase:
 
 def _today_selects(pairs: int, *, rows_in_streams: bool) -> tuple[Select, Select]:
     """Call today's statements for a user handling `pairs` (type, language) pairs, with
-    bound parameters (compiled once per shape by _today_texts; a request only binds
+    bound parameters (compiled once per shape by _today_queries; a request only binds
     values): one page with the total in every row, and the total alone (for a page past
     the end, which has no rows to carry it).
 
@@ -162,7 +161,7 @@ def _today_selects(pairs: int, *, rows_in_streams: bool) -> tuple[Select, Select
         select(func.count()).select_from(Case).where(c, Case.due_at < end).scalar_subquery()
         for c in conditions
     ]
-    total = functools.reduce(operator.add, counts).label("total")
+    total = reduce(operator.add, counts).label("total")
     first_phone = (
         select(ContactPhone.number)
         .where(ContactPhone.contact_id == Contact.id, ContactPhone.invalid.is_(False))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,9 +44,11 @@ class CaseForbidden(PermissionError):
 class ClaimConflict(RuntimeError):
     """Another agent holds the case (409): says who and until when."""
 
-    def __init__(self, holder: User | None, until: datetime):
+    def __init__(self, holder: User | None, until: datetime, zone: str):
         name = holder.name if holder else "another agent"
-        super().__init__(f"{name} is calling this customer (claimed until {until:%H:%M} UTC)")
+        # Said in the team's time, as the panel shows every time.
+        local = until.astimezone(ZoneInfo(zone))
+        super().__init__(f"{name} is calling this customer (claimed until {local:%H:%M %Z})")
         self.holder = holder
         self.until = until
 
@@ -211,7 +214,7 @@ def claim_case(db: Session, case: Case, user: User, *, now: datetime) -> Case:
     if case.status != OPEN:
         raise CaseError("status", "this case is closed")
     if claim_held_by_other(case.claimed_by_id, case.claimed_until, user.id, now):
-        raise ClaimConflict(db.get(User, case.claimed_by_id), case.claimed_until)
+        raise ClaimConflict(db.get(User, case.claimed_by_id), case.claimed_until, team_zone(db))
     minutes = get_team_settings(db).case_claim_minutes
     case.claimed_by_id = user.id
     case.claimed_until = now + timedelta(minutes=minutes)
@@ -274,7 +277,7 @@ def record_outcome(
     if case.status != OPEN:
         raise CaseError("outcome", "this case is closed")
     if claim_held_by_other(case.claimed_by_id, case.claimed_until, user.id, now):
-        raise ClaimConflict(db.get(User, case.claimed_by_id), case.claimed_until)
+        raise ClaimConflict(db.get(User, case.claimed_by_id), case.claimed_until, team_zone(db))
     reached = reached_by_default(data.outcome) if data.reached is None else data.reached
     if data.outcome == scheduling.NOT_REACHED and reached:
         raise CaseError("reached", "a not-reached call did not reach the customer")
