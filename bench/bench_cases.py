@@ -341,7 +341,8 @@ def pg_sizes() -> dict:
 def machine_speed() -> float:
     """Milliseconds a fixed pure-Python loop takes (median of five): shared machines run
     the same code at different speeds from one minute to the next (this one has been
-    seen at 150 and at 300 ms), so each run's figures come with this yardstick."""
+    seen at 68 and at 128 ms within the hour), so each run's figures come with this
+    yardstick."""
     times = []
     for _ in range(5):
         start, total = time.perf_counter(), 0
