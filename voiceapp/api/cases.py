@@ -1,27 +1,30 @@
-"""/api/cases: Call today and All cases, create, read, change, claim, next, outcome."""
+"""/api/cases: Call today and All cases, create, read, change, claim, next, outcome, and
+the conversation files attached to a case."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 
-from flask import Response
+from flask import Response, current_app, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from voiceapp import db
 from voiceapp.auth import authenticate_api_request, require_api_user
 from voiceapp.db import utcnow
-from voiceapp.models import Case, Contact
+from voiceapp.models import Case, CaseFile, Contact
 from voiceapp.schemas.cases import (
     CaseCreateSchema,
     CaseDetailSchema,
+    CaseFileSchema,
+    CaseFileUploadSchema,
     CaseListArgsSchema,
     CasePageSchema,
     CasePatchSchema,
     CaseSchema,
     OutcomeSchema,
 )
-from voiceapp.services import case_queries, cases
+from voiceapp.services import case_files, case_queries, cases
 from voiceapp.services.case_history import team_zone
 from voiceapp.services.contacts import user_can_view
 
@@ -179,3 +182,56 @@ class CaseOutcome(MethodView):
             )
         db.session().commit()
         return case
+
+
+@blp.route("/<int:case_id>/files")
+class CaseFiles(MethodView):
+    @blp.arguments(CaseFileUploadSchema, location="files")
+    @blp.response(201, CaseFileSchema)
+    def post(self, files, case_id):
+        """Attach a conversation file (multipart/form-data, field `file`): at most 10 MB,
+        audio, PDF, images, text or office documents. The case's history says so. A file
+        refused for its size or type is a 422 and nothing is stored."""
+        user = authenticate_api_request()
+        case = load_case(case_id, lock=True)
+        upload = files["file"]
+        dbs = db.session()
+        try:
+            row = case_files.attach_file(
+                dbs,
+                case,
+                filename=upload.filename or "file",
+                declared_type=upload.mimetype,
+                data=upload.read(case_files.MAX_FILE_BYTES + 1),
+                user=user,
+                root=current_app.config["VOICEAPP"].resolved_case_files_path(),
+                now=utcnow(),
+            )
+        except case_files.FileRefused as exc:
+            dbs.rollback()
+            abort(422, errors={"files": {"file": [str(exc)]}})
+        dbs.commit()
+        return row
+
+
+@blp.route("/<int:case_id>/files/<int:file_id>")
+class CaseFileById(MethodView):
+    @blp.response(
+        200,
+        description="The file as it was uploaded, with its type",
+        content_type="application/octet-stream",
+    )
+    def get(self, case_id, file_id):
+        """Download a file attached to the case."""
+        case = load_case(case_id)
+        row = db.session().get(CaseFile, file_id)
+        if row is None or row.case_id != case.id:
+            abort(404, message="file not found")
+        path = case_files.stored_path(
+            row, current_app.config["VOICEAPP"].resolved_case_files_path()
+        )
+        if path is None:
+            abort(404, message="file not found")
+        return send_file(
+            path, mimetype=row.content_type, as_attachment=True, download_name=row.filename
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from voiceapp.db import utcnow
@@ -59,7 +60,16 @@ class CaseFileSchema(Schema):
     content_type = fields.String()
     size = fields.Integer()
     created_at = fields.AwareDateTime()
+    # The panel's download link, and the API's (bearer token).
     url = fields.Function(lambda f: f"/cases/{f.case_id}/files/{f.id}")
+    api_url = fields.Function(lambda f: f"/api/cases/{f.case_id}/files/{f.id}")
+
+
+class CaseFileUploadSchema(Schema):
+    file = Upload(
+        required=True,
+        metadata={"description": "at most 10 MB: audio, PDF, images, text or office documents"},
+    )
 
 
 class CaseDetailSchema(CaseSchema):

@@ -94,3 +94,11 @@ def attach_file(
         data={"file_id": row.id, "size": len(data)},
     )
     return row
+
+
+def stored_path(row: CaseFile, root: Path) -> Path | None:
+    """Where the file is on disk, or None when it is gone or would lie outside `root`."""
+    path = (root / row.path).resolve()
+    if not path.is_file() or root.resolve() not in path.parents:
+        return None
+    return path

@@ -318,9 +318,8 @@ def file(case_id: int, file_id: int):
     row = db.session().get(CaseFile, file_id)
     if row is None or row.case_id != case.id:
         abort(404)
-    root = current_app.config["VOICEAPP"].resolved_case_files_path()
-    path = (root / row.path).resolve()
-    if not path.is_file() or root.resolve() not in path.parents:
+    path = case_files.stored_path(row, current_app.config["VOICEAPP"].resolved_case_files_path())
+    if path is None:
         abort(404)
     return send_file(
         path, mimetype=row.content_type, as_attachment=True, download_name=row.filename
