@@ -38,6 +38,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench_common import batches, pg_fresh, sqlite_fresh, summarize
 from sqlalchemy import bindparam, text
 
 from voiceapp import create_app, db
@@ -50,9 +51,7 @@ from voiceapp.services import accounts, case_queries, cases
 from voiceapp.services.team_settings import editable_team_settings
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
-PG_ADMIN = "host=127.0.0.1 user=postgres dbname=postgres"
 PG_BENCH = "host=127.0.0.1 user=postgres dbname=bench_cases"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1/bench_cases"
 WORK_DIR = Path("/tmp/voiceapp-bench-cases")
 SQLITE_PATH = WORK_DIR / "bench.sqlite3"
 ZONE = "Europe/Berlin"
@@ -219,19 +218,7 @@ def generate_cases(
     return rows
 
 
-def _batches(rows: list[tuple], size: int = BATCH):
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
 # --- SQLite ---------------------------------------------------------------------------
-
-
-def sqlite_fresh() -> str:
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{SQLITE_PATH}"
 
 
 def sqlite_load(contacts: list[tuple], phones: list[tuple], case_rows: list[tuple]) -> None:
@@ -245,15 +232,15 @@ def sqlite_load(contacts: list[tuple], phones: list[tuple], case_rows: list[tupl
     def s(value):
         return value.strftime(fmt) if isinstance(value, datetime) else value
 
-    for batch in _batches(contacts):
+    for batch in batches(contacts, BATCH):
         con.executemany(
             f"INSERT INTO contacts ({CONTACT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,'[]')",
             [tuple(s(v) for v in r) for r in batch],
         )
-    for batch in _batches(phones):
+    for batch in batches(phones, BATCH):
         con.executemany(f"INSERT INTO contact_phones ({PHONE_COLUMNS}) VALUES (?,?,?,?,?,0)", batch)
     marks = ",".join("?" * len(CASE_COLUMNS.split(",")))
-    for batch in _batches(case_rows):
+    for batch in batches(case_rows, BATCH):
         con.executemany(
             f"INSERT INTO cases ({CASE_COLUMNS}) VALUES ({marks})",
             [tuple(s(v) for v in r) for r in batch],
@@ -281,19 +268,6 @@ def sqlite_sizes() -> dict:
 
 
 # --- PostgreSQL -----------------------------------------------------------------------
-
-
-def pg_fresh() -> str:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'bench_cases'")
-        if exists.fetchone() is None:
-            conn.execute("CREATE DATABASE bench_cases")
-    with psycopg.connect(PG_BENCH, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-    return PG_URL
 
 
 def pg_load(contacts: list[tuple], phones: list[tuple], case_rows: list[tuple]) -> None:
@@ -352,21 +326,6 @@ def machine_speed() -> float:
     return round(sorted(times)[2] * 1000, 1)
 
 
-def summarize(durations: list[float]) -> dict:
-    ordered = sorted(durations)
-
-    def pct(p: float) -> float:
-        # Nearest-rank percentile.
-        return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered)) - 1))]
-
-    return {
-        "p50_ms": round(pct(50) * 1000, 3),
-        "p99_ms": round(pct(99) * 1000, 3),
-        "max_ms": round(ordered[-1] * 1000, 3),
-        "per_s": round(len(ordered) / sum(ordered), 1),
-    }
-
-
 def call_today_ids(dbs, user: User, now: datetime) -> tuple[list[int], int]:
     """The database part of call_today alone: its statement run on the driver, rows not
     turned into objects."""
@@ -417,32 +376,24 @@ def reference_answer(app, user_id: int, end: datetime) -> tuple[list[int], int]:
     return ids, len(ids)
 
 
-def measure_service(app, user_id: int, now: datetime, count: int):
-    durations, answer = [], None
-    for _ in range(count):
-        # A fresh session per call, read as a GET request reads (a deferred transaction).
-        with app.test_request_context(method="GET"):
-            dbs = db.session()
-            user = dbs.get(User, user_id)
-            start = time.perf_counter()
-            items, total = case_queries.call_today(
-                dbs, user, now=now, zone=ZONE, page=1, per_page=50
-            )
-            durations.append(time.perf_counter() - start)
-            answer = ([c.id for c in items], total)
-    return durations, answer
-
-
-def measure_sql(app, user_id: int, now: datetime, count: int):
+def measure_reads(app, user_id: int, count: int, read):
+    """Times `read(session, agent)`, each call with a fresh session read as a GET request
+    reads (a deferred transaction); the durations and the last answer."""
     durations, answer = [], None
     for _ in range(count):
         with app.test_request_context(method="GET"):
             dbs = db.session()
             user = dbs.get(User, user_id)
             start = time.perf_counter()
-            answer = call_today_ids(dbs, user, now)
+            answer = read(dbs, user)
             durations.append(time.perf_counter() - start)
     return durations, answer
+
+
+def call_today_answer(dbs, user: User, now: datetime) -> tuple[list[int], int]:
+    """The whole service, its page reduced to ids for comparing."""
+    items, total = case_queries.call_today(dbs, user, now=now, zone=ZONE, page=1, per_page=50)
+    return [c.id for c in items], total
 
 
 def measure_api(client, token: str, count: int, expected: tuple[list[int], int]):
@@ -499,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.queries:,} queries, now {now.isoformat()}"
     )
 
-    url = sqlite_fresh() if args.backend == "sqlite" else pg_fresh()
+    url = sqlite_fresh(SQLITE_PATH) if args.backend == "sqlite" else pg_fresh("bench_cases")
     upgrade(url)
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     app = create_app(
@@ -577,13 +528,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {line}")
 
     speed_before = machine_speed()
-    measure_service(app, agent_id, now, args.warmup)
-    service_times, answer = measure_service(app, agent_id, now, args.queries)
+
+    def read_service(dbs, user):
+        return call_today_answer(dbs, user, now)
+
+    def read_sql(dbs, user):
+        return call_today_ids(dbs, user, now)
+
+    measure_reads(app, agent_id, args.warmup, read_service)
+    service_times, answer = measure_reads(app, agent_id, args.queries, read_service)
     if answer != (ref_ids[:50], ref_total):
         failures += 1
         print(f"  service: {answer} != {(ref_ids[:50], ref_total)}", file=sys.stderr)
-    measure_sql(app, agent_id, now, args.warmup)
-    sql_times, sql_answer = measure_sql(app, agent_id, now, args.queries)
+    measure_reads(app, agent_id, args.warmup, read_sql)
+    sql_times, sql_answer = measure_reads(app, agent_id, args.queries, read_sql)
     if sql_answer != answer:
         failures += 1
         print(f"  sql: {sql_answer} != {answer}", file=sys.stderr)

@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import phonenumbers
+from bench_common import batches, pg_fresh, sqlite_fresh, summarize
 
 from voiceapp import create_app, db
 from voiceapp.db import utcnow
@@ -44,9 +45,7 @@ from voiceapp.services import accounts
 from voiceapp.services.contacts import find_by_phone, phone_lookup_statement
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
-PG_ADMIN = "host=127.0.0.1 user=postgres dbname=postgres"
 PG_BENCH = "host=127.0.0.1 user=postgres dbname=bench"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1/bench"
 WORK_DIR = Path("/tmp/voiceapp-bench")
 SQLITE_PATH = WORK_DIR / "bench.sqlite3"
 BATCH = 50_000
@@ -247,19 +246,7 @@ CONTACT_COLUMNS = (
 PHONE_COLUMNS = "id, contact_id, number, kind, position, invalid"
 
 
-def _batches(rows: list[tuple], size: int = BATCH):
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
 # --- SQLite ---------------------------------------------------------------------------
-
-
-def sqlite_fresh() -> str:
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{SQLITE_PATH}"
 
 
 def sqlite_load(contacts: list[tuple], phones: list[tuple]) -> None:
@@ -275,12 +262,12 @@ def sqlite_load(contacts: list[tuple], phones: list[tuple]) -> None:
     con.execute("BEGIN")
     # SQLAlchemy's SQLite DateTime storage format (what the app writes and reads back).
     fmt = "%Y-%m-%d %H:%M:%S.%f"
-    for batch in _batches(contacts):
+    for batch in batches(contacts, BATCH):
         con.executemany(
             f"INSERT INTO contacts ({CONTACT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'[]')",
             [(*r[:10], r[10].strftime(fmt), r[10].strftime(fmt)) for r in batch],
         )
-    for batch in _batches(phones):
+    for batch in batches(phones, BATCH):
         con.executemany(f"INSERT INTO contact_phones ({PHONE_COLUMNS}) VALUES (?,?,?,?,?,0)", batch)
     con.execute("COMMIT")
     con.execute("ANALYZE")
@@ -306,18 +293,6 @@ def sqlite_sizes() -> dict:
 
 
 # --- PostgreSQL -----------------------------------------------------------------------
-
-
-def pg_fresh() -> str:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = 'bench'").fetchone() is None:
-            conn.execute("CREATE DATABASE bench")
-    with psycopg.connect(PG_BENCH, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-    return PG_URL
 
 
 def pg_load(contacts: list[tuple], phones: list[tuple]) -> None:
@@ -371,21 +346,6 @@ def human_form(e164: str, rng: random.Random) -> str:
     if form == "00":  # "0049 151 12345678"
         return "00" + phonenumbers.format_number(parsed, fmt.INTERNATIONAL)[1:]
     return phonenumbers.format_number(parsed, fmt.NATIONAL)  # "0151 12345678"
-
-
-def summarize(durations: list[float]) -> dict:
-    ordered = sorted(durations)
-
-    def pct(p: float) -> float:
-        # Nearest-rank percentile.
-        return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered)) - 1))]
-
-    return {
-        "p50_ms": round(pct(50) * 1000, 3),
-        "p99_ms": round(pct(99) * 1000, 3),
-        "max_ms": round(ordered[-1] * 1000, 3),
-        "lookups_per_s": round(len(ordered) / sum(ordered), 1),
-    }
 
 
 def explain_lookup(app, e164: str) -> list[str]:
@@ -449,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     n_contacts, n_phones = len(contacts), len(phones)
     picks = rng.sample(phones, min(n_phones, args.lookups + args.warmup))
 
-    url = sqlite_fresh() if args.backend == "sqlite" else pg_fresh()
+    url = sqlite_fresh(SQLITE_PATH) if args.backend == "sqlite" else pg_fresh("bench")
     upgrade(url)
     started = time.perf_counter()
     (sqlite_load if args.backend == "sqlite" else pg_load)(contacts, phones)
@@ -498,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     api_times, api_failures = measure_api(client, token, targets)
     app.extensions["voiceapp.db"].engine.dispose()
 
-    service, api = summarize(service_times), summarize(api_times)
+    service, api = summarize(service_times, "lookups_per_s"), summarize(api_times, "lookups_per_s")
     print(f"examples: {', '.join(repr(t) for t, _ in targets[:4])}")
     for label, figures, failures in (
         ("service (normalize_phone + find_by_phone)", service, service_failures),

@@ -45,15 +45,14 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench_common import pg_fresh, sqlite_fresh
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
 WORK_DIR = Path("/tmp/voiceapp-bench-webhooks")
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 REDIS_URL = "redis://127.0.0.1:6379/11"  # the webhooks measured here never use it
-PG_ADMIN = "host=127.0.0.1 user=postgres dbname=postgres"
 PG_DATABASE = "bench_webhooks"
-PG_BENCH = f"host=127.0.0.1 user=postgres dbname={PG_DATABASE}"
-PG_URL = f"postgresql+psycopg://postgres@127.0.0.1/{PG_DATABASE}"
 PUBLIC_BASE_URL = "https://voice.example.com"
 ACCOUNT_SID = "AC" + "b" * 32
 AUTH_TOKEN = "bench-twilio-auth-token"
@@ -384,24 +383,7 @@ class Gunicorn:
 def prepare_database(backend: str) -> str:
     from voiceapp.migrate import upgrade
 
-    if backend == "sqlite":
-        path = WORK_DIR / "bench.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            exists = admin.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (PG_DATABASE,)
-            ).fetchone()
-            if not exists:
-                admin.execute(f"CREATE DATABASE {PG_DATABASE}")
-        with psycopg.connect(PG_BENCH, autocommit=True) as db:
-            db.execute("DROP SCHEMA IF EXISTS public CASCADE")
-            db.execute("CREATE SCHEMA public")
-        url = PG_URL
+    url = sqlite_fresh(WORK_DIR / "bench.sqlite3") if backend == "sqlite" else pg_fresh(PG_DATABASE)
     upgrade(url)
     return url
 
