@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from tests.factories import ContactFactory, UserFactory
+from tests.sql_capture import sent_selects
 from voiceapp.db import utcnow
 from voiceapp.domain.phones import normalize_phone
 from voiceapp.models import ContactPhone
@@ -41,20 +42,9 @@ def _seed(target_numbers: list[str]) -> int:
 
 def executed_lookup(dbs, e164: str) -> tuple[str, object, list]:
     """(SQL, parameters, result) of the contact query find_by_phone sends to the database."""
-    engine = dbs.get_bind()
-    seen: list[tuple[str, object]] = []
-
-    def capture(_conn, _cursor, statement, parameters, _context, _executemany):
-        seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
-        found = find_by_phone(dbs, e164)
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
-    # Skip BEGIN; what follows the contact query are the selectin loads of phones/e-mails.
-    selects = [(sql, params) for sql, params in seen if sql.lstrip().upper().startswith("SELECT")]
-    assert selects, f"find_by_phone sent no SELECT: {seen}"
+    found, selects = sent_selects(dbs, lambda: find_by_phone(dbs, e164))
+    # What follows the contact query are the selectin loads of phones/e-mails.
+    assert selects, "find_by_phone sent no SELECT"
     return (*selects[0], found)
 
 

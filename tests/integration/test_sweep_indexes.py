@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
+from tests.sql_capture import sent_selects
 from voiceapp.services.reminders import overdue_reminders
 from voiceapp.services.repairs import stale_emails_statement
 
@@ -16,19 +16,8 @@ NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 def captured_select(dbs, run) -> tuple[str, object]:
-    engine = dbs.get_bind()
-    seen: list[tuple[str, object]] = []
-
-    def capture(_conn, _cursor, statement, parameters, _context, _executemany):
-        seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
-    selects = [s for s in seen if s[0].lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 1, seen
+    _result, selects = sent_selects(dbs, run)
+    assert len(selects) == 1, selects
     return selects[0]
 
 
