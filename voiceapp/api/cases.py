@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from flask import Response, current_app, send_file
+from flask import Response, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -194,19 +194,9 @@ class CaseFiles(MethodView):
         refused for its size or type is a 422 and nothing is stored."""
         user = authenticate_api_request()
         case = load_case(case_id, lock=True)
-        upload = files["file"]
         dbs = db.session()
         try:
-            row = case_files.attach_file(
-                dbs,
-                case,
-                filename=upload.filename or "file",
-                declared_type=upload.mimetype,
-                data=upload.read(case_files.MAX_FILE_BYTES + 1),
-                user=user,
-                root=current_app.config["VOICEAPP"].resolved_case_files_path(),
-                now=utcnow(),
-            )
+            row = case_files.attach_upload(dbs, case, files["file"], user=user, now=utcnow())
         except case_files.FileRefused as exc:
             dbs.rollback()
             abort(422, errors={"files": {"file": [str(exc)]}})
@@ -227,9 +217,7 @@ class CaseFileById(MethodView):
         row = db.session().get(CaseFile, file_id)
         if row is None or row.case_id != case.id:
             abort(404, message="file not found")
-        path = case_files.stored_path(
-            row, current_app.config["VOICEAPP"].resolved_case_files_path()
-        )
+        path = case_files.stored_path(row, case_files.files_root())
         if path is None:
             abort(404, message="file not found")
         return send_file(

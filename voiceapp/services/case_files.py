@@ -8,7 +8,9 @@ import secrets
 from datetime import datetime
 from pathlib import Path, PurePath
 
+from flask import current_app
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
 
 from voiceapp.models import Case, CaseFile, User
 from voiceapp.services.case_history import add_history
@@ -94,6 +96,29 @@ def attach_file(
         data={"file_id": row.id, "size": len(data)},
     )
     return row
+
+
+def files_root() -> Path:
+    """Where the app keeps case files (CASE_FILES_PATH, or under the instance folder)."""
+    return current_app.config["VOICEAPP"].resolved_case_files_path()
+
+
+def attach_upload(
+    db: Session, case: Case, upload: FileStorage, *, user: User, now: datetime
+) -> CaseFile:
+    """A file uploaded through the panel's form or the API attached to the case. At most
+    one byte past the limit is read, so a file too large is refused without reading it
+    whole."""
+    return attach_file(
+        db,
+        case,
+        filename=upload.filename or "file",
+        declared_type=upload.mimetype,
+        data=upload.read(MAX_FILE_BYTES + 1),
+        user=user,
+        root=files_root(),
+        now=now,
+    )
 
 
 def stored_path(row: CaseFile, root: Path) -> Path | None:

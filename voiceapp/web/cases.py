@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -256,16 +255,7 @@ def outcome(case_id: int):
     upload = request.files.get("file")
     try:
         if upload and upload.filename:
-            case_files.attach_file(
-                dbs,
-                case,
-                filename=upload.filename,
-                declared_type=upload.mimetype,
-                data=upload.read(case_files.MAX_FILE_BYTES + 1),
-                user=current_user,
-                root=current_app.config["VOICEAPP"].resolved_case_files_path(),
-                now=utcnow(),
-            )
+            case_files.attach_upload(dbs, case, upload, user=current_user, now=utcnow())
         cases.record_outcome(
             dbs,
             case,
@@ -318,7 +308,7 @@ def file(case_id: int, file_id: int):
     row = db.session().get(CaseFile, file_id)
     if row is None or row.case_id != case.id:
         abort(404)
-    path = case_files.stored_path(row, current_app.config["VOICEAPP"].resolved_case_files_path())
+    path = case_files.stored_path(row, case_files.files_root())
     if path is None:
         abort(404)
     return send_file(
