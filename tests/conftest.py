@@ -1,5 +1,6 @@
 """Test fixtures: a real database (SQLite by default, PostgreSQL when DATABASE_URL says so)
-built by the project's own migrations, and a real Redis (database 15, flushed per test).
+built by the project's own migrations, a real Redis (database 15, flushed per test), and a
+Twilio-signed test client (`tw`) with our Berlin number and IVR menus (`team`).
 
 Each test starts from empty tables; nothing is mocked on our side of the wire.
 """
@@ -14,9 +15,12 @@ import pytest
 from redis import Redis
 from sqlalchemy import create_engine, text
 
+from tests.twilio_helpers import TWILIO_SETTINGS
 from voiceapp import create_app
 from voiceapp.db import Base
 from voiceapp.migrate import upgrade
+from voiceapp.models import PhoneNumber
+from voiceapp.services.team_settings import editable_team_settings
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef"
@@ -167,3 +171,24 @@ def sign_in(client, email: str, password: str) -> None:
 
 def form_token(client, url: str) -> str:
     return csrf_from(client.get(url).text)
+
+
+# Our recorded Berlin number (the one Twilio posts inbound calls for).
+OUR_NUMBER = "+4930901820"
+
+
+@pytest.fixture
+def tw(make_app):
+    """A client of the app configured with the test Twilio account."""
+    return make_app(**TWILIO_SETTINGS).test_client()
+
+
+@pytest.fixture
+def team(ctx, dbs):
+    """Our number (recorded) and the IVR's menus: German and English, two reasons."""
+    dbs.add(PhoneNumber(number=OUR_NUMBER, friendly_name="Berlin", recording_enabled=True))
+    settings = editable_team_settings(dbs)
+    settings.languages = ["de", "en"]
+    settings.ivr_case_types = ["new_order", "payment_reminder"]
+    dbs.commit()
+    return settings

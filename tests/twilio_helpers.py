@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+import xml.etree.ElementTree as ET
 
 from twilio.request_validator import RequestValidator
 
@@ -168,3 +169,14 @@ def recording_params(
         "RecordingTrack": "both",
         "ErrorCode": "0",
     }
+
+
+def parse_twiml(response) -> ET.Element:
+    """The TwiML document of a 200 text/xml answer."""
+    assert response.status_code == 200, response.text
+    assert response.mimetype == "text/xml"
+    return ET.fromstring(response.text)
+
+
+def verb_names(root: ET.Element) -> list[str]:
+    return [child.tag for child in root]

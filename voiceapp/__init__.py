@@ -87,7 +87,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
 
     from voiceapp.api import init_api
     from voiceapp.health import bp as health_bp
-    from voiceapp.ivr import bp as ivr_bp
+    from voiceapp.ivr.blueprint import bp as ivr_bp
     from voiceapp.web import init_web
     from voiceapp.webhooks import bp as webhooks_bp
 

@@ -381,7 +381,7 @@ def _demo_call_command(app, sim_url: str) -> str:
     and the environment the command needs (the app's settings, for the agent's API token)."""
     from voiceapp import db as database
     from voiceapp.demo import DEMO_NUMBERS
-    from voiceapp.domain.routing import client_identity
+    from voiceapp.domain.agent_identity import client_identity
     from voiceapp.services import accounts
 
     with app.app_context():

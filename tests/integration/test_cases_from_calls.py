@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import select
 
 from tests.factories import CaseFactory, ContactFactory, UserFactory
-from tests.integration.test_webhooks_inbound import CALLER, CLOSED, OPEN, OUR_NUMBER, online
+from tests.ivr.test_inbound import CALLER, CLOSED, OPEN, OUR_NUMBER, online
 from tests.twilio_helpers import (
     dial_action_params,
     gather_params,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from voiceapp import db
 from voiceapp.auth import authenticate_api_request, require_api_user
 from voiceapp.db import utcnow
-from voiceapp.domain.routing import client_identity
+from voiceapp.domain.agent_identity import client_identity
 from voiceapp.models import AgentPresence, Call
 from voiceapp.schemas.calls import (
     CallDetailSchema,

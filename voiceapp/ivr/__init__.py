@@ -1,66 +1,14 @@
-"""The IVR's steps: Twilio follows the URLs our TwiML names (Gather and Dial actions)."""
+"""The whole IVR: what a caller hears and who rings, from the first request to voicemail.
 
-from __future__ import annotations
+- `menu`: the menu's pure state machine (language, then reason, bounded retries).
+- `routing`: who rings, pure (the case owner first, then the longest-idle matching agents).
+- `inbound`: the service tying both to the database per CallSid (within the caller's
+  transaction, like every service).
+- `render`: a step as TwiML with the public URLs Twilio follows.
+- `blueprint`: the menu's action URLs (/twilio/ivr/...).
 
-from flask import Blueprint, current_app, request
-
-from voiceapp.auth import csrf
-from voiceapp.db import session, utcnow
-from voiceapp.services import inbound
-from voiceapp.telephony import twiml
-from voiceapp.telephony.render import render_step
-from voiceapp.telephony.signature import twilio_request
-
-bp = Blueprint("ivr", __name__, url_prefix="/twilio/ivr")
-csrf.exempt(bp)
-
-
-def _menu():
-    step = inbound.menu_input(
-        session(),
-        request.form.get("CallSid", ""),
-        request.form.get("Digits") or None,
-        zone=current_app.config["VOICEAPP"].timezone,
-        now=utcnow(),
-    )
-    session().commit()
-    return render_step(step, greet=False)
-
-
-@bp.post("/language")
-@twilio_request
-def language():
-    return _menu()
-
-
-@bp.post("/reason")
-@twilio_request
-def reason():
-    return _menu()
-
-
-@bp.post("/dial-result/<stage>")
-@twilio_request
-def dial_result(stage: str):
-    step = inbound.dial_finished(
-        session(),
-        request.form.get("CallSid", ""),
-        request.form.get("DialCallStatus", ""),
-        stage=stage,
-        now=utcnow(),
-    )
-    session().commit()
-    return render_step(step)
-
-
-@bp.post("/voicemail-done")
-@twilio_request
-def voicemail_done():
-    return twiml.twiml_response(twiml.goodbye(_language()))
-
-
-def _language() -> str:
-    from voiceapp.models import IvrSession
-
-    row = session().get(IvrSession, request.form.get("CallSid", ""))
-    return (row.language if row and row.language else None) or "en"
+Imports: `menu` and `routing` import only `voiceapp.domain`; `inbound` what services may
+(models, services, domain); only `render` and `blueprint` touch Flask. The prompts the
+TwiML builders speak stay in `telephony.prompts`, and the agent identity helpers in
+`domain.agent_identity`: lower layers use them.
+"""

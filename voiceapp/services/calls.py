@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from voiceapp.domain.agent_identity import user_id_from_identity
 from voiceapp.domain.call_status import KNOWN_STATUSES, StatusUpdate, advance, is_final
 from voiceapp.domain.phones import is_withheld, try_normalize_phone
-from voiceapp.domain.routing import user_id_from_identity
 from voiceapp.models import AgentPresence, Call, CallEvent, Contact, PhoneNumber
 from voiceapp.services import contacts as contact_ops
 

@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voiceapp.domain.agent_identity import user_id_from_identity
 from voiceapp.domain.phones import try_normalize_phone
-from voiceapp.domain.routing import user_id_from_identity
 from voiceapp.models import NumberOperator, PhoneNumber, User
 from voiceapp.services import calls as call_ops
 from voiceapp.telephony import twiml

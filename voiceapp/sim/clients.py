@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import requests
 
-from voiceapp.domain.routing import user_id_from_identity
+from voiceapp.domain.agent_identity import user_id_from_identity
 
 TIMEOUT = 30
 

@@ -10,10 +10,11 @@ from flask import Blueprint, current_app, request
 
 from voiceapp.auth import csrf
 from voiceapp.db import session, utcnow
+from voiceapp.ivr.inbound import begin_inbound
+from voiceapp.ivr.render import render_step
 from voiceapp.services import calls as call_ops
 from voiceapp.services import outbound, recordings
 from voiceapp.telephony import twiml
-from voiceapp.telephony.render import render_step
 from voiceapp.telephony.signature import twilio_request
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio/voice")
@@ -33,8 +34,6 @@ def _zone() -> str:
 @bp.post("/inbound")
 @twilio_request
 def inbound():
-    from voiceapp.services.inbound import begin_inbound
-
     step = begin_inbound(
         session(),
         request.form.to_dict(),

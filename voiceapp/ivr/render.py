@@ -1,21 +1,21 @@
-"""A step of an inbound call (services.inbound) as TwiML."""
+"""A step of an inbound call (ivr.inbound) as TwiML, with the public URLs Twilio follows."""
 
 from __future__ import annotations
 
 from flask import Response
 
-from voiceapp.domain import ivr
-from voiceapp.services.inbound import Hangup, Ring, Step
+from voiceapp.ivr import menu
+from voiceapp.ivr.inbound import Hangup, Ring, Step
 from voiceapp.telephony import twiml
 from voiceapp.telephony.urls import public_url
 
 
 def render_step(step: Step, *, greet: bool = True) -> Response:
-    if isinstance(step, ivr.AskLanguage):
+    if isinstance(step, menu.AskLanguage):
         response = twiml.language_menu(
             step.languages, action=public_url("ivr.language"), retry=step.retry
         )
-    elif isinstance(step, ivr.AskReason):
+    elif isinstance(step, menu.AskReason):
         response = twiml.reason_menu(
             step.language,
             step.case_types,
@@ -34,7 +34,7 @@ def render_step(step: Step, *, greet: bool = True) -> Response:
             recording_callback=public_url("twilio.recording"),
             status_callback=public_url("twilio.status"),
         )
-    elif isinstance(step, ivr.Voicemail):
+    elif isinstance(step, menu.Voicemail):
         response = twiml.voicemail(
             step.language,
             step.reason,

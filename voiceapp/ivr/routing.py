@@ -54,17 +54,3 @@ def plan_ringing(
         key=lambda a: (a.idle_since, a.user_id),
     )
     return RingPlan(preferred=preferred, team=tuple(a.user_id for a in team[:MAX_CLIENTS_PER_DIAL]))
-
-
-def client_identity(user_id: int) -> str:
-    """Twilio client identities allow letters, digits and underscore only (TWILIO.md)."""
-    return f"agent_{user_id}"
-
-
-def user_id_from_identity(identity: str) -> int | None:
-    """agent_12 or client:agent_12 -> 12; anything else -> None."""
-    name = identity.removeprefix("client:")
-    prefix, _, number = name.partition("_")
-    if prefix != "agent" or not number.isdigit():
-        return None
-    return int(number)

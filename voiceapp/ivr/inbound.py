@@ -1,4 +1,6 @@
-"""Inbound calls: the IVR's steps, who rings, and what happens when nobody answers."""
+"""Inbound calls through the IVR: the menu's steps kept per CallSid, who rings, and what
+happens when nobody answers. The service that ties the pure menu and routing rules to
+the database; the blueprints render what it returns (ivr.render)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voiceapp.domain import ivr
+from voiceapp.domain.agent_identity import client_identity
 from voiceapp.domain.business_hours import is_open
 from voiceapp.domain.call_status import UNANSWERED_DIAL_STATUSES
-from voiceapp.domain.routing import AgentState, RingPlan, client_identity, plan_ringing
+from voiceapp.ivr import menu
+from voiceapp.ivr.routing import AgentState, RingPlan, plan_ringing
 from voiceapp.models import AgentPresence, Call, IvrSession, User
 from voiceapp.models.settings import TeamSettings
 from voiceapp.services import calls as call_ops
@@ -38,11 +41,11 @@ class Hangup:
     pass
 
 
-Step = ivr.AskLanguage | ivr.AskReason | ivr.Voicemail | Ring | Hangup
+Step = menu.AskLanguage | menu.AskReason | menu.Voicemail | Ring | Hangup
 
 
-def _config(settings: TeamSettings, zone: str, now: datetime) -> ivr.IvrConfig:
-    return ivr.IvrConfig(
+def _config(settings: TeamSettings, zone: str, now: datetime) -> menu.IvrConfig:
+    return menu.IvrConfig(
         languages=tuple(settings.languages or ["en"]),
         case_types=tuple(settings.ivr_case_types or []),
         max_attempts=max(1, settings.ivr_max_attempts),
@@ -87,7 +90,7 @@ def _ring_or_voicemail(
     agents = plan.preferred if stage == PREFERRED else plan.team
     if not agents:
         call_ops.mark_missed(db, call, now, language=session.language)
-        return ivr.Voicemail(language, "no_agent")
+        return menu.Voicemail(language, "no_agent")
     session.ring_stage = stage
     return Ring(
         language=language,
@@ -110,9 +113,9 @@ def _route(db: Session, call: Call, session: IvrSession, settings, now) -> Step:
 
 
 def _resolve(db, call, session, settings, action, now) -> Step:
-    if isinstance(action, ivr.Route):
+    if isinstance(action, menu.Route):
         return _route(db, call, session, settings, now)
-    if isinstance(action, ivr.Voicemail):
+    if isinstance(action, menu.Voicemail):
         call_ops.mark_missed(db, call, now, language=session.language)
     return action
 
@@ -144,7 +147,7 @@ def begin_inbound(
     session = db.get(IvrSession, call.sid)
     if session is not None:  # Twilio retried the first request
         return _replay(db, call, session, settings, zone, now)
-    state, action = ivr.start(_config(settings, zone, now))
+    state, action = menu.start(_config(settings, zone, now))
     session = IvrSession(
         call_sid=call.sid,
         step=state.step,
@@ -159,12 +162,12 @@ def begin_inbound(
 
 def _replay(db, call, session, settings, zone, now) -> Step:
     config = _config(settings, zone, now)
-    if session.step == ivr.LANGUAGE:
-        return ivr.AskLanguage(config.languages, retry=False)
-    if session.step == ivr.REASON:
-        return ivr.AskReason(session.language or "en", config.case_types, retry=False)
+    if session.step == menu.LANGUAGE:
+        return menu.AskLanguage(config.languages, retry=False)
+    if session.step == menu.REASON:
+        return menu.AskReason(session.language or "en", config.case_types, retry=False)
     return _resolve(
-        db, call, session, settings, ivr.Route(session.language or "en", session.case_type), now
+        db, call, session, settings, menu.Route(session.language or "en", session.case_type), now
     )
 
 
@@ -175,8 +178,8 @@ def menu_input(db: Session, call_sid: str, digits: str | None, *, zone: str, now
     if call is None or session is None:
         return Hangup()
     settings = get_team_settings(db)
-    state = ivr.IvrState(session.step, session.language, session.case_type, session.attempts)
-    new_state, action = ivr.on_input(state, _config(settings, zone, now), digits)
+    state = menu.IvrState(session.step, session.language, session.case_type, session.attempts)
+    new_state, action = menu.on_input(state, _config(settings, zone, now), digits)
     session.step, session.language = new_state.step, new_state.language
     session.case_type, session.attempts = new_state.case_type, new_state.attempts
     session.updated_at = now
@@ -208,4 +211,11 @@ def dial_finished(
             db, call, session, settings, RingPlan(preferred=(), team=team), TEAM, now
         )
     call_ops.mark_missed(db, call, now, language=session.language)
-    return ivr.Voicemail(session.language or "en", "no_answer")
+    return menu.Voicemail(session.language or "en", "no_answer")
+
+
+def caller_language(db: Session, call_sid: str) -> str:
+    """The language the caller chose in the menu ("en" before a choice or for an unknown
+    call), to say goodbye in."""
+    row = db.get(IvrSession, call_sid)
+    return (row.language if row and row.language else None) or "en"
