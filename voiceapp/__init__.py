@@ -89,10 +89,11 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     from voiceapp.health import bp as health_bp
     from voiceapp.ivr.blueprint import bp as ivr_bp
     from voiceapp.web import init_web
-    from voiceapp.webhooks import bp as webhooks_bp
+    from voiceapp.webhooks import callbacks, voice
 
     app.register_blueprint(health_bp)
-    app.register_blueprint(webhooks_bp)
+    app.register_blueprint(voice.bp)
+    app.register_blueprint(callbacks.bp)
     app.register_blueprint(ivr_bp)
     init_web(app)
     init_api(app)

@@ -10,7 +10,7 @@ from voiceapp.db import session, utcnow
 from voiceapp.ivr import inbound
 from voiceapp.ivr.render import render_step
 from voiceapp.telephony import twiml
-from voiceapp.telephony.signature import twilio_request
+from voiceapp.webhooks.signature import twilio_request
 
 bp = Blueprint("ivr", __name__, url_prefix="/twilio/ivr")
 csrf.exempt(bp)

@@ -31,15 +31,15 @@ def render_step(step: Step, *, greet: bool = True) -> Response:
             action=public_url("ivr.dial_result", stage=step.stage),
             timeout=step.timeout,
             record=step.record,
-            recording_callback=public_url("twilio.recording"),
-            status_callback=public_url("twilio.status"),
+            recording_callback=public_url("twilio_callbacks.recording"),
+            status_callback=public_url("twilio_callbacks.status"),
         )
     elif isinstance(step, menu.Voicemail):
         response = twiml.voicemail(
             step.language,
             step.reason,
             action=public_url("ivr.voicemail_done"),
-            recording_callback=public_url("twilio.recording"),
+            recording_callback=public_url("twilio_callbacks.recording"),
             max_length=120,
         )
     elif isinstance(step, Hangup):

@@ -18,8 +18,6 @@ from voiceapp.domain.agent_identity import user_id_from_identity
 from voiceapp.domain.phones import try_normalize_phone
 from voiceapp.models import NumberOperator, PhoneNumber, User
 from voiceapp.services import calls as call_ops
-from voiceapp.telephony import twiml
-from voiceapp.telephony.urls import public_url
 
 log = logging.getLogger(__name__)
 
@@ -103,16 +101,3 @@ def start_outbound(db: Session, params: dict, *, default_region: str, now: datet
         ),
     )
     return decision
-
-
-def render(result: Refused | Dialling):
-    if isinstance(result, Refused):
-        return twiml.refuse_outbound(result.reason)
-    return twiml.dial_number(
-        result.number,
-        caller_id=result.caller_id,
-        record=result.record,
-        status_callback=public_url("twilio.status"),
-        recording_callback=public_url("twilio.recording"),
-        action=public_url("twilio.outbound_done"),
-    )

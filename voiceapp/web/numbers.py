@@ -116,7 +116,7 @@ def numbers():
         numbers=rows,
         users={u.id: u for u in users},
         active_users=[u for u in users if u.active],
-        inbound_url=public_url("twilio.inbound"),
+        inbound_url=public_url("twilio_voice.inbound"),
     )
 
 
@@ -138,9 +138,9 @@ def account_numbers():
 
 def _number_webhooks() -> dict:
     return {
-        "voice_url": public_url("twilio.inbound"),
-        "fallback_url": public_url("twilio.fallback"),
-        "status_callback": public_url("twilio.status"),
+        "voice_url": public_url("twilio_voice.inbound"),
+        "fallback_url": public_url("twilio_voice.fallback"),
+        "status_callback": public_url("twilio_callbacks.status"),
     }
 
 

@@ -46,11 +46,11 @@ WEEKDAY_LABELS = {
 SPAN = re.compile(r"^(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$")
 MAX_IVR_CHOICES = 9  # the IVR menus take one key press
 WEBHOOKS = (
-    ("Voice URL of each number (A call comes in)", "twilio.inbound"),
-    ("Call status changes (status callback)", "twilio.status"),
-    ("Primary handler fails (fallback URL)", "twilio.fallback"),
-    ("TwiML App's Voice Request URL (browser softphone)", "twilio.outbound_call"),
-    ("Recording status callback", "twilio.recording"),
+    ("Voice URL of each number (A call comes in)", "twilio_voice.inbound"),
+    ("Call status changes (status callback)", "twilio_callbacks.status"),
+    ("Primary handler fails (fallback URL)", "twilio_voice.fallback"),
+    ("TwiML App's Voice Request URL (browser softphone)", "twilio_voice.outbound_call"),
+    ("Recording status callback", "twilio_callbacks.recording"),
 )
 
 
