@@ -260,36 +260,21 @@ def demo_seed():
 @click.option("--queue", "queues", multiple=True, default=["default"], show_default=True)
 def worker(burst, queues):
     """Run an RQ worker (with RQ's scheduler) for voiceapp's jobs."""
-    from rq import Worker
+    from workers.worker import run_worker
 
-    from voiceapp.jobs import set_job_app
-    from voiceapp.redis_client import make_redis
-
-    app = _app()
-    set_job_app(app)
-    connection = make_redis(app.config["VOICEAPP"].redis_url)
-    # The worker blocks on Redis for new jobs: no short read timeout on its connection.
-    connection.connection_pool.connection_kwargs["socket_timeout"] = None
-    Worker(list(queues), connection=connection).work(burst=burst, with_scheduler=True)
+    run_worker(_app(), list(queues), burst=burst)
 
 
 @main.command()
 @click.option("--interval", default=60, show_default=True, type=int, help="Seconds.")
 def clock(interval):
-    """Run the periodic sweep (RQ cron): hands over work a failed relay left behind,
-    re-queues lost jobs, sends late case reminders and e-mails whose job was lost. One per
-    deployment is enough; more are harmless."""
-    from rq.cron import CronScheduler
+    """Run the periodic jobs (RQ cron): every INTERVAL the sweep hands over work a failed
+    relay left behind, re-queues lost jobs, sends late case reminders and e-mails whose job
+    was lost; nightly, old panel sessions are purged. One per deployment is enough; more
+    are harmless."""
+    from workers.clock import run_clock
 
-    from voiceapp.jobs import sweep
-    from voiceapp.redis_client import make_redis
-
-    app = _app()
-    connection = make_redis(app.config["VOICEAPP"].redis_url)
-    connection.connection_pool.connection_kwargs["socket_timeout"] = None
-    scheduler = CronScheduler(connection=connection)
-    scheduler.register(sweep, queue_name="default", interval=interval, job_timeout=120)
-    scheduler.start()
+    run_clock(_app(), interval=interval)
 
 
 @main.command()

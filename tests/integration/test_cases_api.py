@@ -102,7 +102,7 @@ def test_a_case_created_by_hand_is_due_now_and_carries_the_documented_fields(
     assert body["attempts"] == 0 and body["last_outcome"] is None
     assert [e["kind"] for e in body["history"]] == ["created", "assigned"]
     # The assigned agent is reminded at the due time, through the outbox.
-    job = dbs.scalar(select(OutboxJob).where(OutboxJob.func == "voiceapp.jobs.remind_case_due"))
+    job = dbs.scalar(select(OutboxJob).where(OutboxJob.func == "workers.reminders.remind_case_due"))
     assert job.args == [body["id"], int(MONDAY_1005.timestamp())]
     assert job.run_at == MONDAY_1005
 
@@ -459,7 +459,7 @@ def test_an_outcome_email_is_rendered_from_the_template_and_queued_with_a_copy(
     assert "Payment reminder" in email.body_text
     assert email.case_id == case.id and email.purpose == "outcome"
     assert body["history"][-1]["kind"] == "email_queued"
-    job = dbs.scalar(select(OutboxJob).where(OutboxJob.func == "voiceapp.jobs.send_email"))
+    job = dbs.scalar(select(OutboxJob).where(OutboxJob.func == "workers.email.send_email"))
     assert job.args == [email.id]
 
 

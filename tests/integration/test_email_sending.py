@@ -13,11 +13,11 @@ from rq import Queue
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 
+import workers
 from tests.case_helpers import make_case
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import ContactFactory
 from tests.mail_helpers import SmtpServer, body, run_worker
-from voiceapp import jobs
 from voiceapp.domain.email_templates import DEFAULT_TEMPLATES, render
 from voiceapp.mailer import SmtpMailer, TransientMailError, build_message
 from voiceapp.models import CaseEvent, OutgoingEmail
@@ -34,9 +34,9 @@ MANAGER = "manager@voiceapp.test"
 def mail_app(make_app, smtp):
     """The app the jobs run in, sending to the loopback SMTP server."""
     app = make_app(**smtp.settings, mail_from=MAIL_FROM)
-    jobs.set_job_app(app)
+    workers.set_job_app(app)
     yield app
-    jobs.set_job_app(None)
+    workers.set_job_app(None)
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_the_email_arrives_with_text_and_html_and_the_copy_and_escaped_values(
     ]
 
     # The job again (a duplicate delivery by Redis): nothing is sent twice.
-    assert jobs.send_email(email_id) is None
+    assert workers.send_email(email_id) is None
     assert len(smtp.delivered) == 1
     assert len(history(dbs, case)) == 1
 
@@ -160,7 +160,7 @@ def test_a_passing_failure_is_retried_and_the_email_then_arrives(
     else:
         down = SmtpServer()  # a port nothing listens on yet
         app = make_app(**down.settings, mail_from=MAIL_FROM)
-    jobs.set_job_app(app)
+    workers.set_job_app(app)
     try:
         email_id = queue_outcome_email(dbs, case)
         run_worker()
@@ -184,7 +184,7 @@ def test_a_passing_failure_is_retried_and_the_email_then_arrives(
         assert (row.status, row.attempts) == ("sent", 2)
         assert [kind for kind, _ in history(dbs, case)] == ["email_sent"]
     finally:
-        jobs.set_job_app(None)
+        workers.set_job_app(None)
         if failure == "is down, then up":
             down.stop()
 
@@ -248,7 +248,9 @@ def test_a_refused_copy_does_not_hold_back_the_customers_email(smtp, mail_app, d
 def test_the_smtp_login_is_used_and_a_refused_login_keeps_the_email_waiting(make_app, dbs, case):
     server = SmtpServer(login=("voiceapp", "right password")).start()
     try:
-        jobs.set_job_app(make_app(**server.settings, smtp_user="voiceapp", smtp_password="wrong"))
+        workers.set_job_app(
+            make_app(**server.settings, smtp_user="voiceapp", smtp_password="wrong")
+        )
         email_id = queue_outcome_email(dbs, case)
         run_worker()
         assert server.delivered == []
@@ -256,7 +258,7 @@ def test_the_smtp_login_is_used_and_a_refused_login_keeps_the_email_waiting(make
         assert row.status == "pending" and row.last_error.startswith("SMTP login refused: 535")
 
         # The admin fixes the password; RQ's retry sends it.
-        jobs.set_job_app(
+        workers.set_job_app(
             make_app(**server.settings, smtp_user="voiceapp", smtp_password="right password")
         )
         with time_machine.travel(datetime.now(UTC) + timedelta(seconds=15)):
@@ -264,7 +266,7 @@ def test_the_smtp_login_is_used_and_a_refused_login_keeps_the_email_waiting(make
         assert [d.rcpt_tos for d in server.delivered] == [[CUSTOMER, MANAGER]]
         assert email_row(dbs, email_id).status == "sent"
     finally:
-        jobs.set_job_app(None)
+        workers.set_job_app(None)
         server.stop()
 
 

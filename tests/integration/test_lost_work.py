@@ -18,11 +18,11 @@ import time_machine
 from redis import Redis
 from sqlalchemy import select
 
+import workers
 from tests.case_helpers import make_case
 from tests.conftest import TEST_REDIS_URL, TEST_SECRET_KEY
 from tests.factories import ContactFactory, UserFactory
 from tests.mail_helpers import SmtpServer, run_worker
-from voiceapp import jobs
 from voiceapp.models import Notification, OutboxJob, OutgoingEmail
 from voiceapp.services.emails import queue_email
 from voiceapp.services.outbox import relay_pending
@@ -34,9 +34,9 @@ CUSTOMER = "anna@example.com"
 @pytest.fixture
 def worker_app(make_app, smtp):
     app = make_app(**smtp.settings)
-    jobs.set_job_app(app)
+    workers.set_job_app(app)
     yield app
-    jobs.set_job_app(None)
+    workers.set_job_app(None)
 
 
 def redis() -> Redis:
@@ -75,13 +75,13 @@ def test_an_email_whose_job_was_flushed_from_redis_is_sent_after_the_sweep(
         assert smtp.delivered == []
 
         # Young e-mails are left to their job (it may just be queued behind others).
-        assert jobs.sweep()["emails_requeued"] == 0
+        assert workers.sweep()["emails_requeued"] == 0
         clock.move_to(START + timedelta(minutes=11))
-        summary = jobs.sweep()
+        summary = workers.sweep()
         assert (summary["emails_requeued"], summary["relayed"]) == (1, 1)
         # Every minute the sweep runs again; the repair job is in Redis: no second one.
         clock.shift(timedelta(minutes=1))
-        assert jobs.sweep()["emails_requeued"] == 0
+        assert workers.sweep()["emails_requeued"] == 0
         run_worker()
 
     assert [d.rcpt_tos for d in smtp.delivered] == [[CUSTOMER]]
@@ -105,13 +105,13 @@ def test_a_reminder_whose_job_was_flushed_from_redis_is_sent_by_the_sweep(worker
 
         clock.move_to(due + timedelta(minutes=1))
         run_worker()
-        assert jobs.sweep()["reminders_sent"] == 0  # within the job's grace time
+        assert workers.sweep()["reminders_sent"] == 0  # within the job's grace time
         dbs.rollback()
         assert dbs.scalars(select(Notification)).all() == []
 
         clock.move_to(due + timedelta(minutes=3))
-        assert jobs.sweep()["reminders_sent"] == 1
-        assert jobs.sweep()["reminders_sent"] == 0
+        assert workers.sweep()["reminders_sent"] == 1
+        assert workers.sweep()["reminders_sent"] == 0
 
     dbs.rollback()
     [notification] = dbs.scalars(select(Notification)).all()
@@ -193,9 +193,9 @@ def test_an_email_whose_worker_was_killed_mid_send_is_sent_after_the_sweep(
     assert (row.status, row.attempts) == ("pending", 1)
 
     # Right away the job still looks alive (it is young and its heartbeat is fresh).
-    assert jobs.sweep()["emails_requeued"] == 0
+    assert workers.sweep()["emails_requeued"] == 0
     with time_machine.travel(now + timedelta(minutes=11), tick=False):
-        assert jobs.sweep()["emails_requeued"] == 1
+        assert workers.sweep()["emails_requeued"] == 1
         run_worker()
 
     assert [d.rcpt_tos for d in smtp.delivered] == [[CUSTOMER]]
@@ -208,7 +208,7 @@ def test_with_redis_down_the_sweep_still_sends_late_reminders_and_loses_no_email
 ):
     """Reminders need only the database; e-mails wait for Redis (their rows stay)."""
     probe = SmtpServer()  # only for a port nothing listens on
-    jobs.set_job_app(make_app(redis_url=f"redis://127.0.0.1:{probe.port}/13"))
+    workers.set_job_app(make_app(redis_url=f"redis://127.0.0.1:{probe.port}/13"))
     try:
         agent = UserFactory(name="Jonas Weber")
         contact = ContactFactory(first_name="Anna", last_name="Schmidt")
@@ -219,7 +219,7 @@ def test_with_redis_down_the_sweep_still_sends_late_reminders_and_loses_no_email
             )
             dbs.commit()
             clock.move_to(START + timedelta(minutes=15))
-            summary = jobs.sweep()
+            summary = workers.sweep()
         assert summary == {
             "relayed": 0,
             "recordings_requeued": 0,
@@ -234,4 +234,4 @@ def test_with_redis_down_the_sweep_still_sends_late_reminders_and_loses_no_email
         # The e-mail's job waits in the outbox for Redis, with the reminder's own.
         assert f"send-email-{email.id}" in {job.job_id for job in waiting}
     finally:
-        jobs.set_job_app(None)
+        workers.set_job_app(None)

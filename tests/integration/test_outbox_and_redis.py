@@ -24,6 +24,7 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
+import workers
 from tests.conftest import TEST_REDIS_URL
 from tests.twilio_helpers import (
     AUTH_TOKEN,
@@ -33,7 +34,6 @@ from tests.twilio_helpers import (
     recording_params,
     voice_params,
 )
-from voiceapp import jobs
 from voiceapp.models import Call, OutboxJob, PhoneNumber, Recording
 from voiceapp.services.team_settings import editable_team_settings
 from voiceapp.telephony.adapter import TelephonyError
@@ -168,9 +168,9 @@ def worker_app(make_app, tmp_path, fake_telephony):
     tmp_path."""
     app = make_app(**TWILIO_SETTINGS, recordings_path=tmp_path / "recordings")
     app.extensions["voiceapp.telephony_factory"] = lambda creds: fake_telephony
-    jobs.set_job_app(app)
+    workers.set_job_app(app)
     yield app
-    jobs.set_job_app(None)
+    workers.set_job_app(None)
 
 
 def post_signed(base: str, path: str, params: dict, *, token: str = AUTH_TOKEN):
@@ -262,7 +262,7 @@ def test_webhooks_answer_at_once_without_redis_and_the_work_runs_when_it_is_back
     assert job.enqueued_at is None
     assert job.last_error
     assert (job.func, job.job_id) == (
-        "voiceapp.jobs.fetch_recording",
+        "workers.recordings.fetch_recording",
         f"fetch-recording-{recording_sid}",
     )
     recording = dbs.scalars(select(Recording)).one()
@@ -271,7 +271,7 @@ def test_webhooks_answer_at_once_without_redis_and_the_work_runs_when_it_is_back
     assert fake_telephony.fetched == []
 
     # Redis is back: the sweep hands the job over, a worker runs it.
-    assert jobs.sweep() == {
+    assert workers.sweep() == {
         "relayed": 1,
         "recordings_requeued": 0,
         "reminders_sent": 0,
@@ -295,8 +295,8 @@ def test_webhooks_answer_at_once_without_redis_and_the_work_runs_when_it_is_back
 
     # Running the job again changes nothing.
     stamp = (recording.fetched_at, stored.stat().st_mtime_ns)
-    assert jobs.fetch_recording(recording.id) is None
-    assert jobs.sweep() == {
+    assert workers.fetch_recording(recording.id) is None
+    assert workers.sweep() == {
         "relayed": 0,
         "recordings_requeued": 0,
         "reminders_sent": 0,
@@ -347,7 +347,7 @@ def test_the_recording_is_deleted_at_twilio_when_the_team_wants_it(
     response, _ = post_signed(base, "/twilio/voice/recording", recording_params(sid, recording_sid))
     assert response.status_code == 200
     assert wait_for(lambda s: [r for r in outbox_rows(s) if r.attempts >= 1], dbs)
-    assert jobs.sweep()["relayed"] == 1
+    assert workers.sweep()["relayed"] == 1
     run_worker()
     assert fake_telephony.fetched == [recording_sid]
     assert fake_telephony.deleted == [recording_sid]
@@ -378,12 +378,12 @@ def test_a_failed_delete_at_twilio_is_done_by_the_retry(
     assert fake_telephony.deleted == []
 
     # What RQ's retry runs: no second fetch, the delete is done.
-    assert jobs.fetch_recording(recording.id) == recording.media_path
+    assert workers.fetch_recording(recording.id) == recording.media_path
     assert fake_telephony.fetched == [recording_sid]
     assert fake_telephony.deleted == [recording_sid]
     dbs.rollback()
     assert dbs.scalars(select(Recording)).one().deleted_at_twilio is not None
-    assert jobs.fetch_recording(recording.id) is None
+    assert workers.fetch_recording(recording.id) is None
     assert fake_telephony.deleted == [recording_sid]
 
 
@@ -425,12 +425,12 @@ def test_a_row_two_relays_picked_is_enqueued_once(ctx, dbs):
     from voiceapp.services.outbox import add_job, relay_pending
 
     redis = Redis.from_url(TEST_REDIS_URL)
-    first = add_job(dbs, "voiceapp.jobs.fetch_recording", 1, job_id="fetch-recording-RE1")
-    add_job(dbs, "voiceapp.jobs.fetch_recording", 2, job_id="fetch-recording-RE2")
+    first = add_job(dbs, "workers.recordings.fetch_recording", 1, job_id="fetch-recording-RE1")
+    add_job(dbs, "workers.recordings.fetch_recording", 2, job_id="fetch-recording-RE2")
     dbs.commit()
     # Another relay enqueued the first row and has not marked it yet.
     Queue("default", connection=redis).enqueue(
-        "voiceapp.jobs.fetch_recording", 1, job_id="fetch-recording-RE1"
+        "workers.recordings.fetch_recording", 1, job_id="fetch-recording-RE1"
     )
     assert relay_pending(dbs, redis) == 2
     assert Queue("default", connection=redis).job_ids == [
@@ -458,11 +458,11 @@ def test_the_sweep_purges_rows_handed_over_more_than_a_week_ago(app, dbs):
         ]
     )
     dbs.commit()
-    jobs.set_job_app(app)
+    workers.set_job_app(app)
     try:
-        summary = jobs.sweep(now=now)
+        summary = workers.sweep(now=now)
     finally:
-        jobs.set_job_app(None)
+        workers.set_job_app(None)
     assert summary["outbox_purged"] == 1
     dbs.rollback()
     dbs.expire_all()

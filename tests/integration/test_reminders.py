@@ -11,11 +11,11 @@ import time_machine
 from redis import Redis
 from sqlalchemy import func, select
 
+import workers
 from tests.case_helpers import make_case, remind_job_id, reschedule
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import ContactFactory, UserFactory
 from tests.mail_helpers import body, run_worker
-from voiceapp import jobs
 from voiceapp.models import Case, CaseEvent, Notification, OutgoingEmail
 from voiceapp.services.outbox import relay_pending
 from voiceapp.services.reminders import due_timestamp
@@ -33,9 +33,9 @@ def clock():
 @pytest.fixture
 def worker_app(make_app, smtp):
     app = make_app(**smtp.settings, public_base_url="https://calls.example.com")
-    jobs.set_job_app(app)
+    workers.set_job_app(app)
     yield app
-    jobs.set_job_app(None)
+    workers.set_job_app(None)
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_the_agent_is_reminded_at_the_due_time_and_not_before(
     run_worker()
     assert notifications(dbs) == []
     # Even run early by hand, the job does nothing before the due time.
-    assert jobs.remind_case_due(case.id, due_timestamp(due)) is False
+    assert workers.remind_case_due(case.id, due_timestamp(due)) is False
     assert notifications(dbs) == []
     assert reload(dbs, case).remind_at == due
 
@@ -92,8 +92,8 @@ def test_the_agent_is_reminded_at_the_due_time_and_not_before(
     assert dbs.scalar(select(func.count()).select_from(OutgoingEmail)) == 0
 
     # Running it twice is harmless.
-    assert jobs.remind_case_due(case.id, due_timestamp(due)) is False
-    assert jobs.sweep()["reminders_sent"] == 0
+    assert workers.remind_case_due(case.id, due_timestamp(due)) is False
+    assert workers.sweep()["reminders_sent"] == 0
     assert len(notifications(dbs)) == 1
     assert smtp.delivered == []
 
@@ -112,7 +112,7 @@ def test_a_rescheduled_case_makes_the_older_reminder_a_no_op(
     run_worker()  # runs remind-case-<id>-<first due>
     assert notifications(dbs) == []
     assert reload(dbs, case).remind_at == later_due
-    assert jobs.sweep()["reminders_sent"] == 0
+    assert workers.sweep()["reminders_sent"] == 0
 
     clock.move_to(later_due)
     run_worker()
@@ -176,4 +176,4 @@ def test_no_reminder_for_a_case_nobody_is_to_be_reminded_of(
     run_worker()
     assert notifications(dbs) == []
     assert reload(dbs, case).remind_at is None
-    assert jobs.sweep()["reminders_sent"] == 0
+    assert workers.sweep()["reminders_sent"] == 0

@@ -16,9 +16,9 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from werkzeug.serving import make_server
 
+import workers
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import UserFactory
-from voiceapp import jobs
 from voiceapp.db import utcnow
 from voiceapp.models import PhoneNumber
 from voiceapp.services import accounts
@@ -101,11 +101,11 @@ def world(make_app, tmp_path) -> Iterator[World]:
         target=app_server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )
     thread.start()
-    jobs.set_job_app(app)
+    workers.set_job_app(app)
     try:
         yield World(app, app_url, sim, sim_server.url, tmp_path / "recordings")
     finally:
-        jobs.set_job_app(None)
+        workers.set_job_app(None)
         app_server.shutdown()
         app_server.server_close()
         thread.join(timeout=5)

@@ -31,7 +31,7 @@ from voiceapp.services.outbox import add_job
 from voiceapp.services.reminders import due_timestamp
 from voiceapp.services.team_settings import get_team_settings
 
-REMIND_JOB = "voiceapp.jobs.remind_case_due"
+REMIND_JOB = "workers.reminders.remind_case_due"
 # An outcome is linked to the agent's own call to the customer made this recently.
 CALL_LINK_WINDOW = timedelta(hours=2)
 CALLBACK_TYPES = ("missed_call", "voicemail")

@@ -13,7 +13,7 @@ from voiceapp.domain.email_templates import DEFAULT_TEMPLATES
 from voiceapp.models import EmailTemplate, OutgoingEmail
 from voiceapp.services.outbox import add_job
 
-SEND_JOB = "voiceapp.jobs.send_email"
+SEND_JOB = "workers.email.send_email"
 
 
 def send_job_id(email_id: int) -> str:

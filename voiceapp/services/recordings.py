@@ -14,7 +14,7 @@ from voiceapp.services import calls as call_ops
 from voiceapp.services.case_callbacks import note_voicemail
 from voiceapp.services.outbox import add_job
 
-FETCH_JOB = "voiceapp.jobs.fetch_recording"
+FETCH_JOB = "workers.recordings.fetch_recording"
 
 
 def record_callback(

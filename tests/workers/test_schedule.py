@@ -1,0 +1,31 @@
+"""The clock's schedule (workers.schedule) as RQ's cron scheduler takes it, on real Redis."""
+
+from __future__ import annotations
+
+from redis import Redis
+from rq.cron import CronScheduler
+
+from tests.conftest import TEST_REDIS_URL
+from workers.repairs import purge_old_sessions, sweep
+from workers.schedule import SCHEDULE
+
+
+def test_the_sweep_runs_at_the_clock_interval_and_old_sessions_are_purged_nightly():
+    by_func = {periodic.func: periodic for periodic in SCHEDULE}
+    assert set(by_func) == {sweep, purge_old_sessions}
+    assert by_func[sweep].interval is None and by_func[sweep].cron is None  # --interval
+    assert by_func[purge_old_sessions].cron == "17 3 * * *"
+
+
+def test_rq_accepts_every_entry_and_names_the_moved_jobs():
+    scheduler = CronScheduler(connection=Redis.from_url(TEST_REDIS_URL))
+    for periodic in SCHEDULE:
+        scheduler.register(
+            periodic.func,
+            queue_name="default",
+            interval=None if periodic.cron else (periodic.interval or 60),
+            cron=periodic.cron,
+            job_timeout=periodic.job_timeout,
+        )
+    names = sorted(job.func_name for job in scheduler.get_jobs())
+    assert names == ["workers.repairs.purge_old_sessions", "workers.repairs.sweep"]

@@ -1,0 +1,25 @@
+"""RQ's side of voiceapp: the job functions by purpose (recordings, email, reminders,
+repairs), the worker's and the clock's entry points, and the clock's schedule.
+
+A job is thin: an app context (workers.context), load rows by id, call one service,
+commit. Jobs import voiceapp's services, models and adapters; nothing in voiceapp imports
+this package (services name a job by its dotted path, written into the outbox).
+"""
+
+from __future__ import annotations
+
+from workers.context import job_context, set_job_app
+from workers.email import send_email
+from workers.recordings import fetch_recording
+from workers.reminders import remind_case_due
+from workers.repairs import purge_old_sessions, sweep
+
+__all__ = [
+    "fetch_recording",
+    "job_context",
+    "purge_old_sessions",
+    "remind_case_due",
+    "send_email",
+    "set_job_app",
+    "sweep",
+]

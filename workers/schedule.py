@@ -1,0 +1,25 @@
+"""What the clock runs, and how often. One clock per deployment is enough; more are
+harmless (each job is safe to run twice)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from workers.repairs import purge_old_sessions, sweep
+
+
+@dataclass(frozen=True)
+class Periodic:
+    func: Callable
+    interval: int | None = None  # seconds; the clock's --interval when None
+    cron: str | None = None  # a cron expression (UTC), instead of an interval
+    job_timeout: int = 120
+
+
+SCHEDULE = (
+    # Repairs what lost or late jobs missed; its interval is the clock's --interval.
+    Periodic(sweep),
+    # Panel sessions that ended or went idle a month ago; nightly, out of office hours.
+    Periodic(purge_old_sessions, cron="17 3 * * *"),
+)
