@@ -5,7 +5,7 @@ managers, bulk-loads contacts (one phone each) and N cases accumulated over two 
 (mostly closed; the open ones assigned or in the pool, due from weeks overdue to weeks
 ahead), runs ANALYZE, then measures
 
-  service   services.case_queries.call_today(db, agent, now=NOW, zone="Europe/Berlin",
+  service   services.cases.call_today(db, agent, now=NOW, zone="Europe/Berlin",
             page=1, per_page=50) in a fresh app context per call
   sql       the same function's statement only, run on the driver (the page's rows with the
             total, not made into objects): where the time of `service` goes
@@ -47,7 +47,7 @@ from voiceapp.domain.cases import end_of_today
 from voiceapp.migrate import upgrade
 from voiceapp.models import Case, User
 from voiceapp.models.settings import DEFAULT_CASE_TYPES
-from voiceapp.services import accounts, case_queries, cases
+from voiceapp.services import accounts, cases
 from voiceapp.services.team_settings import editable_team_settings
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
@@ -330,7 +330,7 @@ def call_today_ids(dbs, user: User, now: datetime) -> tuple[list[int], int]:
     """The database part of call_today alone: its statement run on the driver, rows not
     turned into objects."""
     connection = dbs.connection()
-    page, _total, values = case_queries.call_today_queries(
+    page, _total, values = cases.call_today_queries(
         user, dialect=connection.dialect, now=now, zone=ZONE
     )
     rows = page.run(connection, values)
@@ -343,7 +343,7 @@ def explain(app, user_id: int, now: datetime) -> list[str]:
         dbs = db.session()
         user = dbs.get(User, user_id)
         conn = dbs.connection()
-        page, _total, values = case_queries.call_today_queries(
+        page, _total, values = cases.call_today_queries(
             user, dialect=conn.dialect, now=now, zone=ZONE
         )
         params = page.driver_params(values)
@@ -392,7 +392,7 @@ def measure_reads(app, user_id: int, count: int, read):
 
 def call_today_answer(dbs, user: User, now: datetime) -> tuple[list[int], int]:
     """The whole service, its page reduced to ids for comparing."""
-    items, total = case_queries.call_today(dbs, user, now=now, zone=ZONE, page=1, per_page=50)
+    items, total = cases.call_today(dbs, user, now=now, zone=ZONE, page=1, per_page=50)
     return [c.id for c in items], total
 
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from voiceapp.models import Case, Contact, User
 from voiceapp.models.cases import CLOSED
-from voiceapp.services.case_history import add_history
 from voiceapp.services.cases import create_case
+from voiceapp.services.cases.history import add_history
 
 # Hours from now the demo cases fall due: two overdue, three later today, two tomorrow.
 DUE_OFFSETS = (-26, -3, 1, 2, 4, 24, 30)

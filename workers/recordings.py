@@ -6,7 +6,7 @@ from flask import current_app
 
 from voiceapp.db import session, utcnow
 from voiceapp.models import Recording
-from voiceapp.services.recordings import store_media
+from voiceapp.services.calls.recordings import store_media
 from voiceapp.services.team_settings import get_team_settings
 from voiceapp.telephony.factory import telephony_adapter
 from workers.context import job_context

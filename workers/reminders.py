@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from voiceapp.db import session, utcnow
 from voiceapp.redis_client import get_redis
-from voiceapp.services import reminders
+from voiceapp.services.cases import reminders
 from voiceapp.services.outbox import relay_pending
 from workers.context import job_context
 

@@ -10,8 +10,8 @@ from sqlalchemy import delete, or_, select
 from voiceapp.db import session, utcnow
 from voiceapp.models import OutboxJob, Recording, UserSession
 from voiceapp.redis_client import get_redis
+from voiceapp.services.calls.recordings import FETCH_JOB
 from voiceapp.services.outbox import add_job, purge_handed_over, relay_pending
-from voiceapp.services.recordings import FETCH_JOB
 from voiceapp.services.repairs import remind_overdue_cases, requeue_stale_emails
 from workers.context import job_context
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.factories import CaseFactory, ContactFactory, UserFactory
 from voiceapp.models import CaseEvent, CaseFile
-from voiceapp.services.case_files import MAX_FILE_BYTES
+from voiceapp.services.cases.files import MAX_FILE_BYTES
 
 
 @pytest.fixture

@@ -399,7 +399,7 @@ def test_a_refused_or_failed_request_leaves_no_job(make_app, serve, team, dbs, m
     assert response.status_code == 403
 
     # The request recorded its job, then failed before committing: the job goes with it.
-    from voiceapp.services import recordings
+    from voiceapp.services.calls import recordings
 
     real_add_job = recordings.add_job
 

@@ -17,8 +17,8 @@ from tests.conftest import TEST_REDIS_URL
 from tests.factories import ContactFactory, UserFactory
 from tests.mail_helpers import body, run_worker
 from voiceapp.models import Case, CaseEvent, Notification, OutgoingEmail
+from voiceapp.services.cases.reminders import due_timestamp
 from voiceapp.services.outbox import relay_pending
-from voiceapp.services.reminders import due_timestamp
 
 # A fixed "now", so that the due time never falls on a bucket or day boundary by chance.
 START = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)

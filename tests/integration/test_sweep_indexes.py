@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.sql_capture import sent_selects
-from voiceapp.services.reminders import overdue_reminders
+from voiceapp.services.cases.reminders import overdue_reminders
 from voiceapp.services.repairs import stale_emails_statement
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)

@@ -24,8 +24,8 @@ from voiceapp.schemas.cases import (
     CaseSchema,
     OutcomeSchema,
 )
-from voiceapp.services import case_files, case_queries, cases
-from voiceapp.services.case_history import team_zone
+from voiceapp.services import cases
+from voiceapp.services.cases.history import team_zone
 from voiceapp.services.contacts import user_can_view
 
 blp = Blueprint("Cases", __name__, url_prefix="/api/cases", description="Cases to call")
@@ -67,7 +67,7 @@ def load_case(case_id: int, *, lock: bool = False) -> Case:
     user = authenticate_api_request()
     dbs = db.session()
     case = cases.lock_case(dbs, case_id) if lock else dbs.get(Case, case_id)
-    if case is None or not case_queries.can_see_case(user, case):
+    if case is None or not cases.can_see_case(user, case):
         abort(404, message="case not found")
     return case
 
@@ -84,11 +84,11 @@ class Cases(MethodView):
         dbs = db.session()
         page, per_page = args.pop("page"), args.pop("per_page")
         if args.pop("view") == "today":
-            items, total = case_queries.call_today(
+            items, total = cases.call_today(
                 dbs, user, now=utcnow(), zone=team_zone(dbs), page=page, per_page=per_page
             )
         else:
-            items, total = case_queries.list_cases(dbs, user, args, page=page, per_page=per_page)
+            items, total = cases.list_cases(dbs, user, args, page=page, per_page=per_page)
         return {"items": items, "total": total, "page": page, "per_page": per_page}
 
     @blp.arguments(CaseCreateSchema)
@@ -196,8 +196,8 @@ class CaseFiles(MethodView):
         case = load_case(case_id, lock=True)
         dbs = db.session()
         try:
-            row = case_files.attach_upload(dbs, case, files["file"], user=user, now=utcnow())
-        except case_files.FileRefused as exc:
+            row = cases.attach_upload(dbs, case, files["file"], user=user, now=utcnow())
+        except cases.FileRefused as exc:
             dbs.rollback()
             abort(422, errors={"files": {"file": [str(exc)]}})
         dbs.commit()
@@ -217,7 +217,7 @@ class CaseFileById(MethodView):
         row = db.session().get(CaseFile, file_id)
         if row is None or row.case_id != case.id:
             abort(404, message="file not found")
-        path = case_files.stored_path(row, case_files.files_root())
+        path = cases.stored_path(row, cases.files_root())
         if path is None:
             abort(404, message="file not found")
         return send_file(

@@ -19,7 +19,7 @@ from voiceapp.schemas.calls import (
     PresenceSchema,
     VoiceTokenSchema,
 )
-from voiceapp.services import call_queries
+from voiceapp.services.calls import queries as call_queries
 from voiceapp.telephony.credentials import current_credentials
 from voiceapp.telephony.tokens import TOKEN_TTL_SECONDS, voice_access_token
 

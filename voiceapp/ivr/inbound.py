@@ -18,7 +18,7 @@ from voiceapp.ivr.routing import AgentState, RingPlan, plan_ringing
 from voiceapp.models import AgentPresence, Call, IvrSession, User
 from voiceapp.models.settings import TeamSettings
 from voiceapp.services import calls as call_ops
-from voiceapp.services import case_callbacks
+from voiceapp.services.cases import callbacks as case_callbacks
 from voiceapp.services.team_settings import get_team_settings
 
 PREFERRED = "preferred"

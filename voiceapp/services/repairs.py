@@ -18,7 +18,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from voiceapp.models import OutboxJob, OutgoingEmail
-from voiceapp.services import reminders
+from voiceapp.services.cases import reminders
 from voiceapp.services.emails import SEND_JOB, send_job_id
 from voiceapp.services.outbox import add_job
 

@@ -20,7 +20,8 @@ from voiceapp.domain.call_status import KNOWN_STATUSES
 from voiceapp.domain.phones import format_international, is_withheld
 from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.models import AgentPresence, Call, Contact, Recording, RecordingListen, User
-from voiceapp.services import call_queries, recordings
+from voiceapp.services.calls import queries as call_queries
+from voiceapp.services.calls import recordings
 from voiceapp.services.contacts import user_can_view
 from voiceapp.telephony.credentials import current_credentials
 from voiceapp.web.paging import page_count, requested_page

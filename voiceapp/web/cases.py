@@ -27,8 +27,8 @@ from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.domain.scheduling import OUTCOME_LABELS, OUTCOMES
 from voiceapp.models import Case, CaseFile, Contact, User
 from voiceapp.schemas.cases import CaseListArgsSchema, OutcomeSchema
-from voiceapp.services import case_files, case_queries, cases
-from voiceapp.services.case_history import case_type_labels, team_zone
+from voiceapp.services import cases
+from voiceapp.services.cases.history import case_type_labels, team_zone
 from voiceapp.services.contacts import user_can_view
 from voiceapp.services.emails import active_templates
 from voiceapp.web.forms import flatten_errors
@@ -62,7 +62,7 @@ def _members() -> list[User]:
 def _load_case(case_id: int, *, lock: bool = False) -> Case:
     dbs = db.session()
     case = cases.lock_case(dbs, case_id) if lock else dbs.get(Case, case_id)
-    if case is None or not case_queries.can_see_case(current_user, case):
+    if case is None or not cases.can_see_case(current_user, case):
         abort(404)
     return case
 
@@ -71,7 +71,7 @@ def _load_case(case_id: int, *, lock: bool = False) -> Case:
 def today():
     dbs = db.session()
     page = requested_page()
-    items, total = case_queries.call_today(
+    items, total = cases.call_today(
         dbs, current_user, now=utcnow(), zone=team_zone(dbs), page=page, per_page=PER_PAGE
     )
     return render_template(
@@ -103,7 +103,7 @@ def index():
     filters.pop("per_page", None)
     filters.pop("page", None)
     page = requested_page()
-    items, total = case_queries.list_cases(dbs, current_user, filters, page=page, per_page=PER_PAGE)
+    items, total = cases.list_cases(dbs, current_user, filters, page=page, per_page=PER_PAGE)
     return render_template(
         "cases/list.html",
         cases=items,
@@ -188,7 +188,7 @@ def _render_case(case: Case, *, errors: dict | None = None, values=None, status:
         may_assign_others=is_manager_or_admin(current_user.role),
         errors=errors or {},
         values=values or {},
-        max_file_mb=case_files.MAX_FILE_BYTES // (1024 * 1024),
+        max_file_mb=cases.MAX_FILE_BYTES // (1024 * 1024),
     ), status
 
 
@@ -255,7 +255,7 @@ def outcome(case_id: int):
     upload = request.files.get("file")
     try:
         if upload and upload.filename:
-            case_files.attach_upload(dbs, case, upload, user=current_user, now=utcnow())
+            cases.attach_upload(dbs, case, upload, user=current_user, now=utcnow())
         cases.record_outcome(
             dbs,
             case,
@@ -263,7 +263,7 @@ def outcome(case_id: int):
             cases.OutcomeInput.from_input(data),
             now=utcnow(),
         )
-    except case_files.FileRefused as exc:
+    except cases.FileRefused as exc:
         dbs.rollback()
         return _render_case(case, errors={"file": [str(exc)]}, values=request.form, status=422)
     except cases.CaseError as exc:
@@ -308,7 +308,7 @@ def file(case_id: int, file_id: int):
     row = db.session().get(CaseFile, file_id)
     if row is None or row.case_id != case.id:
         abort(404)
-    path = case_files.stored_path(row, case_files.files_root())
+    path = cases.stored_path(row, cases.files_root())
     if path is None:
         abort(404)
     return send_file(

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from voiceapp import db
 from voiceapp.db import utcnow
 from voiceapp.services import notifications
-from voiceapp.services.reminders import case_path
+from voiceapp.services.cases.reminders import case_path
 from voiceapp.web.paging import requested_page
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")

@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, request
 from voiceapp.auth import csrf
 from voiceapp.db import session, utcnow
 from voiceapp.services import calls as call_ops
-from voiceapp.services import recordings
+from voiceapp.services.calls import recordings
 from voiceapp.telephony import twiml
 from voiceapp.webhooks.signature import twilio_request
 

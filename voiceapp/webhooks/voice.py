@@ -14,7 +14,7 @@ from voiceapp.auth import csrf
 from voiceapp.db import session, utcnow
 from voiceapp.ivr.inbound import begin_inbound
 from voiceapp.ivr.render import render_step
-from voiceapp.services import outbound
+from voiceapp.services.calls import outbound
 from voiceapp.telephony import twiml
 from voiceapp.telephony.urls import public_url
 from voiceapp.webhooks.signature import twilio_request

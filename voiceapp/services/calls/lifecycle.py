@@ -303,6 +303,6 @@ def mark_missed(db: Session, call: Call, now: datetime, *, language: str | None 
             ref_type="call",
             ref_id=call.sid,
         )
-    from voiceapp.services.case_callbacks import open_case_for_missed_call
+    from voiceapp.services.cases.callbacks import open_case_for_missed_call
 
     open_case_for_missed_call(db, call, language=language, now=now)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from voiceapp.models import Case, Notification, User
 from voiceapp.models.cases import OPEN
-from voiceapp.services.case_history import add_history, case_type_labels, team_zone
+from voiceapp.services.cases.history import add_history, case_type_labels, team_zone
 from voiceapp.services.emails import queue_email
 
 REMINDER = "reminder"

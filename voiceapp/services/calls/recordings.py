@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voiceapp.models import Call, Recording, RecordingListen, User
-from voiceapp.services import calls as call_ops
-from voiceapp.services.case_callbacks import note_voicemail
+from voiceapp.services.calls import lifecycle as call_ops
+from voiceapp.services.cases.callbacks import note_voicemail
 from voiceapp.services.outbox import add_job
 
 FETCH_JOB = "workers.recordings.fetch_recording"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from voiceapp.domain.email_templates import render
 from voiceapp.models import Case, PhoneNumber, User
-from voiceapp.services.case_history import CaseError, add_history, case_type_labels
+from voiceapp.services.cases.history import CaseError, add_history, case_type_labels
 from voiceapp.services.emails import queue_email, template_by_key
 
 

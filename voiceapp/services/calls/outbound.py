@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from voiceapp.domain.agent_identity import user_id_from_identity
 from voiceapp.domain.phones import try_normalize_phone
 from voiceapp.models import NumberOperator, PhoneNumber, User
-from voiceapp.services import calls as call_ops
+from voiceapp.services.calls import lifecycle as call_ops
 
 log = logging.getLogger(__name__)
 

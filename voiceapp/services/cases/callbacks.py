@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from voiceapp.models import Call, Case, Contact, User
 from voiceapp.models.cases import OPEN
-from voiceapp.services.case_history import add_history
-from voiceapp.services.cases import CALLBACK_TYPES, open_case, schedule_reminder
+from voiceapp.services.cases.history import add_history
+from voiceapp.services.cases.lifecycle import CALLBACK_TYPES, open_case, schedule_reminder
 from voiceapp.services.team_settings import get_team_settings
 
 

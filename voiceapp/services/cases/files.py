@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from voiceapp.models import Case, CaseFile, User
-from voiceapp.services.case_history import add_history
+from voiceapp.services.cases.history import add_history
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Recordings of the conversation, notes, scans and office documents.

@@ -1,0 +1,51 @@
+"""Calls: one row per CallSid moved forward by Twilio's callbacks (`lifecycle`), softphone
+calls and who may place them (`outbound`), recordings and who may listen (`recordings`),
+and the calls lists (`queries`).
+
+The blueprints, the IVR and the jobs use the operations re-exported here; the modules
+import each other directly. Imports: models, domain, other services, telephony's adapter;
+never web, api, webhooks, ivr's blueprint or workers.
+"""
+
+from __future__ import annotations
+
+from voiceapp.services.calls.lifecycle import (
+    ANSWERED_STATUSES,
+    apply_status_callback,
+    contact_for_number,
+    lock_call,
+    mark_missed,
+    our_number,
+    start_call,
+    store_event,
+)
+from voiceapp.services.calls.outbound import Dialling, Refused, start_outbound
+from voiceapp.services.calls.queries import can_see_call, list_calls
+from voiceapp.services.calls.recordings import (
+    FETCH_JOB,
+    can_listen,
+    log_listen,
+    record_callback,
+    store_media,
+)
+
+__all__ = [
+    "ANSWERED_STATUSES",
+    "FETCH_JOB",
+    "Dialling",
+    "Refused",
+    "apply_status_callback",
+    "can_listen",
+    "can_see_call",
+    "contact_for_number",
+    "list_calls",
+    "lock_call",
+    "log_listen",
+    "mark_missed",
+    "our_number",
+    "record_callback",
+    "start_call",
+    "start_outbound",
+    "store_event",
+    "store_media",
+]

@@ -1,0 +1,83 @@
+"""Cases and the callback scheduler: what a case is and how it moves (`lifecycle`), calling
+it and recording the outcome (`calling`), reading lists such as Call today (`queries`),
+the history line every operation writes (`history`), the e-mail after a call (`mail`),
+files attached to an outcome (`files`), callbacks opened by missed calls and voicemails
+(`callbacks`), and reminders when a case falls due (`reminders`).
+
+The blueprints and jobs use the operations re-exported here; the modules import each
+other directly. Imports: models, domain, other services; never web, api, webhooks, ivr's
+blueprint or workers.
+"""
+
+from __future__ import annotations
+
+from voiceapp.services.cases.calling import (
+    OutcomeInput,
+    claim_case,
+    claim_next,
+    record_outcome,
+)
+from voiceapp.services.cases.files import (
+    ALLOWED_TYPES,
+    MAX_FILE_BYTES,
+    FileRefused,
+    attach_file,
+    attach_upload,
+    files_root,
+    stored_path,
+)
+from voiceapp.services.cases.history import CaseError, add_history, case_type_labels, team_zone
+from voiceapp.services.cases.lifecycle import (
+    CALLBACK_TYPES,
+    CaseForbidden,
+    ClaimConflict,
+    assign_case,
+    create_case,
+    lock_case,
+    open_case,
+    remind_job_id,
+    schedule_reminder,
+    update_case,
+)
+from voiceapp.services.cases.queries import (
+    ListedCase,
+    ListedContact,
+    call_today,
+    call_today_queries,
+    can_see_case,
+    list_cases,
+)
+
+__all__ = [
+    "ALLOWED_TYPES",
+    "CALLBACK_TYPES",
+    "MAX_FILE_BYTES",
+    "CaseError",
+    "CaseForbidden",
+    "ClaimConflict",
+    "FileRefused",
+    "ListedCase",
+    "ListedContact",
+    "OutcomeInput",
+    "add_history",
+    "assign_case",
+    "attach_file",
+    "attach_upload",
+    "call_today",
+    "call_today_queries",
+    "can_see_case",
+    "case_type_labels",
+    "claim_case",
+    "claim_next",
+    "create_case",
+    "files_root",
+    "list_cases",
+    "lock_case",
+    "open_case",
+    "record_outcome",
+    "remind_job_id",
+    "schedule_reminder",
+    "stored_path",
+    "team_zone",
+    "update_case",
+]
