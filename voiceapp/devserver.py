@@ -1,0 +1,130 @@
+"""`voiceapp dev`: the whole product on one machine for development and demos (migrate,
+demo data, web, worker, clock and the Twilio simulator), and the demo call it prints."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+
+def _app():
+    from voiceapp.cli import _app as make_app
+
+    return make_app()
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--sim-port", type=int, help="The Twilio simulator's port [default: PORT+1].")
+@click.option("--no-sim", is_flag=True, help="No simulator: use the Twilio settings as given.")
+@click.option("--no-seed", is_flag=True, help="Do not add demo data.")
+def dev(host, port, sim_port, no_sim, no_seed):
+    """Development: migrate, seed demo data, run web (gunicorn), worker, clock and the
+    Twilio simulator until Ctrl-C. The app's Twilio settings point at the simulator."""
+    os.environ.setdefault("VOICEAPP_ENV", "development")
+    from voiceapp.demo import DEMO_PASSWORD, DEMO_USERS, demo_twilio_environment
+    from voiceapp.migrate import upgrade
+
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    base = f"http://{local}:{port}"
+    sim_url = f"http://{local}:{sim_port or port + 1}"
+    if not no_sim:
+        for name, value in demo_twilio_environment(base, sim_url).items():
+            os.environ.setdefault(name, value)
+    app = _app()
+    settings = app.config["VOICEAPP"]
+    upgrade(settings.resolved_database_url())
+    if not no_seed:
+        from voiceapp import db as database
+        from voiceapp.demo import seed
+
+        with app.app_context():
+            dbs = database.session()
+            seed(dbs)
+            dbs.commit()
+    env = dict(os.environ)
+    commands = [
+        [
+            *(sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}"),
+            *("--workers", "2", "--threads", "4", "--access-logfile", "-"),
+            "voiceapp:create_app()",
+        ],
+        [sys.executable, "-m", "voiceapp.cli", "worker"],
+        [sys.executable, "-m", "voiceapp.cli", "clock"],
+    ]
+    if not no_sim:
+        commands.append(
+            [
+                *(sys.executable, "-m", "voiceapp.cli", "sim", "serve", "--host", host),
+                *("--port", str(sim_port or port + 1), "--app-url", settings.public_base_url),
+                *("--public-url", sim_url),
+            ]
+        )
+    procs = [subprocess.Popen(command, env=env) for command in commands]
+    click.echo("")
+    click.echo(f"voiceapp is running: open {base}/")
+    click.echo(f"  database: {settings.resolved_database_url()}")
+    click.echo("  sign in as (password for all: " + DEMO_PASSWORD + "):")
+    for email, name, role, *_ in DEMO_USERS:
+        click.echo(f"    {email:32} {role:14} {name}")
+    click.echo(f"  health: {base}/healthz   API: {base}/api/openapi.json")
+    if not no_sim:
+        click.echo(
+            f"  Twilio simulator: {sim_url} (no Twilio account needed; its calls print here)"
+        )
+        click.echo("  place a demo call (a customer calls the Berlin hotline, presses 1 for German")
+        click.echo("  and 1 for a new order; Jonas answers; the recording shows up under Calls):")
+        click.echo(f"    {_demo_call_command(app, sim_url)}")
+    click.echo("  stop with Ctrl-C")
+    click.echo("")
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    failed = [p.returncode for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
+    if failed:
+        raise click.ClickException(f"a process stopped with exit code {failed[0]}")
+
+
+def _demo_call_command(app, sim_url: str) -> str:
+    """The command that places the demo call, with the identity of the demo's German agent
+    and the environment the command needs (the app's settings, for the agent's API token)."""
+    from voiceapp import db as database
+    from voiceapp.demo import DEMO_NUMBERS
+    from voiceapp.domain.agent_identity import client_identity
+    from voiceapp.services import accounts
+
+    with app.app_context():
+        jonas = accounts.find_user_by_email(database.session(), "jonas@demo.voiceapp.test")
+        identity = client_identity(jonas.id) if jonas else "agent_3"
+    script = Path(sys.executable).with_name("voiceapp")
+    with contextlib.suppress(ValueError):
+        script = script.relative_to(Path.cwd())
+    from voiceapp.sim.commands import DEFAULT_SIM_URL
+
+    prefix = "" if os.environ.get("DATABASE_URL") else "VOICEAPP_ENV=development "
+    if os.environ.get("VOICEAPP_INSTANCE_PATH"):
+        prefix += f"VOICEAPP_INSTANCE_PATH={os.environ['VOICEAPP_INSTANCE_PATH']} "
+    where = "" if sim_url == DEFAULT_SIM_URL else f" --sim {sim_url}"
+    return (
+        f"{prefix}{script} sim call --from +4915112345678 --to {DEMO_NUMBERS[0][0]} "
+        f"--digits 1,1 --answer {identity}{where}"
+    )
