@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select
 
 from voiceapp import db
 from voiceapp.auth import authenticate_api_request, require_api_user
 from voiceapp.db import utcnow
 from voiceapp.domain.agent_identity import client_identity
-from voiceapp.models import AgentPresence, Call
 from voiceapp.schemas.calls import (
     CallDetailSchema,
     CallListArgsSchema,
@@ -19,7 +17,7 @@ from voiceapp.schemas.calls import (
     PresenceSchema,
     VoiceTokenSchema,
 )
-from voiceapp.services.calls import queries as call_queries
+from voiceapp.services import calls
 from voiceapp.telephony.credentials import current_credentials
 from voiceapp.telephony.tokens import TOKEN_TTL_SECONDS, voice_access_token
 
@@ -54,27 +52,15 @@ class Presence(MethodView):
     @blp.response(200, PresenceSchema)
     def get(self):
         user = authenticate_api_request()
-        return db.session().get(AgentPresence, user.id) or AgentPresence(
-            user_id=user.id, status="offline", updated_at=utcnow()
-        )
+        return calls.presence_of(db.session(), user, now=utcnow())
 
     @blp.arguments(PresenceInputSchema)
     @blp.response(200, PresenceSchema)
     def put(self, data):
         """Go online (calls ring in this browser), offline, or busy."""
         user = authenticate_api_request()
-        dbs = db.session()
-        presence = dbs.scalar(
-            select(AgentPresence).where(AgentPresence.user_id == user.id).with_for_update()
-        )
-        if presence is None:
-            presence = AgentPresence(user_id=user.id)
-            dbs.add(presence)
-        presence.status = data["status"]
-        presence.updated_at = utcnow()
-        if data["status"] != "busy":
-            presence.call_sid = None
-        dbs.commit()
+        presence = calls.set_presence(db.session(), user, data["status"], now=utcnow())
+        db.session().commit()
         return presence
 
 
@@ -86,9 +72,7 @@ class Calls(MethodView):
         """Calls, newest first. Agents see their own calls and unanswered ones."""
         user = authenticate_api_request()
         page, per_page = args.pop("page"), args.pop("per_page")
-        items, total = call_queries.list_calls(
-            db.session(), user, args, page=page, per_page=per_page
-        )
+        items, total = calls.list_calls(db.session(), user, args, page=page, per_page=per_page)
         return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
@@ -98,7 +82,7 @@ class CallBySid(MethodView):
     def get(self, sid):
         """One call with the callbacks received and its recordings."""
         user = authenticate_api_request()
-        call = db.session().scalar(select(Call).where(Call.sid == sid))
-        if call is None or not call_queries.can_see_call(user, call):
+        call = calls.call_by_sid(db.session(), sid)
+        if call is None or not calls.can_see_call(user, call):
             abort(404, message="call not found")
         return call

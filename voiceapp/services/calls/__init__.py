@@ -20,7 +20,8 @@ from voiceapp.services.calls.lifecycle import (
     store_event,
 )
 from voiceapp.services.calls.outbound import Dialling, Refused, start_outbound
-from voiceapp.services.calls.queries import can_see_call, list_calls
+from voiceapp.services.calls.presence import presence_of, set_presence
+from voiceapp.services.calls.queries import call_by_sid, can_see_call, list_calls
 from voiceapp.services.calls.recordings import (
     FETCH_JOB,
     can_listen,
@@ -35,6 +36,7 @@ __all__ = [
     "Dialling",
     "Refused",
     "apply_status_callback",
+    "call_by_sid",
     "can_listen",
     "can_see_call",
     "contact_for_number",
@@ -43,7 +45,9 @@ __all__ = [
     "log_listen",
     "mark_missed",
     "our_number",
+    "presence_of",
     "record_callback",
+    "set_presence",
     "start_call",
     "start_outbound",
     "store_event",

@@ -40,3 +40,7 @@ def list_calls(
 
 def can_see_call(user: User, call: Call) -> bool:
     return is_manager_or_admin(user.role) or call.agent_id in (None, user.id)
+
+
+def call_by_sid(db: Session, sid: str) -> Call | None:
+    return db.scalar(select(Call).where(Call.sid == sid))
