@@ -1,4 +1,5 @@
-"""The JSON API (flask-smorest + marshmallow). OpenAPI document at GET /api/openapi.json."""
+"""The JSON API (flask-smorest + marshmallow). OpenAPI document at GET /api/openapi.json.
+Blueprints parse with schemas, authorise, call services and dump; anything below them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Database models, one module per aggregate. Importing this package registers them all."""
+"""Database models, one module per aggregate. Importing this package registers them all.
+Imports only voiceapp.db (Base, column types) and voiceapp.domain."""
 
 from voiceapp.models.calls import (
     AgentPresence,

@@ -1,2 +1,3 @@
-"""The Twilio side that is not HTTP routing: credentials, signature checks, TwiML builders,
-access tokens and the REST adapter."""
+"""The Twilio side that is not HTTP routing: credentials, TwiML builders and the prompts
+they speak, access tokens, public URLs and the REST adapter. Used by services, the IVR and
+the webhooks; imports services only for the team's saved credentials."""

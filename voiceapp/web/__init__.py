@@ -1,4 +1,5 @@
-"""The panel: server-rendered pages (Jinja) for agents, managers and admins."""
+"""The panel: server-rendered pages (Jinja) for agents, managers and admins. Blueprints
+parse forms, authorise, call services and render; they may import anything below them."""
 
 from __future__ import annotations
 
