@@ -9,11 +9,11 @@ import click
 
 from voiceapp.sim.commands.shared import (
     DEFAULT_SIM_URL,
-    _app_client,
-    _first_manager,
-    _print_entry,
-    _sim_client,
-    _sim_url,
+    app_client,
+    first_manager,
+    print_entry,
+    sim_client,
+    sim_url_from_env,
 )
 
 
@@ -55,7 +55,7 @@ from voiceapp.sim.commands.shared import (
 @click.option(
     "--sim",
     "sim_url",
-    default=_sim_url,
+    default=sim_url_from_env,
     show_default=DEFAULT_SIM_URL,
     help="The simulator (VOICEAPP_SIM_URL).",
 )
@@ -78,8 +78,8 @@ def call(
 ):
     """A customer calls one of our numbers: prints each request, each TwiML verb, each
     callback, and the final state (the simulator's and the app's)."""
-    client, status = _sim_client(sim_url)
-    app = _app_client(status) if (answer and online) or not answer else None
+    client, status = sim_client(sim_url)
+    app = app_client(status) if (answer and online) or not answer else None
     try:
         if answer and online:
             app.online(answer)
@@ -121,7 +121,7 @@ def _agents_for(answer: str | None, answer_after: float, talk: int) -> dict:
 def _print_call_entry(entry: dict, verbose: bool, client=None) -> None:
     if entry["kind"] == "final":
         return
-    _print_entry(entry)
+    print_entry(entry)
     if entry["kind"] == "gather" and client is not None:
         keys = click.prompt("  keys to press (Enter: none)", default="", show_default=False)
         client.press(entry["call_sid"], keys.strip())
@@ -149,7 +149,7 @@ def _print_final(state: dict) -> None:
 
 def _print_app_view(app, state: dict, wait_seconds: float = 20) -> None:
     """The call as the app stored it, once the worker fetched its recordings."""
-    manager = _first_manager(app)
+    manager = first_manager(app)
     if manager is None:
         click.echo("(the app has no admin or sales manager to read the call with)")
         return

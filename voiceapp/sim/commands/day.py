@@ -9,10 +9,10 @@ import click
 
 from voiceapp.sim.commands.shared import (
     DEFAULT_SIM_URL,
-    _app_client,
-    _first_manager,
-    _sim_client,
-    _sim_url,
+    app_client,
+    first_manager,
+    sim_client,
+    sim_url_from_env,
 )
 
 
@@ -23,7 +23,7 @@ from voiceapp.sim.commands.shared import (
 @click.option(
     "--sim",
     "sim_url",
-    default=_sim_url,
+    default=sim_url_from_env,
     show_default=DEFAULT_SIM_URL,
     help="The simulator (VOICEAPP_SIM_URL).",
 )
@@ -33,13 +33,13 @@ def day(calls, seed, chaos, sim_url):
     (an API token each, revoked afterwards) and are put back as they were."""
     from voiceapp.sim.day import DaySummary, plan_day
 
-    client, status = _sim_client(sim_url)
-    app = _app_client(status)
+    client, status = sim_client(sim_url)
+    app = app_client(status)
     try:
         ctx = _day_context(app, status)
         if not ctx.agents:
             raise click.ClickException("the app has no active agents (try voiceapp demo seed)")
-        manager = _first_manager(app)
+        manager = first_manager(app)
         if manager is None:
             raise click.ClickException("the app has no active admin or sales manager")
         before = _app_counts(app, manager)

@@ -8,7 +8,7 @@ import threading
 
 import click
 
-from voiceapp.sim.commands.shared import _print_entry
+from voiceapp.sim.commands.shared import print_entry
 
 
 @click.command("serve")
@@ -108,7 +108,7 @@ def serve(
     simulator = Simulator(config)
     simulator.cors_origins.update(cors_origins)
     if not quiet:
-        simulator.observers.append(_print_entry)
+        simulator.observers.append(print_entry)
     server = SimServer(simulator, host, port)
     click.echo(f"Twilio simulator at {config.sim_url} for the app at {config.app_url}")
     click.echo(

@@ -10,11 +10,13 @@ import click
 DEFAULT_SIM_URL = "http://127.0.0.1:8001"
 
 
-def _sim_url() -> str:
+def sim_url_from_env() -> str:
+    """The default of --sim: VOICEAPP_SIM_URL, else DEFAULT_SIM_URL."""
     return os.environ.get("VOICEAPP_SIM_URL") or DEFAULT_SIM_URL
 
 
-def _print_entry(entry: dict, sid: str | None = None) -> None:
+def print_entry(entry: dict, sid: str | None = None) -> None:
+    """One line of a call's log: its time, kind and text (and the call, when given)."""
     prefix = f"[{sid[-6:]}] " if sid else ""
     click.echo(f"{prefix}{entry['t']:7.1f}s  {entry['kind']:<8} {entry['text']}")
 
@@ -33,13 +35,15 @@ def _flask_app():
         ) from exc
 
 
-def _app_client(status: dict):
+def app_client(status: dict):
+    """The app the simulator plays against (its URL from the status), with its settings."""
     from voiceapp.sim.clients import AppClient
 
     return AppClient(status["app_url"], _flask_app())
 
 
-def _sim_client(url: str):
+def sim_client(url: str):
+    """The simulator at `url` and its status; a click error when it does not answer."""
     from voiceapp.sim.clients import SimClient
 
     client = SimClient(url)
@@ -49,7 +53,8 @@ def _sim_client(url: str):
         raise click.ClickException(str(exc)) from exc
 
 
-def _first_manager(app) -> int | None:
+def first_manager(app) -> int | None:
+    """The first active admin or sales manager: the user the commands read calls as."""
     from sqlalchemy import select
 
     from voiceapp import db
