@@ -1,5 +1,6 @@
 """Pieces of the simulator without a network: access tokens checked as Twilio checks them,
-TwiML read as Twilio reads it, WAV files of the right length, Twilio's timestamps."""
+TwiML read as Twilio reads it (and a handler for each verb it lets through), WAV files of
+the right length, Twilio's timestamps."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import pytest
 
 from voiceapp.sim.clock import rfc2822
 from voiceapp.sim.tokens import TokenError, verify_access_token
-from voiceapp.sim.twiml import TwimlError, parse
+from voiceapp.sim.twiml import SIMULATED_VERBS, TwimlError, parse
+from voiceapp.sim.verb_table import VERBS
 from voiceapp.sim.wav import recording_wav
 from voiceapp.telephony.credentials import TwilioCredentials
 from voiceapp.telephony.tokens import TOKEN_TTL_SECONDS, voice_access_token
@@ -86,6 +88,10 @@ def test_twiml_is_read_into_verbs_with_their_nouns():
         ("Number", "+4930123"),
     ]
     assert verbs[1].int_attr("timeout", 30) == 9
+
+
+def test_every_verb_the_twiml_reader_lets_through_has_a_handler():
+    assert set(VERBS) == SIMULATED_VERBS
 
 
 @pytest.mark.parametrize(("seconds", "channels"), [(1, 1), (7, 2), (0, 1)])

@@ -1,11 +1,17 @@
 """One call following the app's TwiML, as Twilio would: the request to the voice URL (the
 fallback URL if that fails), then verb after verb, the action URLs they name, the status
-callbacks of every leg and the recordings' callbacks. Time is the call's virtual clock."""
+callbacks of every leg and the recordings' callbacks. Time is the call's virtual clock.
+
+What each verb does is not here: a CallRun is given a table of handlers by verb name
+(`verb_table.VERBS`, from whoever builds the run) and looks each verb up in it. The
+handlers (`verbs`, `dial`) use the run and this module's exceptions and constants, so
+the imports go one way: verbs and dial -> engine, never back."""
 
 from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable, Mapping
 from urllib.parse import urljoin
 
 from voiceapp.sim.clock import CallClock, rfc2822
@@ -50,6 +56,13 @@ class Document:
         self.url, self.verbs = url, verbs
 
 
+# Where a verb sends the call next: (kind, url, method, parameters) of the next request.
+Goto = tuple[str, str, str, dict]
+# What the run calls for a verb: (run, verb, the document's URL) -> None (go on with the
+# next verb) or where to go next. It may raise CallerHungUp, CallEnded or TwimlError.
+VerbHandler = Callable[["CallRun", Verb, str], Goto | None]
+
+
 class CallRun:
     """Everything about one call: its parent leg, the people on it, its log."""
 
@@ -59,6 +72,7 @@ class CallRun:
         record: CallRecord,
         *,
         caller: Party | BrowserPhone | None,
+        verbs: Mapping[str, VerbHandler],
         agents: dict[str, Party] | None = None,
         callees: dict[str, Party] | None = None,
         chaos: Chaos | None = None,
@@ -70,6 +84,7 @@ class CallRun:
         # e.g. to hang up or redirect it through the REST API while it runs.
         self.realtime = realtime
         self.caller = caller
+        self.verbs = verbs  # what to do for each verb, by its TwiML name
         self.agents = agents or {}
         self.callees = callees or {}
         self.events: queue.Queue = queue.Queue()
@@ -264,13 +279,9 @@ class CallRun:
                 raise CallEnded("completed", "end of the TwiML document")
             document = self.fetch(*goto)
 
-    def execute(self, verb: Verb, base_url: str):
-        from voiceapp.sim import dial, verbs
-
+    def execute(self, verb: Verb, base_url: str) -> Goto | None:
         try:
-            if verb.name == "Dial":
-                return dial.run_dial(self, verb, base_url)
-            return getattr(verbs, verb.name.lower())(self, verb, base_url)
+            return self.verbs[verb.name](self, verb, base_url)
         except TwimlError as exc:  # an attribute or noun Twilio would refuse
             raise AppError(exc.code, exc.message) from exc
 

@@ -9,6 +9,7 @@ from voiceapp.sim.engine import CallRun
 from voiceapp.sim.legs import parse_events
 from voiceapp.sim.parties import Party
 from voiceapp.sim.state import CallRecord
+from voiceapp.sim.verb_table import VERBS
 
 
 def place_api_call(sim, form: dict, *, wait: bool) -> CallRecord:
@@ -20,7 +21,7 @@ def place_api_call(sim, form: dict, *, wait: bool) -> CallRecord:
         callee = callee if isinstance(callee, Party) else Party(answers="no-answer")
     else:
         callee = sim.callee(to, {})
-    run = CallRun(sim, record, caller=callee)
+    run = CallRun(sim, record, caller=callee, verbs=VERBS)
     run.parent.callback_url = form.get("StatusCallback")
     run.parent.callback_method = (form.get("StatusCallbackMethod") or "POST").upper()
     run.parent.events = parse_events(form.get("StatusCallbackEvent"))

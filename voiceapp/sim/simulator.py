@@ -10,6 +10,7 @@ from voiceapp.sim.engine import CallRun
 from voiceapp.sim.parties import BrowserPhone, Party, Phones
 from voiceapp.sim.state import Account, CallRecord, TwimlApp, new_sid
 from voiceapp.sim.transport import Chaos, Transport
+from voiceapp.sim.verb_table import VERBS
 
 # The demo's account: not secrets, only names the app and the simulator agree on.
 DEMO_ACCOUNT_SID = "AC" + "de" * 16
@@ -140,6 +141,7 @@ class Simulator:
             self,
             record,
             caller=caller or Party(),
+            verbs=VERBS,
             agents=agents,
             callees=callees,
             chaos=chaos or self.config.chaos,
@@ -176,6 +178,7 @@ class Simulator:
             self,
             record,
             caller=caller or Party(),
+            verbs=VERBS,
             callees=callees,
             chaos=chaos or self.config.chaos,
             observer=observer,
