@@ -9,10 +9,9 @@ from voiceapp.redis_client import make_redis
 from workers.schedule import SCHEDULE
 
 
-def run_clock(app, *, interval: int) -> None:
-    connection = make_redis(app.config["VOICEAPP"].redis_url)
-    connection.connection_pool.connection_kwargs["socket_timeout"] = None
-    scheduler = CronScheduler(connection=connection)
+def register_schedule(scheduler: CronScheduler, *, interval: int) -> None:
+    """Every entry of the schedule; those without their own timing run every `interval`
+    seconds."""
     for periodic in SCHEDULE:
         scheduler.register(
             periodic.func,
@@ -21,4 +20,11 @@ def run_clock(app, *, interval: int) -> None:
             cron=periodic.cron,
             job_timeout=periodic.job_timeout,
         )
+
+
+def run_clock(app, *, interval: int) -> None:
+    connection = make_redis(app.config["VOICEAPP"].redis_url)
+    connection.connection_pool.connection_kwargs["socket_timeout"] = None
+    scheduler = CronScheduler(connection=connection)
+    register_schedule(scheduler, interval=interval)
     scheduler.start()

@@ -6,6 +6,7 @@ from redis import Redis
 from rq.cron import CronScheduler
 
 from tests.conftest import TEST_REDIS_URL
+from workers.clock import register_schedule
 from workers.repairs import purge_old_sessions, sweep
 from workers.schedule import SCHEDULE
 
@@ -19,13 +20,8 @@ def test_the_sweep_runs_at_the_clock_interval_and_old_sessions_are_purged_nightl
 
 def test_rq_accepts_every_entry_and_names_the_moved_jobs():
     scheduler = CronScheduler(connection=Redis.from_url(TEST_REDIS_URL))
-    for periodic in SCHEDULE:
-        scheduler.register(
-            periodic.func,
-            queue_name="default",
-            interval=None if periodic.cron else (periodic.interval or 60),
-            cron=periodic.cron,
-            job_timeout=periodic.job_timeout,
-        )
-    names = sorted(job.func_name for job in scheduler.get_jobs())
-    assert names == ["workers.repairs.purge_old_sessions", "workers.repairs.sweep"]
+    register_schedule(scheduler, interval=60)
+    jobs = {job.func_name: job for job in scheduler.get_jobs()}
+    assert sorted(jobs) == ["workers.repairs.purge_old_sessions", "workers.repairs.sweep"]
+    assert jobs["workers.repairs.sweep"].interval == 60
+    assert jobs["workers.repairs.purge_old_sessions"].cron == "17 3 * * *"
