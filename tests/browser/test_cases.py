@@ -14,7 +14,9 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_panel import FAST_PASSWORD_HASH, sign_in
 from tests.factories import CaseFactory, ContactFactory, UserFactory
 from voiceapp.db import utcnow
+from voiceapp.domain.cases import end_of_today
 from voiceapp.models import Case
+from voiceapp.services.cases import team_zone
 
 pytestmark = pytest.mark.browser
 
@@ -38,8 +40,11 @@ def test_an_agent_works_call_today_from_the_overdue_case_to_a_callback(page, pag
         due_at=now - timedelta(hours=3),
         contact=ContactFactory(first_name="Olga", last_name="Overdue"),
     )
+    # Later today in the team's zone, whatever the hour the suite runs at (now + 30 minutes
+    # would fall into tomorrow in the last half hour of the day).
+    later_today = now + (end_of_today(now, team_zone(dbs)) - now) / 2
     CaseFactory(
-        due_at=now + timedelta(minutes=30),
+        due_at=later_today,
         contact=ContactFactory(first_name="Paul", last_name="Pool"),
     )
     sign_in(page, agent)
