@@ -2,7 +2,8 @@
 repairs), the worker's and the clock's entry points, and the clock's schedule.
 
 A job is thin: an app context (workers.context), load rows by id, call one service,
-commit. Jobs import voiceapp's services, models and adapters; nothing in voiceapp imports
+commit. Jobs import voiceapp's services and adapters, not its models (the services load
+and change rows); nothing in voiceapp imports
 this package (services name a job by its dotted path, written into the outbox).
 """
 

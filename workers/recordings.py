@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from voiceapp.db import session, utcnow
-from voiceapp.models import Recording
-from voiceapp.services.calls.recordings import store_media
+from voiceapp.services.calls.recordings import get_recording, mark_deleted_at_twilio, store_media
 from voiceapp.services.team_settings import get_team_settings
 from voiceapp.telephony.factory import telephony_adapter
 from workers.context import job_context
@@ -17,7 +16,7 @@ def fetch_recording(recording_id: int) -> str | None:
     it, delete it at Twilio. Safe to run twice: what was done is not done again."""
     with job_context():
         dbs = session()
-        recording = dbs.get(Recording, recording_id)
+        recording = get_recording(dbs, recording_id)
         if recording is None:
             return None
         # A retry after a failed delete still has the delete to do.
@@ -35,6 +34,6 @@ def fetch_recording(recording_id: int) -> str | None:
             dbs.commit()
         if delete:
             adapter.delete_recording(recording.sid)  # raises: RQ retries the delete
-            recording.deleted_at_twilio = utcnow()
+            mark_deleted_at_twilio(recording, utcnow())
             dbs.commit()
         return recording.media_path

@@ -1,5 +1,6 @@
 """The JSON API (flask-smorest + marshmallow). OpenAPI document at GET /api/openapi.json.
-Blueprints parse with schemas, authorise, call services and dump; anything below them."""
+Blueprints parse with schemas, authorise, call services and dump; they may import
+anything below them but models (read and written through services)."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ the conversation files attached to a case."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from flask import Response, send_file
 from flask.views import MethodView
@@ -12,7 +13,6 @@ from flask_smorest import Blueprint, abort
 from voiceapp import db
 from voiceapp.auth import authenticate_api_request, require_api_user
 from voiceapp.db import utcnow
-from voiceapp.models import Case, CaseFile, Contact
 from voiceapp.schemas.cases import (
     CaseCreateSchema,
     CaseDetailSchema,
@@ -26,7 +26,10 @@ from voiceapp.schemas.cases import (
 )
 from voiceapp.services import cases
 from voiceapp.services.cases.history import team_zone
-from voiceapp.services.contacts import user_can_view
+from voiceapp.services.contacts import visible_contact
+
+if TYPE_CHECKING:
+    from voiceapp.models import Case
 
 blp = Blueprint("Cases", __name__, url_prefix="/api/cases", description="Cases to call")
 blp.before_request(require_api_user)
@@ -65,9 +68,8 @@ def _nest(field: str, message: str) -> dict:
 
 def load_case(case_id: int, *, lock: bool = False) -> Case:
     user = authenticate_api_request()
-    dbs = db.session()
-    case = cases.lock_case(dbs, case_id) if lock else dbs.get(Case, case_id)
-    if case is None or not cases.can_see_case(user, case):
+    case = cases.visible_case(db.session(), user, case_id, lock=lock)
+    if case is None:
         abort(404, message="case not found")
     return case
 
@@ -97,8 +99,8 @@ class Cases(MethodView):
         """Open a case by hand; due now unless `due_at` says otherwise."""
         user = authenticate_api_request()
         dbs = db.session()
-        contact = dbs.get(Contact, data["contact_id"])
-        if contact is None or not user_can_view(user, contact):
+        contact = visible_contact(dbs, user, data["contact_id"])
+        if contact is None:
             abort(422, errors={"json": {"contact_id": ["no contact with this id"]}})
         with case_errors():
             case = cases.create_case(
@@ -214,8 +216,8 @@ class CaseFileById(MethodView):
     def get(self, case_id, file_id):
         """Download a file attached to the case."""
         case = load_case(case_id)
-        row = db.session().get(CaseFile, file_id)
-        if row is None or row.case_id != case.id:
+        row = cases.case_file(db.session(), case, file_id)
+        if row is None:
             abort(404, message="file not found")
         path = cases.stored_path(row, cases.files_root())
         if path is None:

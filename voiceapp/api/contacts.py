@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from sqlalchemy import func, select
 
 from voiceapp import db
 from voiceapp.auth import authenticate_api_request, require_api_user
@@ -14,7 +15,6 @@ from voiceapp.domain.contacts import (
     can_delete_contact,
     can_edit_contact,
 )
-from voiceapp.models import Contact, ContactEvent, User
 from voiceapp.schemas.contacts import (
     ContactEventPageSchema,
     ContactInputSchema,
@@ -25,6 +25,10 @@ from voiceapp.schemas.contacts import (
     PageArgsSchema,
 )
 from voiceapp.services import contacts as contact_ops
+from voiceapp.services.accounts import get_user
+
+if TYPE_CHECKING:
+    from voiceapp.models import Contact, User
 
 # API blueprints have capitalised names: they are the tags of the OpenAPI document, and
 # they stay apart from the panel blueprint of the same subject.
@@ -36,8 +40,8 @@ def load_visible_contact(contact_id: int) -> Contact:
     """404 for a contact that does not exist or that this user may not see: an agent must
     not learn that another agent's private contact exists."""
     user = authenticate_api_request()
-    contact = db.session().get(Contact, contact_id)
-    if contact is None or not contact_ops.user_can_view(user, contact):
+    contact = contact_ops.visible_contact(db.session(), user, contact_id)
+    if contact is None:
         abort(404, message="contact not found")
     return contact
 
@@ -53,7 +57,7 @@ def check_owner_field(data: dict, user: User, contact: Contact | None) -> None:
         abort(403, message="only the owner or a manager may change owner or visibility")
     owner_id = data.get("owner_id")
     if owner_id is not None:
-        owner = db.session().get(User, owner_id)
+        owner = get_user(db.session(), owner_id)
         if owner is None or not owner.active:
             abort(422, errors={"json": {"owner_id": ["no active user with this id"]}})
 
@@ -135,14 +139,7 @@ class ContactHistory(MethodView):
     def get(self, args, contact_id):
         """The contact's timeline, newest first."""
         contact = load_visible_contact(contact_id)
-        dbs = db.session()
-        where = ContactEvent.contact_id == contact.id
-        total = dbs.scalar(select(func.count()).select_from(ContactEvent).where(where))
-        items = dbs.scalars(
-            select(ContactEvent)
-            .where(where)
-            .order_by(ContactEvent.occurred_at.desc(), ContactEvent.id.desc())
-            .limit(args["per_page"])
-            .offset((args["page"] - 1) * args["per_page"])
-        ).all()
+        items, total = contact_ops.history_page(
+            db.session(), contact, page=args["page"], per_page=args["per_page"]
+        )
         return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}

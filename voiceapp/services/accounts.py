@@ -5,16 +5,39 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from voiceapp.domain.roles import ROLES
+from voiceapp.domain.roles import ADMIN, ROLES
 from voiceapp.models import ApiToken, User, UserSession
 from voiceapp.security import hash_password, new_token, password_problem, token_hash
 
 
 class AccountError(ValueError):
-    """A user-facing reason an account operation was refused."""
+    """A user-facing reason an account operation was refused; `field` names the form field
+    it concerns, when one does."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# What an admin may set on a member besides name, e-mail, role and password.
+MEMBER_SETTINGS = frozenset(
+    {
+        "active",
+        "digistore_id",
+        "payout_factor",
+        "manager_commission_percent",
+        "can_receive_payouts",
+        "can_approve_commissions",
+        "can_set_affiliates",
+        "can_change_affiliates",
+        "notify_by_email",
+        "case_types",
+        "languages",
+    }
+)
 
 
 def normalize_email(email: str) -> str:
@@ -23,6 +46,26 @@ def normalize_email(email: str) -> str:
 
 def find_user_by_email(db: Session, email: str) -> User | None:
     return db.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def get_user(db: Session, user_id: int | None) -> User | None:
+    return db.get(User, user_id) if user_id is not None else None
+
+
+def all_members(db: Session) -> list[User]:
+    """Everyone, active members first, by name (the members list and the calls filter)."""
+    return list(db.scalars(select(User).order_by(User.active.desc(), User.name)))
+
+
+def active_members(db: Session) -> list[User]:
+    return list(db.scalars(select(User).where(User.active).order_by(User.name)))
+
+
+def users_by_id(db: Session, ids) -> dict[int, User]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.scalars(select(User).where(User.id.in_(ids)))}
 
 
 def create_user(
@@ -43,6 +86,47 @@ def create_user(
     db.add(user)
     db.flush()
     return user
+
+
+def update_member(
+    db: Session,
+    user: User,
+    *,
+    acting: User,
+    name: str,
+    email: str,
+    role: str,
+    password: str | None,
+    settings: dict,
+    now: datetime,
+) -> None:
+    """An admin's edit of a member. Refused (AccountError naming the field) when the e-mail
+    is another member's, or when admins would remove their own rights or switch themselves
+    off. Switching a member off or changing the password ends every open session."""
+    email = normalize_email(email)
+    other = find_user_by_email(db, email)
+    if other is not None and other.id != user.id:
+        raise AccountError("another member has this e-mail", field="email")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}", field="role")
+    if user.id == acting.id and (role != ADMIN or not settings.get("active", user.active)):
+        raise AccountError(
+            "you cannot remove your own admin rights or switch yourself off", field="role"
+        )
+    if password:
+        try:
+            set_password(user, password)
+        except AccountError as exc:
+            raise AccountError(str(exc), field="password") from None
+    user.name = name.strip()
+    user.email = email
+    user.role = role
+    for key, value in settings.items():
+        if key not in MEMBER_SETTINGS:
+            raise ValueError(f"not a member setting: {key}")
+        setattr(user, key, value)
+    if not user.active or password:
+        end_all_sessions(db, user, now=now)
 
 
 def set_password(user: User, password: str) -> None:
@@ -107,6 +191,16 @@ def end_session(db: Session, token: str, *, now: datetime) -> None:
         row.ended_at = now
 
 
+def purge_sessions(db: Session, *, before: datetime) -> int:
+    """Delete panel sessions that ended, or were last seen, before `before`."""
+    result = db.execute(
+        delete(UserSession).where(
+            or_(UserSession.ended_at < before, UserSession.last_seen_at < before)
+        )
+    )
+    return result.rowcount
+
+
 def end_all_sessions(db: Session, user: User, *, now: datetime) -> None:
     for row in db.scalars(
         select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
@@ -131,6 +225,14 @@ def create_api_token(db: Session, user: User, *, name: str, now: datetime) -> tu
     db.add(row)
     db.flush()
     return row, token
+
+
+def api_tokens_of(db: Session, user: User) -> list[ApiToken]:
+    return list(
+        db.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+        )
+    )
 
 
 def resolve_api_token(db: Session, token: str, *, now: datetime) -> User | None:

@@ -46,6 +46,50 @@ def visible_contacts_filter(user: User):
     return or_(Contact.owner_id == user.id, Contact.visibility != PRIVATE)
 
 
+def contacts_by_id(db: Session, ids) -> dict[int, Contact]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {c.id: c for c in db.scalars(select(Contact).where(Contact.id.in_(ids)))}
+
+
+def get_contact(db: Session, contact_id: int | None) -> Contact | None:
+    return db.get(Contact, contact_id) if contact_id is not None else None
+
+
+def visible_contact(db: Session, user: User, contact_id: int | None) -> Contact | None:
+    """The contact, when it exists and `user` may see it (None otherwise: the caller
+    answers 404, so an agent does not learn that a colleague's private contact exists)."""
+    contact = get_contact(db, contact_id)
+    return contact if contact is not None and user_can_view(user, contact) else None
+
+
+def history_page(
+    db: Session, contact: Contact, *, page: int, per_page: int
+) -> tuple[list[ContactEvent], int]:
+    """The contact's timeline, newest first."""
+    where = ContactEvent.contact_id == contact.id
+    total = db.scalar(select(func.count()).select_from(ContactEvent).where(where)) or 0
+    items = db.scalars(
+        select(ContactEvent)
+        .where(where)
+        .order_by(ContactEvent.occurred_at.desc(), ContactEvent.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return list(items), total
+
+
+def visible_summary(db: Session, user: User, *, recent: int = 10) -> tuple[int, list[Contact]]:
+    """How many contacts `user` may see, and the most recently changed of them."""
+    visible = visible_contacts_filter(user)
+    total = db.scalar(select(func.count()).select_from(Contact).where(visible)) or 0
+    latest = db.scalars(
+        select(Contact).where(visible).order_by(Contact.updated_at.desc()).limit(recent)
+    )
+    return total, list(latest)
+
+
 def user_can_view(user: User, contact: Contact) -> bool:
     return can_view_contact(
         role=user.role, user_id=user.id, owner_id=contact.owner_id, visibility=contact.visibility

@@ -73,3 +73,38 @@ def active_templates(db: Session) -> list[EmailTemplate]:
 def template_by_key(db: Session, key: str) -> EmailTemplate | None:
     ensure_default_templates(db)
     return db.scalar(select(EmailTemplate).where(EmailTemplate.key == key, EmailTemplate.active))
+
+
+class TemplateError(ValueError):
+    """A user-facing reason a template change was refused."""
+
+
+TEMPLATE_FIELDS = ("name", "subject", "body_text", "body_html", "active")
+
+
+def all_templates(db: Session) -> list[EmailTemplate]:
+    return list(db.scalars(select(EmailTemplate).order_by(EmailTemplate.name)))
+
+
+def get_template(db: Session, template_id: int) -> EmailTemplate | None:
+    return db.get(EmailTemplate, template_id)
+
+
+def create_template(db: Session, *, key: str, **fields) -> EmailTemplate:
+    """A new template; its key must be free (the API names templates by key)."""
+    if db.scalar(select(EmailTemplate.id).where(EmailTemplate.key == key)):
+        raise TemplateError("another template has this key")
+    template = EmailTemplate(key=key)
+    update_template(template, **fields)
+    db.add(template)
+    db.flush()
+    return template
+
+
+def update_template(template: EmailTemplate, **fields) -> None:
+    """Placeholders are checked by the caller's form (domain.email_templates)."""
+    for name, value in fields.items():
+        if name not in TEMPLATE_FIELDS:
+            raise ValueError(f"not a template field: {name}")
+        setattr(template, name, value)
+    template.body_html = template.body_html or None

@@ -1,8 +1,10 @@
-"""What the periodic sweep repairs: reminders whose job never ran (Redis flushed, a worker
-killed, the scheduler down) and e-mails still pending long after they were queued.
+"""What the periodic sweep repairs: recordings never fetched, reminders whose job never
+ran (Redis flushed, a worker killed, the scheduler down) and e-mails still pending long
+after they were queued.
 
-Both read only rows in partial indexes (ix_cases_remind_at, ix_outgoing_emails_pending),
-so the sweep stays cheap however many cases and e-mails there are.
+Reminders and e-mails are read through partial indexes (ix_cases_remind_at,
+ix_outgoing_emails_pending), so the sweep stays cheap however many cases and e-mails
+there are.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from rq.job import Job, JobStatus
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from voiceapp.models import OutboxJob, OutgoingEmail
+from voiceapp.models import OutboxJob, OutgoingEmail, Recording
+from voiceapp.services.calls.recordings import FETCH_JOB
 from voiceapp.services.cases import reminders
 from voiceapp.services.emails import SEND_JOB, send_job_id
 from voiceapp.services.outbox import add_job
 
 log = logging.getLogger(__name__)
 
+# A recording not fetched this long after Twilio completed it gets its fetch queued again.
+RECORDING_STALE_AFTER = timedelta(minutes=10)
 # A reminder's own job runs at the due time; the sweep steps in once it is this late.
 REMINDER_GRACE = timedelta(minutes=2)
 # An e-mail still pending this long after it was queued has its job checked.
@@ -35,6 +40,24 @@ EMAIL_REPAIR_BUCKET_SECONDS = 600
 STALE_HEARTBEAT = timedelta(minutes=3)
 BATCH = 500
 LIVE_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def requeue_unfetched_recordings(db: Session, *, now: datetime) -> int:
+    """Queue the fetch again for completed recordings still not stored (at most once per
+    ten-minute bucket each). The caller commits."""
+    queued = 0
+    for recording in db.scalars(
+        select(Recording).where(
+            Recording.status == "completed",
+            Recording.fetched_at.is_(None),
+            Recording.created_at < now - RECORDING_STALE_AFTER,
+        )
+    ):
+        job_id = f"fetch-recording-{recording.sid}-{int(now.timestamp()) // 600}"
+        if db.scalar(select(OutboxJob.id).where(OutboxJob.job_id == job_id)) is None:
+            add_job(db, FETCH_JOB, recording.id, job_id=job_id)
+            queued += 1
+    return queued
 
 
 def remind_overdue_cases(db: Session, *, now: datetime) -> int:

@@ -43,3 +43,14 @@ def editable_team_settings(db: Session) -> TeamSettings:
     except IntegrityError:  # another request created it first
         row = db.get(TeamSettings, SETTINGS_ID)
     return row
+
+
+def update_team_settings(db: Session, **changes) -> TeamSettings:
+    """Change some settings (creating the row on first use); an unknown name is a bug."""
+    row = editable_team_settings(db)
+    columns = {c.key for c in TeamSettings.__table__.columns} - {"id"}
+    for name, value in changes.items():
+        if name not in columns:
+            raise ValueError(f"not a team setting: {name}")
+        setattr(row, name, value)
+    return row

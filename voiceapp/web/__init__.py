@@ -1,5 +1,7 @@
 """The panel: server-rendered pages (Jinja) for agents, managers and admins. Blueprints
-parse forms, authorise, call services and render; they may import anything below them."""
+parse forms, authorise, call services and render; they may import anything below them
+but models (rows are read and written through services; a type named for an annotation
+is imported under `if TYPE_CHECKING:`)."""
 
 from __future__ import annotations
 

@@ -4,26 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from voiceapp import db
 from voiceapp.db import utcnow
-from voiceapp.models import ApiToken
 from voiceapp.services import accounts
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _render(new_token: str | None = None, status: int = 200):
-    tokens = (
-        db.session()
-        .scalars(
-            select(ApiToken)
-            .where(ApiToken.user_id == current_user.id)
-            .order_by(ApiToken.created_at.desc())
-        )
-        .all()
-    )
+    tokens = accounts.api_tokens_of(db.session(), current_user)
     return render_template("account/tokens.html", tokens=tokens, new_token=new_token), status
 
 

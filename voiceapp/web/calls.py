@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from voiceapp import db
@@ -19,12 +19,16 @@ from voiceapp.db import utcnow
 from voiceapp.domain.call_status import KNOWN_STATUSES
 from voiceapp.domain.phones import format_international, is_withheld
 from voiceapp.domain.roles import is_manager_or_admin
-from voiceapp.models import AgentPresence, Call, Contact, Recording, RecordingListen, User
+from voiceapp.services import accounts
 from voiceapp.services.calls import queries as call_queries
 from voiceapp.services.calls import recordings
-from voiceapp.services.contacts import user_can_view
+from voiceapp.services.calls.presence import presence_of
+from voiceapp.services.contacts import contacts_by_id, user_can_view
 from voiceapp.telephony.credentials import current_credentials
 from voiceapp.web.paging import page_count, requested_page
+
+if TYPE_CHECKING:
+    from voiceapp.models import Call, Contact, Recording, User
 
 bp = Blueprint("calls", __name__)
 PER_PAGE = 50
@@ -100,18 +104,8 @@ def _is_stored(recording: Recording) -> bool:
 def _rows(calls: list[Call]) -> list[CallRow]:
     dbs = db.session()
     # Load the page's contacts and agents in two queries (not two per row).
-    contact_ids = {c.contact_id for c in calls if c.contact_id}
-    agent_ids = {c.agent_id for c in calls if c.agent_id}
-    contacts = (
-        {c.id: c for c in dbs.scalars(select(Contact).where(Contact.id.in_(contact_ids)))}
-        if contact_ids
-        else {}
-    )
-    agents = (
-        {u.id: u for u in dbs.scalars(select(User).where(User.id.in_(agent_ids)))}
-        if agent_ids
-        else {}
-    )
+    contacts = contacts_by_id(dbs, {c.contact_id for c in calls})
+    agents = accounts.users_by_id(dbs, {c.agent_id for c in calls})
     rows = []
     for call in calls:
         contact = contacts.get(call.contact_id)
@@ -134,14 +128,8 @@ def _add_listens(rows: list[CallRow]) -> None:
     by_id = {rec.id: row for row in rows for rec in row.playable}
     if not by_id:
         return
-    found = db.session().execute(
-        select(RecordingListen.recording_id, User.name, RecordingListen.listened_at)
-        .join(User, User.id == RecordingListen.user_id)
-        .where(RecordingListen.recording_id.in_(by_id))
-        .order_by(RecordingListen.listened_at.desc(), RecordingListen.id.desc())
-    )
-    for recording_id, name, when in found:
-        by_id[recording_id].listens.setdefault(recording_id, []).append((name, when))
+    for recording_id, listens in recordings.listens_of(db.session(), by_id).items():
+        by_id[recording_id].listens[recording_id] = listens
 
 
 # --- the calls list -----------------------------------------------------------------------
@@ -210,11 +198,7 @@ def index():
         )
     )
     manager = is_manager_or_admin(current_user.role)
-    agents = (
-        db.session().scalars(select(User).order_by(User.active.desc(), User.name)).all()
-        if manager
-        else []
-    )
+    agents = accounts.all_members(db.session()) if manager else []
     query = {k: v for k, v in values.items() if v}
     if values["missed"]:
         query["missed"] = "1"
@@ -288,11 +272,7 @@ def _log_listen(recording: Recording) -> None:
 @bp.get("/calls/recordings/<recording_sid>")
 @login_required
 def recording(recording_sid: str):
-    rec = (
-        db.session().scalar(select(Recording).where(Recording.sid == recording_sid))
-        if len(recording_sid) <= 64
-        else None
-    )
+    rec = recordings.recording_by_sid(db.session(), recording_sid)
     # Someone who may not listen learns nothing, not even that the recording exists.
     if rec is None or not recordings.can_listen(current_user, rec.call):
         abort(404)
@@ -318,11 +298,11 @@ def recording(recording_sid: str):
 @login_required
 def phone():
     dbs = db.session()
-    presence = dbs.get(AgentPresence, current_user.id)
+    presence = presence_of(dbs, current_user, now=utcnow())
     sdk_available = Path(current_app.static_folder, SDK_FILE).is_file()
     return render_template(
         "calls/phone.html",
-        presence=presence.status if presence else "offline",
+        presence=presence.status,
         sdk_file=SDK_FILE if sdk_available else None,
         configured=current_credentials(dbs).can_issue_tokens,
         simulator=current_app.config["VOICEAPP"].simulator_url,

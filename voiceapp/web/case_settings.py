@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -16,9 +15,8 @@ from voiceapp import db
 from voiceapp.auth import roles_required
 from voiceapp.domain.cases import DAY_NAMES, calling_window, describe_window
 from voiceapp.domain.roles import ADMIN
-from voiceapp.models import Case
-from voiceapp.services.cases import CALLBACK_TYPES
-from voiceapp.services.team_settings import editable_team_settings, get_team_settings
+from voiceapp.services.cases import CALLBACK_TYPES, open_counts_of_other_types
+from voiceapp.services.team_settings import get_team_settings, update_team_settings
 
 bp = Blueprint("case_settings", __name__)
 HHMM = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="a time such as 09:00")
@@ -71,15 +69,7 @@ class CaseSettingsForm(FlaskForm):
             raise ValidationError(
                 f"{', '.join(missing)} must stay: missed calls and voicemails open them"
             )
-        in_use = (
-            db.session()
-            .execute(
-                select(Case.type, func.count())
-                .where(Case.status == "open", Case.type.not_in(keys))
-                .group_by(Case.type)
-            )
-            .all()
-        )
+        in_use = open_counts_of_other_types(db.session(), keys)
         if in_use:
             listed = ", ".join(f"{t} ({n} open)" for t, n in in_use)
             raise ValidationError(f"still used by open cases: {listed}")
@@ -97,7 +87,7 @@ class CaseSettingsForm(FlaskForm):
 @roles_required(ADMIN)
 def settings():
     dbs = db.session()
-    row = editable_team_settings(dbs) if request.method == "POST" else get_team_settings(dbs)
+    row = get_team_settings(dbs)
     form = CaseSettingsForm()
     if not form.is_submitted():
         form.case_types.data = "\n".join(f"{t['key']}: {t['label']}" for t in row.case_types)
@@ -107,12 +97,15 @@ def settings():
         form.calling_window_closes.data = row.calling_window_closes
         form.calling_days.data = [str(d) for d in row.calling_days]
     elif form.validate():
-        row.case_types = parse_case_types(form.case_types.data)[0]
-        row.case_claim_minutes = form.case_claim_minutes.data
-        row.max_not_reached = form.max_not_reached.data
-        row.calling_window_opens = form.calling_window_opens.data
-        row.calling_window_closes = form.calling_window_closes.data
-        row.calling_days = sorted(int(d) for d in form.calling_days.data)
+        update_team_settings(
+            dbs,
+            case_types=parse_case_types(form.case_types.data)[0],
+            case_claim_minutes=form.case_claim_minutes.data,
+            max_not_reached=form.max_not_reached.data,
+            calling_window_opens=form.calling_window_opens.data,
+            calling_window_closes=form.calling_window_closes.data,
+            calling_days=sorted(int(d) for d in form.calling_days.data),
+        )
         dbs.commit()
         flash("Case settings saved.", "success")
         return redirect(url_for("case_settings.settings"))

@@ -5,6 +5,7 @@ assignment)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -19,20 +20,21 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from voiceapp import db
 from voiceapp.db import utcnow
 from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.domain.scheduling import OUTCOME_LABELS, OUTCOMES
-from voiceapp.models import Case, CaseFile, Contact, User
 from voiceapp.schemas.cases import CaseListArgsSchema, OutcomeSchema
-from voiceapp.services import cases
+from voiceapp.services import accounts, cases
 from voiceapp.services.cases.history import case_type_labels, team_zone
-from voiceapp.services.contacts import user_can_view
+from voiceapp.services.contacts import visible_contact
 from voiceapp.services.emails import active_templates
 from voiceapp.web.forms import flatten_errors
 from voiceapp.web.paging import page_count, requested_page
+
+if TYPE_CHECKING:
+    from voiceapp.models import Case, User
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 bp.before_request(login_required(lambda: None))
@@ -56,13 +58,12 @@ def _local_input_to_utc(text: str, zone: str) -> str | None:
 
 
 def _members() -> list[User]:
-    return list(db.session().scalars(select(User).where(User.active).order_by(User.name)))
+    return accounts.active_members(db.session())
 
 
 def _load_case(case_id: int, *, lock: bool = False) -> Case:
-    dbs = db.session()
-    case = cases.lock_case(dbs, case_id) if lock else dbs.get(Case, case_id)
-    if case is None or not cases.can_see_case(current_user, case):
+    case = cases.visible_case(db.session(), current_user, case_id, lock=lock)
+    if case is None:
         abort(404)
     return case
 
@@ -122,8 +123,8 @@ def index():
 def new():
     dbs = db.session()
     contact_id = request.values.get("contact_id", "")
-    contact = dbs.get(Contact, int(contact_id)) if contact_id.isdigit() else None
-    if contact is None or not user_can_view(current_user, contact):
+    contact = visible_contact(dbs, current_user, int(contact_id)) if contact_id.isdigit() else None
+    if contact is None:
         abort(404)
     errors: dict[str, list[str]] = {}
     values = request.form if request.method == "POST" else {}
@@ -175,7 +176,7 @@ def _parse_due(text: str, zone: str, errors: dict) -> datetime | None:
 
 def _render_case(case: Case, *, errors: dict | None = None, values=None, status: int = 200):
     dbs = db.session()
-    holder = dbs.get(User, case.claimed_by_id) if case.claimed_by_id else None
+    holder = accounts.get_user(dbs, case.claimed_by_id)
     return render_template(
         "cases/detail.html",
         case=case,
@@ -305,8 +306,8 @@ def assign(case_id: int):
 @bp.get("/<int:case_id>/files/<int:file_id>")
 def file(case_id: int, file_id: int):
     case = _load_case(case_id)
-    row = db.session().get(CaseFile, file_id)
-    if row is None or row.case_id != case.id:
+    row = cases.case_file(db.session(), case, file_id)
+    if row is None:
         abort(404)
     path = cases.stored_path(row, cases.files_root())
     if path is None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from voiceapp import db
 from voiceapp.auth import roles_required
@@ -23,9 +23,8 @@ from voiceapp.domain.contacts import (
 )
 from voiceapp.domain.phones import InvalidPhoneNumber, normalize_phone
 from voiceapp.domain.roles import ADMIN, SALES_MANAGER
-from voiceapp.models import Contact, User
 from voiceapp.schemas.contacts import ContactInputSchema
-from voiceapp.services import contact_import
+from voiceapp.services import accounts, contact_import
 from voiceapp.services import contacts as contact_ops
 from voiceapp.web.forms import (
     PHONE_ROWS,
@@ -35,14 +34,17 @@ from voiceapp.web.forms import (
 )
 from voiceapp.web.paging import page_count, requested_page
 
+if TYPE_CHECKING:
+    from voiceapp.models import Contact, User
+
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 PER_PAGE = 50
 MAX_PANEL_IMPORT_BYTES = 10 * 1024 * 1024
 
 
 def _visible_or_404(contact_id: int) -> Contact:
-    contact = db.session().get(Contact, contact_id)
-    if contact is None or not contact_ops.user_can_view(current_user, contact):
+    contact = contact_ops.visible_contact(db.session(), current_user, contact_id)
+    if contact is None:
         abort(404)
     return contact
 
@@ -57,7 +59,7 @@ def _rights(contact: Contact) -> dict:
 
 
 def _active_users() -> list[User]:
-    return list(db.session().scalars(select(User).where(User.active).order_by(User.name)))
+    return accounts.active_members(db.session())
 
 
 @bp.get("")
@@ -127,7 +129,7 @@ def _load_form(partial: bool) -> tuple[dict | None, dict]:
 def _check_owner(data: dict) -> dict:
     owner_id = data.get("owner_id")
     if owner_id is not None:
-        owner = db.session().get(User, owner_id)
+        owner = accounts.get_user(db.session(), owner_id)
         if owner is None or not owner.active:
             return {"owner_id": ["no active user with this id"]}
     return {}
@@ -155,7 +157,7 @@ def create():
 def show(contact_id: int):
     contact = _visible_or_404(contact_id)
     dbs = db.session()
-    owner = dbs.get(User, contact.owner_id) if contact.owner_id else None
+    owner = accounts.get_user(dbs, contact.owner_id)
     local_now = (
         datetime.now(ZoneInfo(contact.timezone)).strftime("%H:%M (%A)")
         if contact.timezone

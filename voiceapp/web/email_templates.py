@@ -3,9 +3,10 @@ placeholders. A placeholder no case can fill is refused with the list of known o
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
@@ -14,8 +15,10 @@ from voiceapp import db
 from voiceapp.auth import roles_required
 from voiceapp.domain.email_templates import VARIABLES, unknown_variables
 from voiceapp.domain.roles import ADMIN
-from voiceapp.models import EmailTemplate
-from voiceapp.services.emails import ensure_default_templates
+from voiceapp.services import emails
+
+if TYPE_CHECKING:
+    from voiceapp.models import EmailTemplate
 
 bp = Blueprint("email_templates", __name__, url_prefix="/email-templates")
 
@@ -68,12 +71,8 @@ class NewTemplateForm(TemplateForm):
     )
 
 
-def _fill(template: EmailTemplate, form: TemplateForm) -> None:
-    template.name = form.name.data
-    template.subject = form.subject.data
-    template.body_text = form.body_text.data
-    template.body_html = form.body_html.data or None
-    template.active = form.active.data
+def _fields(form: TemplateForm) -> dict:
+    return {name: getattr(form, name).data for name in emails.TEMPLATE_FIELDS}
 
 
 @bp.get("")
@@ -81,11 +80,11 @@ def _fill(template: EmailTemplate, form: TemplateForm) -> None:
 def index():
     dbs = db.session()
     try:
-        ensure_default_templates(dbs)
+        emails.ensure_default_templates(dbs)
         dbs.commit()
     except OperationalError:  # a writer got in first (SQLite); they are added next time
         dbs.rollback()
-    templates = dbs.scalars(select(EmailTemplate).order_by(EmailTemplate.name)).all()
+    templates = emails.all_templates(dbs)
     return render_template("email_templates/list.html", templates=templates)
 
 
@@ -95,12 +94,11 @@ def create():
     form = NewTemplateForm()
     if form.validate_on_submit():
         dbs = db.session()
-        if dbs.scalar(select(EmailTemplate.id).where(EmailTemplate.key == form.key.data)):
-            form.key.errors.append("another template has this key")
+        try:
+            template = emails.create_template(dbs, key=form.key.data, **_fields(form))
+        except emails.TemplateError as exc:
+            form.key.errors.append(str(exc))
         else:
-            template = EmailTemplate(key=form.key.data)
-            _fill(template, form)
-            dbs.add(template)
             dbs.commit()
             flash(f"Template {template.name} added.", "success")
             return redirect(url_for("email_templates.index"))
@@ -112,12 +110,12 @@ def create():
 @roles_required(ADMIN)
 def edit(template_id: int):
     dbs = db.session()
-    template = dbs.get(EmailTemplate, template_id)
+    template = emails.get_template(dbs, template_id)
     if template is None:
         abort(404)
     form = TemplateForm(obj=template)
     if form.validate_on_submit():
-        _fill(template, form)
+        emails.update_template(template, **_fields(form))
         dbs.commit()
         flash(f"Template {template.name} saved.", "success")
         return redirect(url_for("email_templates.index"))

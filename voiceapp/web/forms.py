@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from werkzeug.datastructures import MultiDict
 
-from voiceapp.models import Contact
+if TYPE_CHECKING:
+    from voiceapp.models import Contact
 
 PHONE_ROWS = 3
 TEXT_FIELDS = (

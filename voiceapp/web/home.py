@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from voiceapp import db
-from voiceapp.models import Contact
-from voiceapp.services.contacts import visible_contacts_filter
+from voiceapp.services.contacts import visible_summary
 
 bp = Blueprint("home", __name__)
 
@@ -17,9 +15,5 @@ bp = Blueprint("home", __name__)
 @login_required
 def index():
     dbs = db.session()
-    visible = visible_contacts_filter(current_user)
-    contact_total = dbs.scalar(select(func.count()).select_from(Contact).where(visible))
-    recent = dbs.scalars(
-        select(Contact).where(visible).order_by(Contact.updated_at.desc()).limit(10)
-    ).all()
+    contact_total, recent = visible_summary(dbs, current_user)
     return render_template("home.html", contact_total=contact_total, recent=recent)

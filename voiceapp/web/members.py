@@ -7,7 +7,6 @@ from decimal import Decimal
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -23,7 +22,6 @@ from voiceapp import db
 from voiceapp.auth import roles_required
 from voiceapp.db import utcnow
 from voiceapp.domain.roles import ADMIN, ROLE_LABELS
-from voiceapp.models import User
 from voiceapp.services import accounts
 
 bp = Blueprint("members", __name__, url_prefix="/members")
@@ -91,7 +89,7 @@ class MemberForm(FlaskForm):
 @bp.get("")
 @roles_required(ADMIN)
 def index():
-    users = db.session().scalars(select(User).order_by(User.active.desc(), User.name)).all()
+    users = accounts.all_members(db.session())
     return render_template("members/list.html", users=users)
 
 
@@ -128,7 +126,7 @@ def create():
 @roles_required(ADMIN)
 def edit(user_id: int):
     dbs = db.session()
-    user = dbs.get(User, user_id)
+    user = accounts.get_user(dbs, user_id)
     if user is None:
         abort(404)
     form = MemberForm(obj=user)
@@ -136,30 +134,23 @@ def edit(user_id: int):
         form.case_types.data = ", ".join(user.case_types or [])
         form.languages.data = ", ".join(user.languages or [])
     if form.validate_on_submit():
-        other = accounts.find_user_by_email(dbs, form.email.data)
-        if other is not None and other.id != user.id:
-            form.email.errors.append("another member has this e-mail")
-        elif user.id == current_user.id and (form.role.data != ADMIN or not form.active.data):
-            form.role.errors.append(
-                "you cannot remove your own admin rights or switch yourself off"
+        try:
+            accounts.update_member(
+                dbs,
+                user,
+                acting=current_user,
+                name=form.name.data,
+                email=form.email.data,
+                role=form.role.data,
+                password=form.password.data or None,
+                settings=form.settings(),
+                now=utcnow(),
             )
+        except accounts.AccountError as exc:
+            getattr(form, exc.field or "email").errors.append(str(exc))
         else:
-            try:
-                if form.password.data:
-                    accounts.set_password(user, form.password.data)
-            except accounts.AccountError as exc:
-                form.password.errors.append(str(exc))
-            else:
-                user.name = form.name.data.strip()
-                user.email = accounts.normalize_email(form.email.data)
-                user.role = form.role.data
-                for name, value in form.settings().items():
-                    setattr(user, name, value)
-                if not user.active or form.password.data:
-                    # A switched-off member or a changed password ends every open session.
-                    accounts.end_all_sessions(dbs, user, now=utcnow())
-                dbs.commit()
-                flash(f"Member {user.name} saved.", "success")
-                return redirect(url_for("members.index"))
+            dbs.commit()
+            flash(f"Member {user.name} saved.", "success")
+            return redirect(url_for("members.index"))
     status = 422 if form.is_submitted() else 200
     return render_template("members/form.html", form=form, member=user), status

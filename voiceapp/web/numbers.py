@@ -4,22 +4,25 @@ buy one, switch outgoing calls and recording, and name the operators who may use
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from voiceapp import db
 from voiceapp.auth import roles_required
 from voiceapp.domain.roles import ADMIN
-from voiceapp.models import NumberOperator, PhoneNumber, User
+from voiceapp.services import accounts
+from voiceapp.services import numbers as service
 from voiceapp.telephony.adapter import TelephonyError
 from voiceapp.telephony.factory import telephony_adapter
 from voiceapp.telephony.urls import public_url
 from voiceapp.web.telephony_admin import strip_text
+
+if TYPE_CHECKING:
+    from voiceapp.models import NumberOperator, PhoneNumber
 
 bp = Blueprint("numbers", __name__)
 
@@ -72,7 +75,7 @@ class SearchForm(FlaskForm):
 
 
 def _number_or_404(number_id: int) -> PhoneNumber:
-    number = db.session().get(PhoneNumber, number_id)
+    number = service.get_number(db.session(), number_id)
     if number is None:
         abort(404)
     return number
@@ -88,19 +91,14 @@ def _adapter_or_flash():
 
 def _store_number(info, *, bought: bool) -> None:
     dbs = db.session()
-    dbs.add(
-        PhoneNumber(
-            number=info.number,
-            friendly_name=(info.friendly_name or info.number)[:100],
-            twilio_sid=info.sid,
-        )
-    )
     try:
-        dbs.commit()
-    except IntegrityError:
-        dbs.rollback()
-        flash(f"{info.number} is already one of our numbers.", "error")
+        service.add_number(
+            dbs, number=info.number, friendly_name=info.friendly_name, twilio_sid=info.sid
+        )
+    except service.NumberError as exc:
+        flash(f"{exc}.", "error")
         return
+    dbs.commit()
     verb = "bought and added" if bought else "linked"
     flash(f"{info.number} {verb}. Choose its operators below.", "success")
 
@@ -109,8 +107,8 @@ def _store_number(info, *, bought: bool) -> None:
 @roles_required(ADMIN)
 def numbers():
     dbs = db.session()
-    rows = dbs.scalars(select(PhoneNumber).order_by(PhoneNumber.number)).all()
-    users = dbs.scalars(select(User).order_by(User.name)).all()
+    rows = service.all_numbers(dbs)
+    users = accounts.all_members(dbs)
     return render_template(
         "telephony/numbers.html",
         numbers=rows,
@@ -131,8 +129,7 @@ def account_numbers():
         found = None
     if found is None:
         return redirect(url_for("numbers.numbers"))
-    ours = db.session().scalars(select(PhoneNumber)).all()
-    linked = {n.twilio_sid for n in ours if n.twilio_sid} | {n.number for n in ours}
+    linked = service.linked_keys(db.session())
     return render_template("telephony/account.html", found=found, linked=linked)
 
 
@@ -199,7 +196,7 @@ def buy_number():
         flash("Choose a number from the search results to buy.", "error")
         return redirect(url_for("numbers.search_numbers"))
     dbs = db.session()
-    if dbs.scalar(select(PhoneNumber).where(PhoneNumber.number == form.number.data)):
+    if service.is_ours(dbs, form.number.data):
         flash(f"{form.number.data} is already one of our numbers.", "error")
         return redirect(url_for("numbers.numbers"))
     if adapter := _adapter_or_flash():
@@ -218,8 +215,9 @@ def update_number(number_id: int):
     number = _number_or_404(number_id)
     form = SwitchesForm()
     if form.validate():
-        number.outgoing_enabled = form.outgoing_enabled.data
-        number.recording_enabled = form.recording_enabled.data
+        service.set_switches(
+            number, outgoing=form.outgoing_enabled.data, recording=form.recording_enabled.data
+        )
         db.session().commit()
         flash(f"{number.number} saved.", "success")
     return redirect(url_for("numbers.numbers"))
@@ -229,7 +227,7 @@ def update_number(number_id: int):
 @roles_required(ADMIN)
 def unlink_number(number_id: int):
     number = _number_or_404(number_id)
-    db.session().delete(number)
+    service.unlink_number(db.session(), number)
     db.session().commit()
     flash(f"{number.number} unlinked here. It stays in the Twilio account.", "success")
     return redirect(url_for("numbers.numbers"))
@@ -240,32 +238,27 @@ def unlink_number(number_id: int):
 def add_operator(number_id: int):
     number = _number_or_404(number_id)
     form = OperatorForm()
-    user = db.session().get(User, form.user_id.data) if form.validate() else None
-    if user is None or not user.active:
-        flash("Choose an active member as operator.", "error")
-    elif any(op.user_id == user.id for op in number.operators):
-        flash(f"{user.name} already operates {number.number}.", "error")
-    else:
-        number.operators.append(
-            NumberOperator(
-                user_id=user.id,
-                outgoing_enabled=form.outgoing_enabled.data,
-                recording_enabled=form.recording_enabled.data,
-            )
+    dbs = db.session()
+    user = accounts.get_user(dbs, form.user_id.data) if form.validate() else None
+    try:
+        service.add_operator(
+            dbs,
+            number,
+            user,
+            outgoing=form.outgoing_enabled.data,
+            recording=form.recording_enabled.data,
         )
-        try:
-            db.session().commit()
-        except IntegrityError:
-            db.session().rollback()
-            flash(f"{user.name} already operates {number.number}.", "error")
-        else:
-            flash(f"{user.name} now operates {number.number}.", "success")
+    except service.NumberError as exc:
+        flash(f"{exc}.", "error")
+    else:
+        dbs.commit()
+        flash(f"{user.name} now operates {number.number}.", "success")
     return redirect(url_for("numbers.numbers"))
 
 
 def _operator_or_404(number_id: int, operator_id: int) -> NumberOperator:
-    operator = db.session().get(NumberOperator, operator_id)
-    if operator is None or operator.phone_number_id != number_id:
+    operator = service.get_operator(db.session(), number_id, operator_id)
+    if operator is None:
         abort(404)
     return operator
 
@@ -276,8 +269,9 @@ def update_operator(number_id: int, operator_id: int):
     operator = _operator_or_404(number_id, operator_id)
     form = SwitchesForm()
     if form.validate():
-        operator.outgoing_enabled = form.outgoing_enabled.data
-        operator.recording_enabled = form.recording_enabled.data
+        service.set_switches(
+            operator, outgoing=form.outgoing_enabled.data, recording=form.recording_enabled.data
+        )
         db.session().commit()
         flash("Operator saved.", "success")
     return redirect(url_for("numbers.numbers"))
@@ -287,7 +281,7 @@ def update_operator(number_id: int, operator_id: int):
 @roles_required(ADMIN)
 def remove_operator(number_id: int, operator_id: int):
     operator = _operator_or_404(number_id, operator_id)
-    db.session().delete(operator)
+    service.remove_operator(db.session(), operator)
     db.session().commit()
     flash("Operator removed.", "success")
     return redirect(url_for("numbers.numbers"))

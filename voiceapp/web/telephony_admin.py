@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -29,7 +29,7 @@ from voiceapp import db
 from voiceapp.auth import roles_required
 from voiceapp.domain.business_hours import WEEKDAYS, validate_business_hours
 from voiceapp.domain.roles import ADMIN
-from voiceapp.services.team_settings import editable_team_settings, get_team_settings
+from voiceapp.services.team_settings import get_team_settings, update_team_settings
 from voiceapp.telephony.urls import public_url
 
 bp = Blueprint("telephony_admin", __name__)
@@ -182,24 +182,26 @@ def _fill_settings_form(form: TelephonySettingsForm, row) -> None:
     form.delete_recordings_at_twilio.data = row.delete_recordings_at_twilio
 
 
-def _save_settings(form: TelephonySettingsForm, row) -> None:
+def _settings_changes(form: TelephonySettingsForm) -> dict:
+    changes = {}
     for name in ("twilio_account_sid", "twilio_api_key_sid", "twilio_twiml_app_sid"):
         value = getattr(form, name).data
         # Twilio's SIDs are two capitals and lower-case hexadecimal.
-        setattr(row, name, value[:2] + value[2:].lower() if value else None)
+        changes[name] = value[:2] + value[2:].lower() if value else None
     for name, clear in (
         ("twilio_auth_token", form.clear_auth_token.data),
         ("twilio_api_key_secret", form.clear_api_key_secret.data),
     ):
         if getattr(form, name).data:  # empty keeps the saved secret
-            setattr(row, name, getattr(form, name).data)
+            changes[name] = getattr(form, name).data
         elif clear:
-            setattr(row, name, None)
-    row.languages = form.language_codes()
-    row.ivr_case_types = list(form.ivr_case_types.data or [])
-    row.business_hours = form.business_hours()
-    row.ring_timeout_seconds = form.ring_timeout_seconds.data
-    row.delete_recordings_at_twilio = form.delete_recordings_at_twilio.data
+            changes[name] = None
+    changes["languages"] = form.language_codes()
+    changes["ivr_case_types"] = list(form.ivr_case_types.data or [])
+    changes["business_hours"] = form.business_hours()
+    changes["ring_timeout_seconds"] = form.ring_timeout_seconds.data
+    changes["delete_recordings_at_twilio"] = form.delete_recordings_at_twilio.data
+    return changes
 
 
 def _secret_state(saved: str | None, from_env: str | None) -> str:
@@ -215,13 +217,13 @@ def _secret_state(saved: str | None, from_env: str | None) -> str:
 def settings():
     dbs = db.session()
     # Only a save writes; showing the page must not create the settings row.
-    row = editable_team_settings(dbs) if request.method == "POST" else get_team_settings(dbs)
+    row = get_team_settings(dbs)
     form = TelephonySettingsForm()
     form.ivr_case_types.choices = [(c["key"], c["label"]) for c in row.case_types or []]
     if not form.is_submitted():
         _fill_settings_form(form, row)
     elif form.validate():
-        _save_settings(form, row)
+        update_team_settings(dbs, **_settings_changes(form))
         dbs.commit()
         flash("Telephony settings saved.", "success")
         return redirect(url_for("telephony_admin.settings"))

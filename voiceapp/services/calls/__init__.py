@@ -25,8 +25,10 @@ from voiceapp.services.calls.queries import call_by_sid, can_see_call, list_call
 from voiceapp.services.calls.recordings import (
     FETCH_JOB,
     can_listen,
+    listens_of,
     log_listen,
     record_callback,
+    recording_by_sid,
     store_media,
 )
 
@@ -41,12 +43,14 @@ __all__ = [
     "can_see_call",
     "contact_for_number",
     "list_calls",
+    "listens_of",
     "lock_call",
     "log_listen",
     "mark_missed",
     "our_number",
     "presence_of",
     "record_callback",
+    "recording_by_sid",
     "set_presence",
     "start_call",
     "start_outbound",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -99,3 +100,34 @@ def can_listen(user: User, call: Call) -> bool:
 
 def log_listen(db: Session, recording: Recording, user: User, now: datetime) -> None:
     db.add(RecordingListen(recording_id=recording.id, user_id=user.id, listened_at=now))
+
+
+def recording_by_sid(db: Session, sid: str) -> Recording | None:
+    if len(sid) > 64:  # longer than any SID: not worth a query
+        return None
+    return db.scalar(select(Recording).where(Recording.sid == sid))
+
+
+def listens_of(db: Session, recording_ids) -> dict[int, list[tuple[str, datetime]]]:
+    """Who listened to each recording and when (newest first): the managers' audit trail."""
+    found: dict[int, list[tuple[str, datetime]]] = {}
+    ids = list(recording_ids)
+    if not ids:
+        return found
+    rows = db.execute(
+        select(RecordingListen.recording_id, User.name, RecordingListen.listened_at)
+        .join(User, User.id == RecordingListen.user_id)
+        .where(RecordingListen.recording_id.in_(ids))
+        .order_by(RecordingListen.listened_at.desc(), RecordingListen.id.desc())
+    )
+    for recording_id, name, when in rows:
+        found.setdefault(recording_id, []).append((name, when))
+    return found
+
+
+def get_recording(db: Session, recording_id: int) -> Recording | None:
+    return db.get(Recording, recording_id)
+
+
+def mark_deleted_at_twilio(recording: Recording, now: datetime) -> None:
+    recording.deleted_at_twilio = now

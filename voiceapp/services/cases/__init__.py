@@ -23,6 +23,7 @@ from voiceapp.services.cases.files import (
     FileRefused,
     attach_file,
     attach_upload,
+    case_file,
     files_root,
     stored_path,
 )
@@ -46,6 +47,8 @@ from voiceapp.services.cases.queries import (
     call_today_queries,
     can_see_case,
     list_cases,
+    open_counts_of_other_types,
+    visible_case,
 )
 
 __all__ = [
@@ -66,6 +69,7 @@ __all__ = [
     "call_today",
     "call_today_queries",
     "can_see_case",
+    "case_file",
     "case_type_labels",
     "claim_case",
     "claim_next",
@@ -74,10 +78,12 @@ __all__ = [
     "list_cases",
     "lock_case",
     "open_case",
+    "open_counts_of_other_types",
     "record_outcome",
     "remind_job_id",
     "schedule_reminder",
     "stored_path",
     "team_zone",
     "update_case",
+    "visible_case",
 ]

@@ -127,3 +127,9 @@ def stored_path(row: CaseFile, root: Path) -> Path | None:
     if not path.is_file() or root.resolve() not in path.parents:
         return None
     return path
+
+
+def case_file(db: Session, case: Case, file_id: int) -> CaseFile | None:
+    """A file attached to this case (None for another case's file)."""
+    row = db.get(CaseFile, file_id)
+    return row if row is not None and row.case_id == case.id else None

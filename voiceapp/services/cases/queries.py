@@ -35,6 +35,7 @@ from voiceapp.domain.contacts import display_name
 from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.models import Case, Contact, ContactPhone, User
 from voiceapp.precompiled import Precompiled
+from voiceapp.services.cases.lifecycle import lock_case
 from voiceapp.services.contacts import visible_contacts_filter
 
 IS_OPEN = text("cases.status = 'open'")
@@ -306,3 +307,23 @@ def list_cases(
         .limit(per_page)
     ).all()
     return list(items), total or 0
+
+
+def open_counts_of_other_types(db: Session, keys) -> list[tuple[str, int]]:
+    """(type, open cases) for the types not in `keys`: what removing them would strand."""
+    return list(
+        db.execute(
+            select(Case.type, func.count())
+            .where(Case.status == "open", Case.type.not_in(list(keys)))
+            .group_by(Case.type)
+        ).tuples()
+    )
+
+
+def visible_case(db: Session, user: User, case_id: int, *, lock: bool = False) -> Case | None:
+    """The case, when it exists and `user` may see it (None otherwise: the caller answers
+    404, so nobody learns that a hidden case exists). `lock` takes the row for an update."""
+    case = lock_case(db, case_id) if lock else db.get(Case, case_id)
+    if case is None or not can_see_case(user, case):
+        return None
+    return case
