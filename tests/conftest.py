@@ -26,6 +26,8 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
+pytest_plugins = ["tests.clock_plugin"]
+
 
 def _reset_database(url: str) -> None:
     if url.startswith("postgresql"):

@@ -4,7 +4,7 @@ in the right agents' Call today at the right times (the clock travelled)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -19,6 +19,15 @@ from voiceapp.models import Call, Case, IvrSession, NumberOperator, PhoneNumber
 
 CALLBACK_TYPES = {"missed_call", "voicemail"}
 ZONE = "Europe/Berlin"
+# Monday 23 November 2026, 10:00 in Berlin: the day is simulated in business hours, and
+# "tomorrow" is a calling day (on a Saturday evening a not-reached case moves to Monday).
+MONDAY_MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _monday_morning():
+    with time_machine.travel(MONDAY_MORNING, tick=True):
+        yield
 
 
 def reread(dbs):

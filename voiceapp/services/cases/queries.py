@@ -316,7 +316,7 @@ def open_counts_of_other_types(db: Session, keys) -> list[tuple[str, int]]:
             select(Case.type, func.count())
             .where(Case.status == "open", Case.type.not_in(list(keys)))
             .group_by(Case.type)
-        ).tuples()
+        ).all()
     )
 
 
