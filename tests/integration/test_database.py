@@ -96,7 +96,8 @@ def test_reads_do_not_wait_for_a_writer_on_sqlite(app, ctx, dbs, database_url):
         writer.execute("ROLLBACK")
         writer.close()
     assert response.status_code == 200
-    assert elapsed < 1.0, f"the read waited {elapsed:.2f}s for the writer"
+    # A read that queued behind the writer would wait out busy_timeout (5 s) and fail.
+    assert elapsed < 4.0, f"the read waited {elapsed:.2f}s for the writer"
 
 
 def test_a_get_request_that_wrote_without_committing_leaves_nothing(app, dbs):

@@ -40,12 +40,12 @@ from voiceapp.telephony.adapter import TelephonyError
 
 OUR_NUMBER = "+4930901820"
 CALLER = "+4915112345678"
-# In the Redis-down test the app's Redis timeout is raised to REDIS_WAIT_SECONDS: an
-# answer that waited on Redis would take at least that long, and the budget for one that
-# did not is generous enough for a busy CI machine.
-REDIS_WAIT_SECONDS = 3.0
-ANSWER_BUDGET_SECONDS = 1.0
-RELAY_WAIT_SECONDS = 8.0
+# In the Redis-down test the app's Redis timeout is raised to REDIS_WAIT_SECONDS, so an
+# answer that waited on Redis takes at least that long. The budget only tells "waited"
+# from "did not": it is no speed target (bench/bench_webhooks.py measures speed).
+REDIS_WAIT_SECONDS = 5.0
+ANSWER_BUDGET_SECONDS = 0.8 * REDIS_WAIT_SECONDS
+RELAY_WAIT_SECONDS = 2 * REDIS_WAIT_SECONDS + 2
 
 
 def wav_bytes() -> bytes:
