@@ -21,6 +21,8 @@ from tests.conftest import TEST_REDIS_URL
 
 
 def free_port() -> int:
+    """A port nothing listens on now, for a test of a server that is down. Another process
+    may take it before it is used: servers the tests run bind port 0 instead."""
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
@@ -66,11 +68,22 @@ class RecordingHandler:
         return "250 Message accepted for delivery"
 
 
+class _OwnPortController(Controller):
+    """Binds port 0 (the operating system picks a free one) and holds it from the bind on;
+    choosing a free port first and binding it later races with other test runs."""
+
+    def _trigger_server(self):
+        if self.port == 0:
+            self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
 class SmtpServer:
-    def __init__(self, *, login: tuple[str, str] | None = None):
+    def __init__(self, *, login: tuple[str, str] | None = None, port: int = 0):
+        """`port` 0: any free port, known once started; give one (free_port()) only to
+        start the server later on a port a test already pointed the app at."""
         self.handler = RecordingHandler()
         self.host = "127.0.0.1"
-        self.port = free_port()
         auth = {}
         if login is not None:
             expected = LoginPassword(login[0].encode(), login[1].encode())
@@ -81,7 +94,11 @@ class SmtpServer:
 
             # Plain-text AUTH on loopback only: tests have no certificate.
             auth = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
-        self.controller = Controller(self.handler, hostname=self.host, port=self.port, **auth)
+        self.controller = _OwnPortController(self.handler, hostname=self.host, port=port, **auth)
+
+    @property
+    def port(self) -> int:
+        return self.controller.port
 
     @property
     def delivered(self) -> list[Delivered]:

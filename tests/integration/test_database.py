@@ -36,7 +36,7 @@ def test_concurrent_read_modify_write_neither_fails_nor_loses_updates(app, ctx, 
         try:
             with app.app_context():
                 sessionmaker = get_database().sessionmaker
-                start.wait()
+                start.wait(timeout=10)
                 for _ in range(5):
                     with sessionmaker() as session:
                         row = session.scalars(
@@ -51,7 +51,8 @@ def test_concurrent_read_modify_write_neither_fails_nor_loses_updates(app, ctx, 
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a writer never finished"
     assert errors == []
     dbs.rollback()
     # Every one of the 40 appends survived: no lost update either.

@@ -17,7 +17,7 @@ import workers
 from tests.case_helpers import make_case
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import ContactFactory
-from tests.mail_helpers import SmtpServer, body, run_worker
+from tests.mail_helpers import SmtpServer, body, free_port, run_worker
 from voiceapp.domain.email_templates import DEFAULT_TEMPLATES, render
 from voiceapp.mailer import SmtpMailer, TransientMailError, build_message
 from voiceapp.models import CaseEvent, OutgoingEmail
@@ -158,7 +158,7 @@ def test_a_passing_failure_is_retried_and_the_email_then_arrives(
         smtp.handler.data_answers.append("451 4.3.0 Mailbox busy, try again later")
         app = make_app(**smtp.settings, mail_from=MAIL_FROM)
     else:
-        down = SmtpServer()  # a port nothing listens on yet
+        down = SmtpServer(port=free_port())  # a port nothing listens on yet
         app = make_app(**down.settings, mail_from=MAIL_FROM)
     workers.set_job_app(app)
     try:

@@ -22,7 +22,7 @@ import workers
 from tests.case_helpers import make_case
 from tests.conftest import TEST_REDIS_URL, TEST_SECRET_KEY
 from tests.factories import ContactFactory, UserFactory
-from tests.mail_helpers import SmtpServer, run_worker
+from tests.mail_helpers import SmtpServer, free_port, run_worker
 from voiceapp.models import Notification, OutboxJob, OutgoingEmail
 from voiceapp.services.emails import queue_email
 from voiceapp.services.outbox import relay_pending
@@ -207,8 +207,8 @@ def test_with_redis_down_the_sweep_still_sends_late_reminders_and_loses_no_email
     make_app, ctx, dbs, smtp
 ):
     """Reminders need only the database; e-mails wait for Redis (their rows stay)."""
-    probe = SmtpServer()  # only for a port nothing listens on
-    workers.set_job_app(make_app(redis_url=f"redis://127.0.0.1:{probe.port}/13"))
+    # Redis on a port nothing listens on.
+    workers.set_job_app(make_app(redis_url=f"redis://127.0.0.1:{free_port()}/13"))
     try:
         agent = UserFactory(name="Jonas Weber")
         contact = ContactFactory(first_name="Anna", last_name="Schmidt")
