@@ -187,6 +187,7 @@ def _render_case(case: Case, *, errors: dict | None = None, values=None, status:
         templates=active_templates(dbs),
         members=_members(),
         may_assign_others=is_manager_or_admin(current_user.role),
+        allowed=cases.allowed_actions(current_user, case),
         errors=errors or {},
         values=values or {},
         max_file_mb=cases.MAX_FILE_BYTES // (1024 * 1024),
@@ -204,7 +205,7 @@ def claim(case_id: int):
     dbs = db.session()
     try:
         cases.claim_case(dbs, case, current_user, now=utcnow())
-    except (cases.ClaimConflict, cases.CaseError) as exc:
+    except (cases.ClaimConflict, cases.CaseError, cases.CaseForbidden) as exc:
         dbs.rollback()
         flash(str(exc), "error")
         return redirect(url_for("cases.show", case_id=case_id))
@@ -272,7 +273,7 @@ def outcome(case_id: int):
         return _render_case(
             case, errors={exc.field: [exc.message]}, values=request.form, status=422
         )
-    except cases.ClaimConflict as exc:
+    except (cases.ClaimConflict, cases.CaseForbidden) as exc:
         dbs.rollback()
         flash(str(exc), "error")
         return redirect(url_for("cases.show", case_id=case_id))

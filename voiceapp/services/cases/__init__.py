@@ -50,6 +50,7 @@ from voiceapp.services.cases.queries import (
     open_counts_of_other_types,
     visible_case,
 )
+from voiceapp.services.cases.rights import allowed_actions
 
 __all__ = [
     "ALLOWED_TYPES",
@@ -63,6 +64,7 @@ __all__ = [
     "ListedContact",
     "OutcomeInput",
     "add_history",
+    "allowed_actions",
     "assign_case",
     "attach_file",
     "attach_upload",

@@ -15,10 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voiceapp.domain import scheduling
+from voiceapp.domain.case_rights import CLAIM, OUTCOME
 from voiceapp.domain.cases import calling_window, claim_held_by_other, reached_by_default
 from voiceapp.models import Call, Case, User
 from voiceapp.models.cases import CLOSED, OPEN
 from voiceapp.services import contacts as contact_ops
+from voiceapp.services.cases import rights
 from voiceapp.services.cases.history import CaseError, add_history, team_zone
 from voiceapp.services.cases.lifecycle import ClaimConflict, schedule_reminder
 from voiceapp.services.cases.mail import prepare_outcome_email, queue_outcome_email
@@ -32,6 +34,7 @@ CALL_LINK_WINDOW = timedelta(hours=2)
 def claim_case(db: Session, case: Case, user: User, *, now: datetime) -> Case:
     """Opening a case to call holds it for `user` for the team's claim time, so two agents
     never call the same customer at once. The caller has the row locked."""
+    rights.require(CLAIM, user, case)
     if case.status != OPEN:
         raise CaseError("status", "this case is closed")
     if claim_held_by_other(case.claimed_by_id, case.claimed_until, user.id, now):
@@ -94,7 +97,8 @@ def record_outcome(
     db: Session, case: Case, user: User, data: OutcomeInput, *, now: datetime
 ) -> Case:
     """Record how the call went and decide the next call. Raises CaseError (nothing is
-    changed) for input the rule refuses."""
+    changed) for input the rule refuses, CaseForbidden when `user` may not work the case."""
+    rights.require(OUTCOME, user, case)
     if case.status != OPEN:
         raise CaseError("outcome", "this case is closed")
     if claim_held_by_other(case.claimed_by_id, case.claimed_until, user.id, now):

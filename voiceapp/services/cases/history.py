@@ -21,6 +21,10 @@ class CaseError(ValueError):
         self.message = message
 
 
+class CaseForbidden(PermissionError):
+    """The user may not do this to this case (403)."""
+
+
 def team_zone(db: Session) -> str:
     settings = get_team_settings(db)
     fallback = current_app.config["VOICEAPP"].timezone if has_app_context() else "UTC"
