@@ -188,6 +188,7 @@ def _render_case(case: Case, *, errors: dict | None = None, values=None, status:
         members=_members(),
         may_assign_others=is_manager_or_admin(current_user.role),
         allowed=cases.allowed_actions(current_user, case),
+        calls=cases.case_calls(dbs, case, current_user, now=utcnow()),
         errors=errors or {},
         values=values or {},
         max_file_mb=cases.MAX_FILE_BYTES // (1024 * 1024),

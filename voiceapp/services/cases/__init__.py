@@ -17,6 +17,7 @@ from voiceapp.services.cases.calling import (
     claim_next,
     record_outcome,
 )
+from voiceapp.services.cases.case_calls import CaseCall, case_calls
 from voiceapp.services.cases.files import (
     ALLOWED_TYPES,
     MAX_FILE_BYTES,
@@ -56,6 +57,7 @@ __all__ = [
     "ALLOWED_TYPES",
     "CALLBACK_TYPES",
     "MAX_FILE_BYTES",
+    "CaseCall",
     "CaseError",
     "CaseForbidden",
     "ClaimConflict",
@@ -71,6 +73,7 @@ __all__ = [
     "call_today",
     "call_today_queries",
     "can_see_case",
+    "case_calls",
     "case_file",
     "case_type_labels",
     "claim_case",
