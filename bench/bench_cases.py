@@ -499,7 +499,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"generated in {time.perf_counter() - started:.1f} s")
     n_open = sum(1 for r in case_rows if r[5] == "open")
     n_pool = sum(1 for r in case_rows if r[5] == "open" and r[4] is None)
-    sample = [r[0] for r in case_rows if r[5] == "open" and r[4] == agent_id]
+    # The agent's open cases of contacts they see (domain.case_rights lets them work
+    # no other).
+    sample = [
+        r[0] for r in case_rows if r[5] == "open" and r[4] == agent_id and r[2] % 10 != 0
+    ]
     rng.shuffle(sample)
     sample = sample[: args.outcomes]
     print(
