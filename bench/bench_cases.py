@@ -501,9 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     n_pool = sum(1 for r in case_rows if r[5] == "open" and r[4] is None)
     # The agent's open cases of contacts they see (domain.case_rights lets them work
     # no other).
-    sample = [
-        r[0] for r in case_rows if r[5] == "open" and r[4] == agent_id and r[2] % 10 != 0
-    ]
+    sample = [r[0] for r in case_rows if r[5] == "open" and r[4] == agent_id and r[2] % 10 != 0]
     rng.shuffle(sample)
     sample = sample[: args.outcomes]
     print(

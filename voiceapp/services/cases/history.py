@@ -35,6 +35,11 @@ def case_type_labels(db: Session) -> dict[str, str]:
     return {t["key"]: t["label"] for t in get_team_settings(db).case_types or []}
 
 
+def team_languages(db: Session) -> list[str]:
+    """The languages the team works in (its settings), for choosing rather than typing."""
+    return list(get_team_settings(db).languages or [])
+
+
 def add_history(
     db: Session,
     case: Case,
