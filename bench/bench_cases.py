@@ -122,7 +122,9 @@ def generate_contacts(n: int, rng: random.Random, now: datetime):
                 language,
                 region,
                 zone,
-                "shared_write",
+                # One contact in ten is private with no owner: only managers see it, so
+                # Call today must leave its cases out for an agent (the case page does).
+                "private" if contact_id % 10 == 0 else "shared_write",
                 created,
                 created,
             )
@@ -360,7 +362,8 @@ def explain(app, user_id: int, now: datetime) -> list[str]:
 
 
 def reference_answer(app, user_id: int, end: datetime) -> tuple[list[int], int]:
-    """Call today in one plain SQL query: every id, in order."""
+    """Call today in one plain SQL query: every id, in order (cases of contacts the agent
+    may not see left out)."""
     with app.app_context():
         dbs = db.session()
         user = dbs.get(User, user_id)
@@ -369,7 +372,9 @@ def reference_answer(app, user_id: int, end: datetime) -> tuple[list[int], int]:
         query = text(
             "SELECT id FROM cases WHERE status = 'open' AND due_at < :end AND "
             f"(assignee_id = :uid OR (assignee_id IS NULL AND type IN ({types}) "
-            f"AND language IN ({langs}))) ORDER BY due_at, id"
+            f"AND language IN ({langs}))) "
+            "AND EXISTS (SELECT 1 FROM contacts c WHERE c.id = cases.contact_id "
+            "AND (c.owner_id = :uid OR c.visibility != 'private')) ORDER BY due_at, id"
         ).bindparams(bindparam("end", type_=UTCDateTime()))
         ids = list(dbs.scalars(query, {"end": end, "uid": user_id}))
         dbs.rollback()
@@ -494,7 +499,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"generated in {time.perf_counter() - started:.1f} s")
     n_open = sum(1 for r in case_rows if r[5] == "open")
     n_pool = sum(1 for r in case_rows if r[5] == "open" and r[4] is None)
-    sample = [r[0] for r in case_rows if r[5] == "open" and r[4] == agent_id]
+    # The agent's open cases of contacts they see (domain.case_rights lets them work
+    # no other).
+    sample = [r[0] for r in case_rows if r[5] == "open" and r[4] == agent_id and r[2] % 10 != 0]
     rng.shuffle(sample)
     sample = sample[: args.outcomes]
     print(

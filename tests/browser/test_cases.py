@@ -97,3 +97,66 @@ def test_a_refused_outcome_keeps_what_was_typed_and_says_why(page, page_log, age
         "no time given"
     )
     page_log.assert_clean(page)
+
+
+def test_an_agent_works_call_today_on_a_team_with_private_contacts_and_never_meets_a_404(
+    page, page_log, agent, dbs
+):
+    """The overdue pool case of a colleague's private contact is neither listed, nor
+    counted, nor claimed by "Call the next case": the walk through the day only opens
+    cases the agent may open."""
+    colleague = UserFactory(role="agent", languages=["de"], case_types=["payment_reminder"])
+    now = utcnow()
+    hidden = CaseFactory(
+        due_at=now - timedelta(hours=5),
+        contact=ContactFactory(
+            first_name="Pia", last_name="Private", visibility="private", owner_id=colleague.id
+        ),
+    )
+    CaseFactory(
+        due_at=now - timedelta(hours=2),
+        contact=ContactFactory(
+            first_name="Rita", last_name="Readonly", visibility="shared_read", owner_id=colleague.id
+        ),
+    )
+    CaseFactory(
+        assignee_id=agent.id,
+        due_at=now - timedelta(hours=1),
+        contact=ContactFactory(first_name="Olga", last_name="Own", owner_id=agent.id),
+    )
+    documents = []
+    page.on(
+        "response",
+        lambda r: (
+            documents.append((r.status, r.url)) if r.request.is_navigation_request() else None
+        ),
+    )
+    sign_in(page, agent)
+    page.get_by_role("link", name="Call today").click()
+    expect(page.get_by_role("heading", name="Call today (2)")).to_be_visible()
+    expect(page.get_by_test_id("call-today")).not_to_contain_text("Pia Private")
+    screenshot(page, "call-today-private-contacts")
+
+    worked = []
+    for expected_name in ("Rita Readonly", "Olga Own"):
+        page.get_by_role("button", name="Call the next case").click()
+        expect(page.get_by_test_id("case-facts")).to_contain_text(expected_name)
+        expect(page.get_by_test_id("claim-mine")).to_be_visible()
+        worked.append(page.url)
+        if len(worked) == 1:
+            screenshot(page, "case-page-with-calls")
+        form = page.get_by_test_id("outcome-form")
+        form.get_by_label("Outcome").select_option("already_paid")
+        form.get_by_role("button", name="Save outcome").click()
+        expect(page.get_by_text("Outcome recorded: Already paid.")).to_be_visible()
+        expect(page.locator(".flash")).to_have_count(1)
+    page.get_by_role("button", name="Call the next case").click()
+    expect(page.get_by_text("Nothing left to call today.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Call today (0)")).to_be_visible()
+
+    assert [status for status, _url in documents if status >= 400] == [], documents
+    dbs.rollback()
+    dbs.expire_all()
+    untouched = dbs.get(Case, hidden.id)
+    assert untouched.claimed_by_id is None and untouched.status == "open"
+    page_log.assert_clean(page)

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 
 blp = Blueprint("Cases", __name__, url_prefix="/api/cases", description="Cases to call")
 blp.before_request(require_api_user)
+FORBIDDEN = (
+    "You see the case but may not work it: it is assigned to another member, or a pool "
+    "case of a type or language you do not handle"
+)
 
 
 @contextmanager
@@ -143,6 +147,7 @@ class CaseById(MethodView):
 
     @blp.arguments(CasePatchSchema)
     @blp.response(200, CaseDetailSchema)
+    @blp.alt_response(403, description=FORBIDDEN)
     def patch(self, data, case_id):
         """Assign (`assignee_id`; null releases to the pool), move `due_at`, change type,
         language or note."""
@@ -158,6 +163,7 @@ class CaseById(MethodView):
 class ClaimCase(MethodView):
     @blp.response(200, CaseSchema)
     @blp.alt_response(409, description="Another agent holds the case")
+    @blp.alt_response(403, description=FORBIDDEN)
     def post(self, case_id):
         """Hold the case while you call (the team's claim time); 409 names who holds it."""
         user = authenticate_api_request()
@@ -173,6 +179,7 @@ class CaseOutcome(MethodView):
     @blp.arguments(OutcomeSchema)
     @blp.response(200, CaseDetailSchema)
     @blp.alt_response(409, description="Another agent holds the case")
+    @blp.alt_response(403, description=FORBIDDEN)
     def post(self, data, case_id):
         """Record the call's outcome; it decides when the case is due again (or closes
         it). An optional e-mail from a template goes to the customer."""
@@ -190,6 +197,7 @@ class CaseOutcome(MethodView):
 class CaseFiles(MethodView):
     @blp.arguments(CaseFileUploadSchema, location="files")
     @blp.response(201, CaseFileSchema)
+    @blp.alt_response(403, description=FORBIDDEN)
     def post(self, files, case_id):
         """Attach a conversation file (multipart/form-data, field `file`): at most 10 MB,
         audio, PDF, images, text or office documents. The case's history says so. A file
@@ -198,7 +206,8 @@ class CaseFiles(MethodView):
         case = load_case(case_id, lock=True)
         dbs = db.session()
         try:
-            row = cases.attach_upload(dbs, case, files["file"], user=user, now=utcnow())
+            with case_errors():
+                row = cases.attach_upload(dbs, case, files["file"], user=user, now=utcnow())
         except cases.FileRefused as exc:
             dbs.rollback()
             abort(422, errors={"files": {"file": [str(exc)]}})

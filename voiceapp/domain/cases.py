@@ -60,3 +60,12 @@ def reached_by_default(outcome: str) -> bool:
 
 def needs_callback_time(outcome: str) -> bool:
     return outcome == CALLBACK
+
+
+def outcome_history_line(label: str, reason: str) -> str:
+    """The case history's line for an outcome: its label, and the reason when it says
+    more ("Cancellation / refusal: cancelled by the customer"). A reason that only
+    repeats the label is said once ("Already paid", "Not reached (attempt 2)")."""
+    if reason.lower().startswith(label.lower()):
+        return label + reason[len(label) :]
+    return f"{label}: {reason}"

@@ -57,3 +57,18 @@ def mark_all_read(db: Session, user: User, *, now: datetime) -> int:
         .values(read_at=now)
     )
     return result.rowcount
+
+
+def mark_case_notifications_read(db: Session, case_id: int, kind: str, *, now: datetime) -> int:
+    """Everyone's unread notifications of `kind` about the case, marked read: once the
+    case is worked, "case due" is old news and the badge must go down."""
+    result = db.execute(
+        update(Notification)
+        .where(
+            Notification.case_id == case_id,
+            Notification.kind == kind,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=now)
+    )
+    return result.rowcount

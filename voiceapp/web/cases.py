@@ -23,11 +23,11 @@ from marshmallow import ValidationError
 
 from voiceapp import db
 from voiceapp.db import utcnow
-from voiceapp.domain.roles import is_manager_or_admin
+from voiceapp.domain.roles import can_manage_members, is_manager_or_admin
 from voiceapp.domain.scheduling import OUTCOME_LABELS, OUTCOMES
 from voiceapp.schemas.cases import CaseListArgsSchema, OutcomeSchema
 from voiceapp.services import accounts, cases
-from voiceapp.services.cases.history import case_type_labels, team_zone
+from voiceapp.services.cases.history import case_type_labels, team_languages, team_zone
 from voiceapp.services.contacts import visible_contact
 from voiceapp.services.emails import active_templates
 from voiceapp.web.forms import flatten_errors
@@ -68,6 +68,23 @@ def _load_case(case_id: int, *, lock: bool = False) -> Case:
     return case
 
 
+@bp.app_template_filter("outcome_label")
+def outcome_label(key: str | None) -> str:
+    """An outcome as people read it ("Not reached", not not_reached)."""
+    return OUTCOME_LABELS.get(key, key) if key else ""
+
+
+@bp.app_template_filter("file_size")
+def file_size(size: int | None) -> str:
+    """A size people read: 17 bytes, 3.4 KB, 2.1 MB (a 17-byte note is not "0.0 KB")."""
+    size = size or 0
+    if size < 1024:
+        return "1 byte" if size == 1 else f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 @bp.get("/today")
 def today():
     dbs = db.session()
@@ -83,6 +100,10 @@ def today():
         pages=page_count(total, PER_PAGE),
         now=utcnow(),
         labels=case_type_labels(dbs),
+        # Without case types or languages the pool never reaches this list; say so
+        # rather than show an empty day (an admin's own member settings name none).
+        handles_no_pool=not (current_user.case_types and current_user.languages),
+        may_edit_members=can_manage_members(current_user.role),
     )
 
 
@@ -115,6 +136,10 @@ def index():
         problems=problems,
         members=_members(),
         labels=case_type_labels(dbs),
+        # The team's languages, and one asked for in the link that is not (any more).
+        languages=list(
+            dict.fromkeys([*team_languages(dbs), *filter(None, [filters.get("language")])])
+        ),
         now=utcnow(),
     )
 
@@ -187,6 +212,8 @@ def _render_case(case: Case, *, errors: dict | None = None, values=None, status:
         templates=active_templates(dbs),
         members=_members(),
         may_assign_others=is_manager_or_admin(current_user.role),
+        allowed=cases.allowed_actions(current_user, case),
+        calls=cases.case_calls(dbs, case, current_user, now=utcnow()),
         errors=errors or {},
         values=values or {},
         max_file_mb=cases.MAX_FILE_BYTES // (1024 * 1024),
@@ -204,12 +231,13 @@ def claim(case_id: int):
     dbs = db.session()
     try:
         cases.claim_case(dbs, case, current_user, now=utcnow())
-    except (cases.ClaimConflict, cases.CaseError) as exc:
+    except (cases.ClaimConflict, cases.CaseError, cases.CaseForbidden) as exc:
         dbs.rollback()
         flash(str(exc), "error")
         return redirect(url_for("cases.show", case_id=case_id))
+    # No message: the case page itself says "You are calling this customer" (it said so
+    # twice).
     dbs.commit()
-    flash("You are calling this customer: the case is yours until you record the outcome.")
     return redirect(url_for("cases.show", case_id=case_id))
 
 
@@ -272,7 +300,7 @@ def outcome(case_id: int):
         return _render_case(
             case, errors={exc.field: [exc.message]}, values=request.form, status=422
         )
-    except cases.ClaimConflict as exc:
+    except (cases.ClaimConflict, cases.CaseForbidden) as exc:
         dbs.rollback()
         flash(str(exc), "error")
         return redirect(url_for("cases.show", case_id=case_id))

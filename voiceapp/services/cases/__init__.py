@@ -17,6 +17,7 @@ from voiceapp.services.cases.calling import (
     claim_next,
     record_outcome,
 )
+from voiceapp.services.cases.case_calls import CaseCall, case_calls
 from voiceapp.services.cases.files import (
     ALLOWED_TYPES,
     MAX_FILE_BYTES,
@@ -50,11 +51,13 @@ from voiceapp.services.cases.queries import (
     open_counts_of_other_types,
     visible_case,
 )
+from voiceapp.services.cases.rights import allowed_actions
 
 __all__ = [
     "ALLOWED_TYPES",
     "CALLBACK_TYPES",
     "MAX_FILE_BYTES",
+    "CaseCall",
     "CaseError",
     "CaseForbidden",
     "ClaimConflict",
@@ -63,12 +66,14 @@ __all__ = [
     "ListedContact",
     "OutcomeInput",
     "add_history",
+    "allowed_actions",
     "assign_case",
     "attach_file",
     "attach_upload",
     "call_today",
     "call_today_queries",
     "can_see_case",
+    "case_calls",
     "case_file",
     "case_type_labels",
     "claim_case",

@@ -15,14 +15,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voiceapp.domain import scheduling
-from voiceapp.domain.cases import calling_window, claim_held_by_other, reached_by_default
+from voiceapp.domain.case_rights import CLAIM, OUTCOME
+from voiceapp.domain.cases import (
+    calling_window,
+    claim_held_by_other,
+    outcome_history_line,
+    reached_by_default,
+)
 from voiceapp.models import Call, Case, User
 from voiceapp.models.cases import CLOSED, OPEN
 from voiceapp.services import contacts as contact_ops
+from voiceapp.services.cases import rights
 from voiceapp.services.cases.history import CaseError, add_history, team_zone
 from voiceapp.services.cases.lifecycle import ClaimConflict, schedule_reminder
 from voiceapp.services.cases.mail import prepare_outcome_email, queue_outcome_email
 from voiceapp.services.cases.queries import next_case_statement
+from voiceapp.services.cases.reminders import REMINDER
+from voiceapp.services.notifications import mark_case_notifications_read
 from voiceapp.services.team_settings import get_team_settings
 
 # An outcome is linked to the agent's own call to the customer made this recently.
@@ -32,6 +41,7 @@ CALL_LINK_WINDOW = timedelta(hours=2)
 def claim_case(db: Session, case: Case, user: User, *, now: datetime) -> Case:
     """Opening a case to call holds it for `user` for the team's claim time, so two agents
     never call the same customer at once. The caller has the row locked."""
+    rights.require(CLAIM, user, case)
     if case.status != OPEN:
         raise CaseError("status", "this case is closed")
     if claim_held_by_other(case.claimed_by_id, case.claimed_until, user.id, now):
@@ -94,7 +104,8 @@ def record_outcome(
     db: Session, case: Case, user: User, data: OutcomeInput, *, now: datetime
 ) -> Case:
     """Record how the call went and decide the next call. Raises CaseError (nothing is
-    changed) for input the rule refuses."""
+    changed) for input the rule refuses, CaseForbidden when `user` may not work the case."""
+    rights.require(OUTCOME, user, case)
     if case.status != OPEN:
         raise CaseError("outcome", "this case is closed")
     if claim_held_by_other(case.claimed_by_id, case.claimed_until, user.id, now):
@@ -158,7 +169,7 @@ def record_outcome(
         db,
         case,
         "outcome",
-        f"{scheduling.OUTCOME_LABELS[data.outcome]}: {decision.reason}",
+        outcome_history_line(scheduling.OUTCOME_LABELS[data.outcome], decision.reason),
         now=now,
         actor=user,
         data=details,
@@ -177,6 +188,8 @@ def record_outcome(
     if email is not None:
         queue_outcome_email(db, case, user, email, now=now)
     schedule_reminder(db, case)
+    # The case is worked: its "due" reminders are answered (the badge goes down).
+    mark_case_notifications_read(db, case.id, REMINDER, now=now)
     return case
 
 

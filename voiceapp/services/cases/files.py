@@ -12,7 +12,9 @@ from flask import current_app
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
+from voiceapp.domain.case_rights import OUTCOME
 from voiceapp.models import Case, CaseFile, User
+from voiceapp.services.cases import rights
 from voiceapp.services.cases.history import add_history
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -58,6 +60,8 @@ def attach_file(
     root: Path,
     now: datetime,
 ) -> CaseFile:
+    # A file belongs to a call's outcome: whoever may record it may attach one.
+    rights.require(OUTCOME, user, case)
     name = _safe_name(filename)
     content_type = content_type_of(name, declared_type)
     if not data:

@@ -21,6 +21,10 @@ class CaseError(ValueError):
         self.message = message
 
 
+class CaseForbidden(PermissionError):
+    """The user may not do this to this case (403)."""
+
+
 def team_zone(db: Session) -> str:
     settings = get_team_settings(db)
     fallback = current_app.config["VOICEAPP"].timezone if has_app_context() else "UTC"
@@ -29,6 +33,11 @@ def team_zone(db: Session) -> str:
 
 def case_type_labels(db: Session) -> dict[str, str]:
     return {t["key"]: t["label"] for t in get_team_settings(db).case_types or []}
+
+
+def team_languages(db: Session) -> list[str]:
+    """The languages the team works in (its settings), for choosing rather than typing."""
+    return list(get_team_settings(db).languages or [])
 
 
 def add_history(

@@ -13,12 +13,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voiceapp.domain.case_rights import ASSIGN, PATCH
 from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.models import Case, Contact, Order, User
 from voiceapp.models.cases import OPEN
 from voiceapp.services import contacts as contact_ops
-from voiceapp.services.cases.history import (  # CaseError is part of this module's API
+from voiceapp.services.cases import rights
+from voiceapp.services.cases.history import (  # CaseError, CaseForbidden: this module's API
     CaseError,
+    CaseForbidden,
     add_history,
     case_type_labels,
 )
@@ -27,10 +30,6 @@ from voiceapp.services.outbox import add_job
 
 REMIND_JOB = "workers.reminders.remind_case_due"
 CALLBACK_TYPES = ("missed_call", "voicemail")
-
-
-class CaseForbidden(PermissionError):
-    """The user may not do this to this case (403)."""
 
 
 class ClaimConflict(RuntimeError):
@@ -180,12 +179,8 @@ def assign_case(
     db: Session, case: Case, assignee_id: int | None, *, actor: User, now: datetime
 ) -> Case:
     """Assign to a member ("Traitement") or release to the pool (None). Managers assign
-    anyone; agents take a case for themselves or give back their own."""
-    if not is_manager_or_admin(actor.role):
-        own = assignee_id == actor.id and case.assignee_id in (None, actor.id)
-        release = assignee_id is None and case.assignee_id == actor.id
-        if not (own or release):
-            raise CaseForbidden("only managers assign cases to other members")
+    anyone; agents take a case for themselves or give back their own (domain.case_rights)."""
+    rights.require(ASSIGN, actor, case, new_assignee_id=assignee_id)
     if assignee_id == case.assignee_id:
         return case
     if assignee_id is None:
@@ -202,12 +197,9 @@ def assign_case(
 
 def update_case(db: Session, case: Case, data: dict, *, actor: User, now: datetime) -> Case:
     """PATCH: assign or release, move the due time, change type, language or note.
-    Managers change any case; agents change the cases assigned to them (and may take an
-    unassigned one). Everything is checked before anything changes."""
-    may_edit = is_manager_or_admin(actor.role) or case.assignee_id == actor.id
-    only_taking = set(data) == {"assignee_id"}
-    if not (may_edit or only_taking):
-        raise CaseForbidden("only the assigned agent or a manager may change this case")
+    Who may is domain.case_rights (the assignee, an agent on a pool case they handle,
+    managers). Everything is checked before anything changes."""
+    rights.require(PATCH, actor, case)
     if case.status != OPEN and set(data) - {"note"}:
         raise CaseError("status", "this case is closed")
     _check_type_and_language(db, data.get("type", case.type), data.get("language", case.language))

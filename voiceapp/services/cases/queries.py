@@ -20,10 +20,12 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    exists,
     func,
     or_,
     select,
     text,
+    true,
     union_all,
 )
 from sqlalchemy.engine import Dialect
@@ -31,7 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from voiceapp.db import UTCDateTime
 from voiceapp.domain.cases import end_of_today
-from voiceapp.domain.contacts import display_name
+from voiceapp.domain.contacts import PRIVATE, display_name
 from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.models import Case, Contact, ContactPhone, User
 from voiceapp.precompiled import Precompiled
@@ -119,7 +121,17 @@ def _listed(row: tuple) -> ListedCase:
     return ListedCase(*row[: len(_LISTED_COLUMNS)], contact, assignee_name)
 
 
-def _today_selects(pairs: int, *, rows_in_streams: bool) -> tuple[Select, Select]:
+def _contact_visible_to_param():
+    """visible_contacts_filter (the SQL twin of domain.contacts.can_view_contact) for an
+    agent whose id is the bound `user_id`: the precompiled statements bind the user, they
+    do not embed one. Managers and admins see every contact and get no condition."""
+    return exists().where(
+        Contact.id == Case.contact_id,
+        or_(Contact.owner_id == bindparam("user_id"), Contact.visibility != PRIVATE),
+    )
+
+
+def _today_selects(pairs: int, *, rows_in_streams: bool, restricted: bool) -> tuple[Select, Select]:
     """Call today's statements for a user handling `pairs` (type, language) pairs, with
     bound parameters (compiled once per shape by _today_queries; a request only binds
     values): one page with the total in every row, and the total alone (for a page past
@@ -130,7 +142,8 @@ def _today_selects(pairs: int, *, rows_in_streams: bool) -> tuple[Select, Select
     page. With `rows_in_streams` the streams read whole case rows: PostgreSQL merges them
     lazily (Merge Append), so it visits only the rows of the page. SQLite sorts each
     stream whole before merging, so there the streams read ids from the index alone and
-    only the page's ids are joined to their rows."""
+    only the page's ids are joined to their rows. With `restricted` (an agent) a case
+    counts only when its contact is visible to the user, as on the case page."""
     end = bindparam("end", type_=UTCDateTime())
     conditions = [and_(IS_OPEN, Case.assignee_id == bindparam("user_id"))] + [
         and_(
@@ -141,6 +154,9 @@ def _today_selects(pairs: int, *, rows_in_streams: bool) -> tuple[Select, Select
         )
         for n in range(pairs)
     ]
+    if restricted:
+        # The case page's rule: an agent is offered only cases whose contact they see.
+        conditions = [and_(c, _contact_visible_to_param()) for c in conditions]
     stream_columns = _LISTED_COLUMNS if rows_in_streams else (Case.id, Case.due_at)
     streams = [
         select(*stream_columns)
@@ -198,12 +214,14 @@ def _today_selects(pairs: int, *, rows_in_streams: bool) -> tuple[Select, Select
 
 
 @lru_cache(maxsize=64)
-def _today_queries(pairs: int, dialect: Dialect) -> tuple[Precompiled, Precompiled]:
+def _today_queries(
+    pairs: int, dialect: Dialect, restricted: bool
+) -> tuple[Precompiled, Precompiled]:
     """_today_selects compiled once per shape and dialect: a request only binds values
     and runs the driver's SQL (SQLAlchemy's per-execution work on a statement of
     2 + 2 * pairs subqueries cost as much as the database)."""
     rows_in_streams = dialect.name == "postgresql"
-    page, total = _today_selects(pairs, rows_in_streams=rows_in_streams)
+    page, total = _today_selects(pairs, rows_in_streams=rows_in_streams, restricted=restricted)
     return Precompiled(page, dialect), Precompiled(total, dialect)
 
 
@@ -219,7 +237,8 @@ def call_today_queries(
     """Call today's page and total statements for the user's shape, and the values they
     are run with."""
     pairs = _pool_pairs(user)
-    page_query, total_query = _today_queries(len(pairs), dialect)
+    restricted = not is_manager_or_admin(user.role)
+    page_query, total_query = _today_queries(len(pairs), dialect, restricted)
     values: dict = {
         "end": end_of_today(now, zone),
         "user_id": user.id,
@@ -259,6 +278,8 @@ def next_case_statement(user: User, *, now: datetime, zone: str):
         .where(
             or_(_mine(user), _pool(user)),
             Case.due_at < end_of_today(now, zone),
+            # The case page's rule: never claim a case the user cannot open.
+            _visible_case_condition(user),
             or_(
                 Case.claimed_by_id.is_(None),
                 Case.claimed_by_id == user.id,
@@ -268,6 +289,12 @@ def next_case_statement(user: User, *, now: datetime, zone: str):
         .order_by(Case.due_at, Case.id)
         .limit(1)
     )
+
+
+def _visible_case_condition(user: User):
+    if is_manager_or_admin(user.role):
+        return true()
+    return Case.contact.has(visible_contacts_filter(user))
 
 
 def can_see_case(user: User, case: Case) -> bool:
