@@ -20,12 +20,15 @@ class Case(Base):
     __table_args__ = (
         CheckConstraint("status IN ('open', 'closed')", name="status"),
         # "Call today": an agent's own open cases in due order ...
-        # (id last: PostgreSQL reads the page's ids from the index alone, in due order.)
+        # (id: PostgreSQL reads the page's ids from the index alone, in due order;
+        # contact_id: an agent's list checks each case's contact is visible to them, and
+        # SQLite then need not read the case row for it.)
         Index(
             "ix_cases_open_assignee_due",
             "assignee_id",
             "due_at",
             "id",
+            "contact_id",
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
@@ -36,6 +39,7 @@ class Case(Base):
             "language",
             "due_at",
             "id",
+            "contact_id",
             sqlite_where=text("status = 'open' AND assignee_id IS NULL"),
             postgresql_where=text("status = 'open' AND assignee_id IS NULL"),
         ),
