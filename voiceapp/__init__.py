@@ -80,8 +80,10 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     app.teardown_appcontext(db.close_session)
 
     from voiceapp.auth import init_auth
+    from voiceapp.input_guard import init_input_guard
     from voiceapp.security import add_security_headers
 
+    init_input_guard(app)  # first: before the CSRF check and sign-in read the request
     init_auth(app)
     app.after_request(add_security_headers)
 

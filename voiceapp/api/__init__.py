@@ -14,10 +14,13 @@ class Api(SmorestApi):
     def handle_http_exception(self, error):
         # flask-smorest answers every HTTP error of the whole app in JSON; the panel's
         # pages want their own HTML error pages.
-        if request.path.startswith("/api/"):
-            return super().handle_http_exception(error)
-        from voiceapp.web.errors import render_http_error
+        from voiceapp.web.errors import error_headers, render_http_error
 
+        if request.path.startswith("/api/"):
+            payload, code, headers = super().handle_http_exception(error)
+            # flask-smorest keeps only the headers given to abort(); the error's own
+            # (Allow on a 405, Retry-After on a 503) belong in the answer too.
+            return payload, code, {**error_headers(error), **(headers or {})}
         return render_http_error(error)
 
 

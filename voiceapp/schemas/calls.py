@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from voiceapp.schemas.contacts import PageArgsSchema, PageSchema
-from voiceapp.schemas.fields import Id
+from voiceapp.schemas.fields import Id, Moment
 
 PRESENCE_STATUSES = ("online", "offline", "busy")
 
@@ -58,8 +58,8 @@ class CallListArgsSchema(PageArgsSchema):
     agent_id = Id()
     contact_id = Id()
     status = fields.String(validate=validate.Length(max=20))
-    since = fields.AwareDateTime()
-    until = fields.AwareDateTime()
+    since = Moment()
+    until = Moment()
 
 
 class CallPageSchema(PageSchema):

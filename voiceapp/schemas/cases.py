@@ -9,7 +9,7 @@ from voiceapp.db import utcnow
 from voiceapp.domain.scheduling import CALLBACK, OUTCOMES
 from voiceapp.models.cases import CASE_STATUSES, OPEN
 from voiceapp.schemas.contacts import PageArgsSchema, PageSchema
-from voiceapp.schemas.fields import Id
+from voiceapp.schemas.fields import Id, Moment
 
 LANGUAGE = validate.Regexp(r"^[a-z]{2}$", error="a two-letter language code such as de or en")
 CASE_TYPE = validate.Length(min=1, max=40)
@@ -97,8 +97,8 @@ class CaseListArgsSchema(PageArgsSchema):
     # 0 means unassigned (the pool).
     assignee_id = fields.Integer(validate=validate.Range(min=0, max=2**31 - 1))
     contact_id = Id()
-    due_from = fields.AwareDateTime()
-    due_until = fields.AwareDateTime()
+    due_from = Moment()
+    due_until = Moment()
 
 
 class CaseCreateSchema(Schema):
@@ -106,14 +106,14 @@ class CaseCreateSchema(Schema):
     type = fields.String(required=True, validate=CASE_TYPE)
     language = fields.String(required=True, validate=LANGUAGE)
     assignee_id = Id(allow_none=True)
-    due_at = fields.AwareDateTime()
+    due_at = Moment()
     order_id = Id(allow_none=True)
     note = fields.String(allow_none=True, validate=validate.Length(max=5000))
 
 
 class CasePatchSchema(Schema):
     assignee_id = Id(allow_none=True)
-    due_at = fields.AwareDateTime()
+    due_at = Moment()
     type = fields.String(validate=CASE_TYPE)
     language = fields.String(validate=LANGUAGE)
     note = fields.String(allow_none=True, validate=validate.Length(max=5000))
@@ -129,7 +129,7 @@ class OutcomeSchema(Schema):
     reached = fields.Boolean(allow_none=True)
     summary = fields.String(allow_none=True, validate=validate.Length(max=500))
     comment = fields.String(allow_none=True, validate=validate.Length(max=5000))
-    callback_at = fields.AwareDateTime(allow_none=True)
+    callback_at = Moment(allow_none=True)
     email = fields.Nested(OutcomeEmailSchema, allow_none=True)
 
     @validates_schema

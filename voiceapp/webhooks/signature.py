@@ -19,6 +19,7 @@ from twilio.request_validator import (
 )
 
 from voiceapp import db
+from voiceapp.input_guard import request_problem
 from voiceapp.telephony.credentials import current_credentials
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,9 @@ def signature_problem() -> str | None:
 
 
 def twilio_request(view):
-    """Refuse, log and store nothing unless Twilio signed the request."""
+    """Refuse, log and store nothing unless Twilio signed the request; then refuse input
+    no view could store (a NUL byte, say) with a 400 rather than fail on it. The signature
+    comes first, so an unsigned request learns nothing about how we parse."""
 
     @wraps(view)
     def guarded(*args, **kwargs):
@@ -73,6 +76,11 @@ def twilio_request(view):
             db.session().rollback()
             log.warning("refused Twilio request to %s: %s", request.path, problem)
             abort(403)
+        problem = request_problem()
+        if problem:
+            db.session().rollback()
+            log.warning("refused signed Twilio request to %s: %s", request.path, problem)
+            abort(400, problem)
         return view(*args, **kwargs)
 
     return guarded
