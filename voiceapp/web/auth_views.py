@@ -16,8 +16,7 @@ from wtforms.validators import DataRequired
 from voiceapp import auth as session_auth
 from voiceapp import db
 from voiceapp.redis_client import get_redis
-from voiceapp.security import verify_password
-from voiceapp.services.accounts import find_user_by_email, normalize_email
+from voiceapp.services.accounts import check_sign_in, normalize_email
 from voiceapp.throttle import (
     ThrottleLimits,
     clear_account_failures,
@@ -105,8 +104,8 @@ def sign_in():
         flash(f"Too many failed sign-ins. Try again in up to {minutes} minutes.", "error")
         return render_template("auth/sign_in.html", form=form), 429
 
-    user = find_user_by_email(db.session(), email)
-    if user is None or not verify_password(user.password_hash, form.password.data):
+    user = check_sign_in(db.session(), email, form.password.data)
+    if user is None:
         record_failed_sign_in(redis, limits, email, address)
         flash("The e-mail or the password is wrong.", "error")
         return render_template("auth/sign_in.html", form=form), 401
