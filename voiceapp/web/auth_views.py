@@ -17,12 +17,7 @@ from voiceapp import auth as session_auth
 from voiceapp import db
 from voiceapp.redis_client import get_redis
 from voiceapp.services.accounts import check_sign_in, normalize_email
-from voiceapp.throttle import (
-    ThrottleLimits,
-    clear_account_failures,
-    is_sign_in_blocked,
-    record_failed_sign_in,
-)
+from voiceapp.throttle import LocalCounters, ThrottleLimits, begin_sign_in, sign_in_succeeded
 
 bp = Blueprint("auth", __name__)
 
@@ -73,6 +68,11 @@ def _routed_here(path: str) -> bool:
     return True
 
 
+def _fallback_counters() -> LocalCounters:
+    """This process's sign-in counters, used while Redis is unreachable."""
+    return current_app.extensions.setdefault("voiceapp.sign_in_counters", LocalCounters())
+
+
 def _safe_next(target: str | None) -> str:
     """`next` only when it is a local path the app itself routes: an open redirect would
     help phishing, and browsers read many spellings of a path as another site."""
@@ -98,22 +98,22 @@ def sign_in():
         return render_template("auth/sign_in.html", form=form), status
 
     email = normalize_email(form.email.data)
-    redis, limits, address = get_redis(), _limits(), session_auth.client_address()
-    if is_sign_in_blocked(redis, limits, email, address):
+    redis, fallback, address = get_redis(), _fallback_counters(), session_auth.client_address()
+    limits = _limits()
+    if not begin_sign_in(redis, fallback, limits, email, address):
         minutes = max(1, limits.window_seconds // 60)
         flash(f"Too many failed sign-ins. Try again in up to {minutes} minutes.", "error")
         return render_template("auth/sign_in.html", form=form), 429
 
     user = check_sign_in(db.session(), email, form.password.data)
     if user is None:
-        record_failed_sign_in(redis, limits, email, address)
         flash("The e-mail or the password is wrong.", "error")
         return render_template("auth/sign_in.html", form=form), 401
+    sign_in_succeeded(redis, fallback, email, address)
     if not user.active:
         flash("This account is switched off. Ask your team admin.", "error")
         return render_template("auth/sign_in.html", form=form), 403
 
-    clear_account_failures(redis, email)
     session_auth.sign_in(user)
     return redirect(_safe_next(request.args.get("next")))
 
