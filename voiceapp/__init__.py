@@ -80,10 +80,12 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     app.teardown_appcontext(db.close_session)
 
     from voiceapp.auth import init_auth
+    from voiceapp.headers import init_headers
     from voiceapp.security import add_security_headers
 
     init_auth(app)
     app.after_request(add_security_headers)
+    init_headers(app)
 
     from voiceapp.api import init_api
     from voiceapp.health import bp as health_bp
