@@ -29,6 +29,13 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_optional_bool(name: str) -> bool | None:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -48,6 +55,9 @@ class Settings:
     database_url: str | None = None
     redis_url: str = "redis://localhost:6379/0"
     public_base_url: str | None = None
+    # Send Strict-Transport-Security: None follows public_base_url (on when https); False
+    # when the proxy in front already sends it, True to send it whatever the URL says.
+    hsts: bool | None = None
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     trusted_proxies: int = 0
     timezone: str = "Europe/Berlin"
@@ -93,6 +103,7 @@ class Settings:
             database_url=os.environ.get("DATABASE_URL") or None,
             redis_url=os.environ.get("REDIS_URL") or cls.redis_url,
             public_base_url=os.environ.get("PUBLIC_BASE_URL") or None,
+            hsts=_env_optional_bool("HSTS"),
             trusted_proxies=_env_int("TRUSTED_PROXIES", 0),
             timezone=os.environ.get("TIMEZONE") or cls.timezone,
             default_region=(os.environ.get("DEFAULT_REGION") or cls.default_region).upper(),
@@ -136,6 +147,12 @@ class Settings:
     @property
     def is_development(self) -> bool:
         return self.env == "development"
+
+    @property
+    def sends_hsts(self) -> bool:
+        if self.hsts is not None:
+            return self.hsts
+        return bool(self.public_base_url and self.public_base_url.startswith("https://"))
 
     @property
     def simulator_url(self) -> str | None:

@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 
 from voiceapp.domain.roles import ADMIN, ROLES
 from voiceapp.models import ApiToken, User, UserSession
-from voiceapp.security import hash_password, new_token, password_problem, token_hash
+from voiceapp.security import (
+    hash_password,
+    new_token,
+    password_problem,
+    token_hash,
+    verify_password,
+)
 
 
 class AccountError(ValueError):
@@ -46,6 +52,17 @@ def normalize_email(email: str) -> str:
 
 def find_user_by_email(db: Session, email: str) -> User | None:
     return db.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def check_sign_in(db: Session, email: str, password: str) -> User | None:
+    """The user with this e-mail and password (switched off or not), else None.
+
+    Exactly one Argon2 hash is verified whatever the e-mail: an unknown e-mail (or an
+    account without a password) is checked against a dummy hash, so a wrong e-mail and a
+    wrong password take the same time and the delay does not tell which accounts exist."""
+    user = find_user_by_email(db, email)
+    password_hash = user.password_hash if user is not None else None
+    return user if verify_password(password_hash, password) else None
 
 
 def get_user(db: Session, user_id: int | None) -> User | None:

@@ -245,15 +245,19 @@ def search_statement(user: User, *, q: str | None = None, phone: str | None = No
             Contact.id.in_(select(ContactPhone.contact_id).where(ContactPhone.number == phone))
         )
     if q:
-        pattern = f"%{q.strip().lower()}%"
+        # contains(autoescape=True) escapes LIKE's wildcards: a search for "%" or "_"
+        # looks for that character, not for everything.
+        needle = q.strip().lower()
         stmt = stmt.where(
             or_(
-                func.lower(Contact.first_name).like(pattern),
-                func.lower(Contact.last_name).like(pattern),
-                func.lower(Contact.company_name).like(pattern),
-                func.lower(Contact.city).like(pattern),
+                func.lower(Contact.first_name).contains(needle, autoescape=True),
+                func.lower(Contact.last_name).contains(needle, autoescape=True),
+                func.lower(Contact.company_name).contains(needle, autoescape=True),
+                func.lower(Contact.city).contains(needle, autoescape=True),
                 Contact.id.in_(
-                    select(ContactEmail.contact_id).where(ContactEmail.email.like(pattern))
+                    select(ContactEmail.contact_id).where(
+                        ContactEmail.email.contains(needle, autoescape=True)
+                    )
                 ),
             )
         )

@@ -6,7 +6,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from voiceapp.domain.roles import is_manager_or_admin
-from voiceapp.models import Call, User
+from voiceapp.models import Call, Contact, User
+from voiceapp.services.contacts import visible_contacts_filter
 
 
 def calls_statement(user: User, filters: dict) -> Select:
@@ -18,6 +19,14 @@ def calls_statement(user: User, filters: dict) -> Select:
     for name in ("direction", "missed", "agent_id", "contact_id", "status"):
         if filters.get(name) is not None:
             stmt = stmt.where(getattr(Call, name) == filters[name])
+    if filters.get("contact_id") is not None:
+        # A contact the user may not see is filtered on as if it did not exist: its
+        # calls would tell a colleague's private contact's number and history.
+        stmt = stmt.where(
+            select(Contact.id)
+            .where(Contact.id == filters["contact_id"], visible_contacts_filter(user))
+            .exists()
+        )
     if filters.get("since"):
         stmt = stmt.where(Call.started_at >= filters["since"])
     if filters.get("until"):
