@@ -80,6 +80,10 @@ def _sign_in_with_next(client, next_value):
 @pytest.mark.parametrize("target", OFF_SITE)
 def test_sign_in_never_follows_next_off_site(client, ctx, target):
     response = _sign_in_with_next(client, target)
+    if "\x00" in target:
+        # Refused before sign-in looks at it (voiceapp.input_guard): no redirect at all.
+        assert response.status_code == 400 and "Location" not in response.headers
+        return
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
