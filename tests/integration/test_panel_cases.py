@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import form_token, sign_in
 from tests.factories import PASSWORD, CaseFactory, ContactFactory, UserFactory
@@ -275,3 +275,32 @@ def test_the_case_page_offers_the_shipped_templates_without_writing_them(client,
     assert '<option value="not_reached"' in page and "We tried to reach you" in page
     reread(dbs)
     assert dbs.scalar(select(func.count()).select_from(EmailTemplate)) == 0
+
+
+@pytest.mark.parametrize(
+    ("due_at", "message"),
+    [
+        ("9999-12-31T23:30", "choose a date between 2000 and 2999"),
+        ("0001-01-01T00:10", "choose a date between 2000 and 2999"),
+        ("tomorrow", "Not a valid datetime."),
+    ],
+)
+def test_a_new_case_due_at_an_impossible_time_is_refused_on_its_field(
+    client, agent, dbs, due_at, message
+):
+    contact = ContactFactory()
+    token = form_token(client, f"/cases/new?contact_id={contact.id}")
+    response = client.post(
+        "/cases/new",
+        data={
+            "csrf_token": token,
+            "contact_id": contact.id,
+            "type": "payment_reminder",
+            "language": "de",
+            "due_at": due_at,
+        },
+    )
+    assert response.status_code == 422
+    assert message in response.text
+    reread(dbs)
+    assert dbs.scalar(select(func.count()).select_from(Case)) == 0

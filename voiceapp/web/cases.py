@@ -26,6 +26,7 @@ from voiceapp.db import utcnow
 from voiceapp.domain.roles import can_manage_members, is_manager_or_admin
 from voiceapp.domain.scheduling import OUTCOME_LABELS, OUTCOMES
 from voiceapp.schemas.cases import CaseListArgsSchema, OutcomeSchema
+from voiceapp.schemas.fields import Moment
 from voiceapp.services import accounts, cases
 from voiceapp.services.cases.history import case_type_labels, team_languages, team_zone
 from voiceapp.services.contacts import visible_contact
@@ -193,9 +194,10 @@ def _parse_due(text: str, zone: str, errors: dict) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        errors.setdefault("due_at", []).append("not a date and time")
+        # The API's own field: a date and time, in the years a case can be due.
+        return Moment().deserialize(value)
+    except ValidationError as exc:
+        errors.setdefault("due_at", []).extend(exc.messages)
         return None
 
 
