@@ -82,11 +82,9 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     from voiceapp.auth import init_auth
     from voiceapp.headers import init_headers
     from voiceapp.input_guard import init_input_guard
-    from voiceapp.security import add_security_headers
 
     init_input_guard(app)  # first: before the CSRF check and sign-in read the request
     init_auth(app)
-    app.after_request(add_security_headers)
     init_headers(app)
 
     from voiceapp.api import init_api

@@ -1,5 +1,5 @@
-"""Caching and transport headers on every response (the content-security headers are
-in voiceapp.security).
+"""The headers of every response: what the browser may load and run (the Content-Security-
+Policy and its companions), caching, and transport security.
 
 Everything the app renders or answers is personal or per-user (pages, API answers,
 recordings, a freshly made API token), so none of it may be stored by the browser's
@@ -9,11 +9,51 @@ must not find it there. Only static files (CSS, the softphone's scripts) are cac
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, current_app, request
 
 NO_STORE = "private, no-store"
 # A year; subdomains are left out, since the team's other hosts may not all speak https.
 HSTS = "max-age=31536000"
+
+
+def content_security_policy(connect_also: str | None = None) -> str:
+    """The panel's policy; `connect_also` is one more origin scripts may connect to (the
+    Twilio simulator, in development only)."""
+    connect = "connect-src 'self'" + (f" {connect_also}" if connect_also else "")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "media-src 'self' blob:",
+            connect,
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def add_security_headers(response: Response) -> Response:
+    simulator = current_app.config["VOICEAPP"].simulator_url
+    policy = content_security_policy(_origin(simulator)) if simulator else CONTENT_SECURITY_POLICY
+    response.headers.setdefault("Content-Security-Policy", policy)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def add_response_headers(response: Response) -> Response:
@@ -25,4 +65,5 @@ def add_response_headers(response: Response) -> Response:
 
 
 def init_headers(app: Flask) -> None:
+    app.after_request(add_security_headers)
     app.after_request(add_response_headers)

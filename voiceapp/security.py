@@ -1,4 +1,4 @@
-"""Secrets: password hashing (Argon2id), random tokens and their hashes, security headers."""
+"""Secrets: password hashing (Argon2id), random tokens and their hashes."""
 
 from __future__ import annotations
 
@@ -41,45 +41,3 @@ def new_token(prefix: str) -> str:
 def token_hash(token: str) -> str:
     """Tokens carry 256 random bits, so a fast hash is enough (no password stretching)."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def content_security_policy(connect_also: str | None = None) -> str:
-    """The panel's policy; `connect_also` is one more origin scripts may connect to (the
-    Twilio simulator, in development only)."""
-    connect = "connect-src 'self'" + (f" {connect_also}" if connect_also else "")
-    return "; ".join(
-        [
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            "media-src 'self' blob:",
-            connect,
-            "frame-ancestors 'none'",
-            "form-action 'self'",
-            "base-uri 'self'",
-            "object-src 'none'",
-        ]
-    )
-
-
-CONTENT_SECURITY_POLICY = content_security_policy()
-
-
-def _origin(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def add_security_headers(response):
-    from flask import current_app
-
-    simulator = current_app.config["VOICEAPP"].simulator_url
-    policy = content_security_policy(_origin(simulator)) if simulator else CONTENT_SECURITY_POLICY
-    response.headers.setdefault("Content-Security-Policy", policy)
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
