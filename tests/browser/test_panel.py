@@ -306,6 +306,7 @@ def test_admin_adds_member_through_form_and_sees_them_in_list(
     browser, live_server, page, page_log, admin
 ):
     sign_in(page, admin)
+    nav(page).locator("summary", has_text="Admin").click()  # the admin pages' menu
     nav(page).get_by_role("link", name="Members").click()
     expect(page.get_by_role("heading", name="Members")).to_be_visible()
     page.get_by_role("link", name="Add member").click()

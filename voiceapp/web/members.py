@@ -88,15 +88,15 @@ class MemberForm(FlaskForm):
         another reason does not drop it silently; anything else is refused."""
         type_labels = {t["key"]: t["label"] for t in team.case_types or []}
         own_types = list(member.case_types or []) if member else []
-        self.case_types.choices = list(type_labels.items()) + [
-            (key, f"{key} (no longer a team case type)")
+        self.case_types.choices = [SelectChoice(k, label) for k, label in type_labels.items()] + [
+            SelectChoice(key, f"{key} (no longer a team case type)")
             for key in own_types
             if key not in type_labels
         ]
         team_languages = list(team.languages or [])
         own_languages = list(member.languages or []) if member else []
-        self.languages.choices = [(c, language_label(c)) for c in team_languages] + [
-            (code, f"{language_label(code)} (not a team language)")
+        self.languages.choices = [SelectChoice(c, language_label(c)) for c in team_languages] + [
+            SelectChoice(code, f"{language_label(code)} (not a team language)")
             for code in own_languages
             if code not in team_languages
         ]
