@@ -43,6 +43,21 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+def started_by(instance_path: Path) -> set[int]:
+    """Every live process whose environment names this test's instance folder: all that
+    the `voiceapp dev` under test started, however deep, even once orphaned."""
+    marker = f"VOICEAPP_INSTANCE_PATH={instance_path}".encode()
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                if marker in (entry / "environ").read_bytes().split(b"\0"):
+                    found.add(int(entry.name))
+            except OSError:
+                continue
+    return {pid for pid in found if alive(pid)}
+
+
 def alive(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -102,12 +117,15 @@ def test_voiceapp_dev_ends_its_children_however_it_is_stopped(tmp_path, stop):
         assert wait_for(lambda: not any(alive(pid) for pid in children), 15), [
             pid for pid in children if alive(pid)
         ]
+        # Nor anything they started meanwhile (an RQ work-horse, a gunicorn worker).
+        assert wait_for(lambda: not started_by(tmp_path), 15), started_by(tmp_path)
         assert not listening(port) and not listening(sim_port)
         if stop != signal.SIGKILL:  # (nothing of the parent runs after a SIGKILL)
             assert not (tmp_path / "sim-url").exists()
     finally:
         if parent.poll() is None:
             parent.kill()
-        for pid in children | descendants(parent.pid):
-            if alive(pid):  # what the parent left behind, so the next test starts clean
+        # What the parent left behind, so that no stray worker takes the next tests' jobs.
+        for pid in children | descendants(parent.pid) | started_by(tmp_path):
+            if alive(pid):
                 os.kill(pid, signal.SIGKILL)
