@@ -4,6 +4,7 @@ demo data, web, worker, clock and the Twilio simulator), and the demo call it pr
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -30,8 +31,9 @@ def dev(host, port, sim_port, no_sim, no_seed):
     """Development: migrate, seed demo data, run web (gunicorn), worker, clock and the
     Twilio simulator until Ctrl-C. The app's Twilio settings point at the simulator."""
     os.environ.setdefault("VOICEAPP_ENV", "development")
-    from voiceapp.demo import DEMO_PASSWORD, DEMO_USERS, demo_twilio_environment
+    from voiceapp.demo import demo_twilio_environment
     from voiceapp.migrate import upgrade
+    from voiceapp.sim.commands.shared import forget_sim_url, write_sim_url
 
     local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     base = f"http://{local}:{port}"
@@ -68,7 +70,70 @@ def dev(host, port, sim_port, no_sim, no_seed):
                 *("--public-url", sim_url),
             ]
         )
-    procs = [subprocess.Popen(command, env=env) for command in commands]
+    # From here on every way this process ends ends the children too: Ctrl-C, SIGTERM (a
+    # process manager, `kill`), SIGHUP (the terminal closed) and, on Linux, even SIGKILL.
+    _stop_on_signals()
+    procs: list[subprocess.Popen] = []
+    try:
+        if not no_sim:
+            write_sim_url(settings.instance_path, sim_url)
+        for command in commands:
+            procs.append(subprocess.Popen(command, env=env, preexec_fn=_die_with_parent))
+        _print_banner(app, settings, base, sim_url, no_sim)
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except (KeyboardInterrupt, _Stopped):
+        pass
+    finally:
+        _end(procs)
+        if not no_sim:
+            forget_sim_url(settings.instance_path, sim_url)
+    failed = [p.returncode for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
+    if failed:
+        raise click.ClickException(f"a process stopped with exit code {failed[0]}")
+
+
+class _Stopped(Exception):
+    """SIGTERM or SIGHUP arrived: leave the wait loop and end the children."""
+
+
+def _stop_on_signals() -> None:
+    def stop(signum, frame):
+        raise _Stopped(signal.Signals(signum).name)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: Linux sends it SIGTERM when `voiceapp dev` dies, however
+    it dies (SIGKILL and crashes included). Elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _end(procs: list[subprocess.Popen]) -> None:
+    """SIGTERM to every child still running, SIGKILL to those that do not end within 10 s.
+    Further SIGTERM/SIGHUP are ignored meanwhile, so a second signal cannot cut this short."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def _print_banner(app, settings, base: str, sim_url: str, no_sim: bool) -> None:
+    from voiceapp.demo import DEMO_PASSWORD, DEMO_USERS
+
     click.echo("")
     click.echo(f"voiceapp is running: open {base}/")
     click.echo(f"  database: {settings.resolved_database_url()}")
@@ -85,23 +150,6 @@ def dev(host, port, sim_port, no_sim, no_seed):
         click.echo(f"    {_demo_call_command(app, sim_url)}")
     click.echo("  stop with Ctrl-C")
     click.echo("")
-    try:
-        while all(p.poll() is None for p in procs):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-    failed = [p.returncode for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
-    if failed:
-        raise click.ClickException(f"a process stopped with exit code {failed[0]}")
 
 
 def _demo_call_command(app, sim_url: str) -> str:

@@ -306,6 +306,7 @@ def test_admin_adds_member_through_form_and_sees_them_in_list(
     browser, live_server, page, page_log, admin
 ):
     sign_in(page, admin)
+    nav(page).locator("summary", has_text="Admin").click()  # the admin pages' menu
     nav(page).get_by_role("link", name="Members").click()
     expect(page.get_by_role("heading", name="Members")).to_be_visible()
     page.get_by_role("link", name="Add member").click()
@@ -314,7 +315,11 @@ def test_admin_adds_member_through_form_and_sees_them_in_list(
     page.get_by_label("E-mail").fill("Nora@Example.com")
     page.get_by_label("Role").select_option(label="Agent")
     page.get_by_label("Password (leave empty to keep)").fill("a long new password")
-    page.get_by_label("Languages (two-letter codes, comma separated)").fill("de, EN")
+    languages = page.get_by_role("group", name="Languages spoken")
+    languages.get_by_label("German (de)").check()
+    languages.get_by_label("English (en)").check()
+    page.get_by_role("group", name="Case types handled").get_by_label("Missed call").check()
+    screenshot(page, "member-form")
     page.get_by_role("button", name="Save").click()
 
     expect(page).to_have_url(re.compile(r"/members$"))
@@ -323,7 +328,8 @@ def test_admin_adds_member_through_form_and_sees_them_in_list(
     expect(row).to_have_count(1)
     expect(row).to_contain_text("nora@example.com")
     expect(row.get_by_role("cell").nth(2)).to_have_text("Agent")
-    expect(row).to_contain_text("de, en")
+    expect(row).to_contain_text("German (de), English (en)")
+    expect(row).to_contain_text("Missed call")
     expect(row).to_contain_text("active")
     page_log.assert_clean(page)
 

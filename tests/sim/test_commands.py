@@ -17,6 +17,7 @@ from tests.conftest import TEST_REDIS_URL, TEST_SECRET_KEY
 from tests.factories import UserFactory
 from tests.sim.conftest import CUSTOMER, OUR_NUMBER
 from voiceapp.cli import main
+from voiceapp.db import utcnow
 from voiceapp.demo import demo_twilio_environment
 from voiceapp.models import (
     AgentPresence,
@@ -27,6 +28,7 @@ from voiceapp.models import (
     NumberOperator,
     PhoneNumber,
 )
+from voiceapp.sim.commands.shared import write_sim_url
 
 
 @pytest.fixture(autouse=True)
@@ -104,7 +106,9 @@ def test_sim_call_prints_every_step_and_the_final_state(world, agent, dbs, worke
     assert f"in the app: completed, agent {agent.id}, missed False" in out
     assert "stored by the worker" in out
     dbs.rollback()
-    assert dbs.get(AgentPresence, agent.id).status == "online"
+    # The agent was offline before the command put them online: offline again afterwards,
+    # as `sim day` leaves its agents (a demo call must not leave a phantom agent ringing).
+    assert dbs.get(AgentPresence, agent.id).status == "offline"
     # The token the command made for the agent is revoked again.
     assert all(t.revoked_at for t in dbs.scalars(select(ApiToken)))
 
@@ -129,6 +133,33 @@ def test_sim_call_interactive_asks_for_the_keys_at_each_menu(world, agent, dbs):
     (call,) = dbs.scalars(select(Call).where(Call.parent_sid.is_(None)))
     session = dbs.get(IvrSession, call.sid)
     assert (session.language, session.case_type) == ("en", "new_order")
+
+
+def test_sim_call_puts_an_online_agent_back_online(world, agent, dbs):
+    dbs.add(AgentPresence(user_id=agent.id, status="online", updated_at=utcnow()))
+    dbs.commit()
+    result = invoke(
+        *("sim", "call", "--from", CUSTOMER, "--to", OUR_NUMBER, "--digits", "1,2"),
+        *("--answer", f"agent_{agent.id}", "--talk", "2"),
+    )
+    assert result.exit_code == 0, result.output
+    dbs.rollback()
+    assert dbs.get(AgentPresence, agent.id).status == "online"
+
+
+def test_sim_call_finds_the_simulator_voiceapp_dev_started(world, agent, monkeypatch, tmp_path):
+    """`scripts/run --port 8080` puts the simulator on 8081; the README's demo command names
+    no --sim and the shell has no VOICEAPP_SIM_URL: the command reads where `voiceapp dev`
+    wrote the simulator's address in the instance folder."""
+    monkeypatch.delenv("VOICEAPP_SIM_URL")
+    monkeypatch.setenv("VOICEAPP_INSTANCE_PATH", str(tmp_path))
+    write_sim_url(tmp_path, world.sim_url)
+    result = invoke(
+        *("sim", "call", "--from", CUSTOMER, "--to", OUR_NUMBER, "--digits", "1,2"),
+        *("--answer", f"agent_{agent.id}", "--talk", "2"),
+    )
+    assert result.exit_code == 0, result.output
+    assert "final state:" in result.output
 
 
 def test_sim_call_to_a_number_the_account_does_not_have_is_refused(world):

@@ -183,7 +183,15 @@ def menu_input(db: Session, call_sid: str, digits: str | None, *, zone: str, now
     session.step, session.language = new_state.step, new_state.language
     session.case_type, session.attempts = new_state.case_type, new_state.attempts
     session.updated_at = now
+    _learn_language(call, session.language)
     return _resolve(db, call, session, settings, action, now)
+
+
+def _learn_language(call: Call, language: str | None) -> None:
+    """The caller chose a language in the menu: it becomes their contact's language when
+    the contact has none yet (a language someone wrote down is not overwritten)."""
+    if language and call.contact is not None and not call.contact.language:
+        call.contact.language = language
 
 
 def dial_finished(

@@ -13,24 +13,45 @@ from wtforms import (
     EmailField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from voiceapp import db
 from voiceapp.auth import roles_required
 from voiceapp.db import utcnow
 from voiceapp.domain.roles import ADMIN, ROLE_LABELS
 from voiceapp.services import accounts
+from voiceapp.services.team_settings import get_team_settings
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
+# The names of the languages a team is likely to offer; others show as their code.
+LANGUAGE_NAMES = {
+    "de": "German",
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "tr": "Turkish",
+}
 
-def _split(text: str | list | None) -> list[str]:
-    if isinstance(text, list):  # the stored value, when the form did not send the field
-        return [str(p).strip() for p in text if str(p).strip()]
-    return [p.strip() for p in (text or "").replace(";", ",").split(",") if p.strip()]
+
+def language_label(code: str) -> str:
+    name = LANGUAGE_NAMES.get(code)
+    return f"{name} ({code})" if name else code
+
+
+def _checkboxes(label: str) -> SelectMultipleField:
+    return SelectMultipleField(
+        label, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+    )
 
 
 class MemberForm(FlaskForm):
@@ -58,13 +79,27 @@ class MemberForm(FlaskForm):
     can_set_affiliates = BooleanField("Can set affiliates on orders")
     can_change_affiliates = BooleanField("Can change affiliates on bookings")
     notify_by_email = BooleanField("Also send reminders of due cases by mail")
-    case_types = StringField("Case types handled (comma separated)")
-    languages = StringField("Languages (two-letter codes, comma separated)")
+    case_types = _checkboxes("Case types handled")
+    languages = _checkboxes("Languages spoken")
 
-    def validate_languages(self, field):
-        for code in _split(field.data):
-            if len(code) != 2 or not code.isalpha():
-                raise ValidationError(f"{code!r} is not a two-letter language code")
+    def offer_team_choices(self, team, member) -> None:
+        """The team's case types and languages to choose from, by label. What the member has
+        that the team no longer offers stays listed (and checked), so saving the form for
+        another reason does not drop it silently; anything else is refused."""
+        type_labels = {t["key"]: t["label"] for t in team.case_types or []}
+        own_types = list(member.case_types or []) if member else []
+        self.case_types.choices = [SelectChoice(k, label) for k, label in type_labels.items()] + [
+            SelectChoice(key, f"{key} (no longer a team case type)")
+            for key in own_types
+            if key not in type_labels
+        ]
+        team_languages = list(team.languages or [])
+        own_languages = list(member.languages or []) if member else []
+        self.languages.choices = [SelectChoice(c, language_label(c)) for c in team_languages] + [
+            SelectChoice(code, f"{language_label(code)} (not a team language)")
+            for code in own_languages
+            if code not in team_languages
+        ]
 
     SETTINGS = (
         "active",
@@ -81,22 +116,29 @@ class MemberForm(FlaskForm):
     def settings(self) -> dict:
         values = {name: getattr(self, name).data for name in self.SETTINGS}
         values["digistore_id"] = values["digistore_id"] or None
-        values["case_types"] = _split(self.case_types.data)
-        values["languages"] = [c.lower() for c in _split(self.languages.data)]
+        values["case_types"] = list(dict.fromkeys(self.case_types.data or []))
+        values["languages"] = list(dict.fromkeys(self.languages.data or []))
         return values
 
 
 @bp.get("")
 @roles_required(ADMIN)
 def index():
-    users = accounts.all_members(db.session())
-    return render_template("members/list.html", users=users)
+    dbs = db.session()
+    team = get_team_settings(dbs)
+    return render_template(
+        "members/list.html",
+        users=accounts.all_members(dbs),
+        type_labels={t["key"]: t["label"] for t in team.case_types or []},
+        language_label=language_label,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def create():
     form = MemberForm()
+    form.offer_team_choices(get_team_settings(db.session()), None)
     if form.validate_on_submit():
         if not form.password.data:
             form.password.errors.append("A new member needs a password.")
@@ -130,9 +172,7 @@ def edit(user_id: int):
     if user is None:
         abort(404)
     form = MemberForm(obj=user)
-    if not form.is_submitted():
-        form.case_types.data = ", ".join(user.case_types or [])
-        form.languages.data = ", ".join(user.languages or [])
+    form.offer_team_choices(get_team_settings(dbs), user)
     if form.validate_on_submit():
         try:
             accounts.update_member(

@@ -89,11 +89,14 @@ def start_call(
     record: bool,
     now: datetime,
     find_contact: Callable[[], Contact | None] | None = None,
+    in_history: bool = True,
 ) -> Call:
     """The call's row, created on Twilio's first request; a retried request finds it.
 
     `find_contact` runs only in the request that created the row, so concurrent first
-    callbacks of one call do not each create a contact for an unknown number."""
+    callbacks of one call do not each create a contact for an unknown number.
+    `in_history=False` for a leg of a call whose parent row already wrote its line in the
+    contact's history (one call, one line)."""
     call = lock_call(db, sid)
     if call is not None:
         return call
@@ -120,7 +123,8 @@ def start_call(
         return lock_call(db, sid)
     if find_contact is not None and call.contact is None:
         call.contact = find_contact()
-    record_call_in_history(db, call, now)
+    if in_history:
+        record_call_in_history(db, call, now)
     return call
 
 
@@ -257,6 +261,9 @@ def _call_from_callback(db: Session, params: dict, *, default_region: str, now) 
         from_number=params.get("From", ""),
         to_number=to_number,
         contact=parent.contact if parent is not None else None,
+        # The parent wrote the call's line in the history; a child leg (the agent's
+        # browser, the dialled customer) is the same conversation.
+        in_history=parent is None,
         agent_id=agent_id or (parent.agent_id if parent else None),
         phone_number=None,
         record=False,

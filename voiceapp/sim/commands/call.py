@@ -80,9 +80,10 @@ def call(
     callback, and the final state (the simulator's and the app's)."""
     client, status = sim_client(sim_url)
     app = app_client(status) if (answer and online) or not answer else None
+    restore: tuple[int, str] | None = None
     try:
         if answer and online:
-            app.online(answer)
+            restore = _put_online(app, answer)
             click.echo(f"{answer} is online in the app ({status['app_url']})")
         payload = {
             "from": from_,
@@ -106,8 +107,24 @@ def call(
         if app is not None:
             _print_app_view(app, final["state"])
     finally:
+        if restore is not None:
+            # As `sim day` does: the agent's presence as it was before the command, so a
+            # demo call does not leave an agent online whose browser nobody watches.
+            app.set_presence(*restore)
         if app is not None:
             app.close()
+
+
+def _put_online(app, identity: str) -> tuple[int, str] | None:
+    """Put the agent online; their id and presence before, to put back afterwards (None
+    when there is nothing to put back: they were online already, or busy on a call whose
+    end moves them on)."""
+    from voiceapp.domain.agent_identity import user_id_from_identity
+
+    user_id = user_id_from_identity(identity)
+    before = app.presence(user_id) if user_id is not None else None
+    app.online(identity)
+    return (user_id, before) if before == "offline" else None
 
 
 def _agents_for(answer: str | None, answer_after: float, talk: int) -> dict:

@@ -1,18 +1,50 @@
-"""What the `voiceapp sim` commands share: where the simulator is (VOICEAPP_SIM_URL), the
-clients that reach it and the app, a call's log line printed, the app's first manager."""
+"""What the `voiceapp sim` commands share: where the simulator is (VOICEAPP_SIM_URL, else
+what `voiceapp dev` wrote in the instance folder), the clients that reach it and the app, a
+call's log line printed, the app's first manager."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+from pathlib import Path
 
 import click
 
 DEFAULT_SIM_URL = "http://127.0.0.1:8001"
+# In the instance folder while `voiceapp dev` runs its simulator: the simulator's address,
+# so a `voiceapp sim ...` typed in another terminal finds it on whatever port it took.
+SIM_URL_FILE = "sim-url"
+
+
+def _instance_path() -> Path:
+    # As voiceapp.config reads it; the commands need the folder before any app exists.
+    return Path(os.environ.get("VOICEAPP_INSTANCE_PATH") or Path.cwd() / "instance")
+
+
+def write_sim_url(instance_path: Path, url: str) -> None:
+    instance_path.mkdir(parents=True, exist_ok=True)
+    (instance_path / SIM_URL_FILE).write_text(url + "\n")
+
+
+def forget_sim_url(instance_path: Path, url: str) -> None:
+    """Remove the file if it still names `url` (another `voiceapp dev` may have replaced
+    it)."""
+    path = instance_path / SIM_URL_FILE
+    with contextlib.suppress(OSError):
+        if path.read_text().strip() == url:
+            path.unlink()
 
 
 def sim_url_from_env() -> str:
-    """The default of --sim: VOICEAPP_SIM_URL, else DEFAULT_SIM_URL."""
-    return os.environ.get("VOICEAPP_SIM_URL") or DEFAULT_SIM_URL
+    """The default of --sim: VOICEAPP_SIM_URL, else the simulator a running `voiceapp dev`
+    wrote into the instance folder, else DEFAULT_SIM_URL."""
+    if os.environ.get("VOICEAPP_SIM_URL"):
+        return os.environ["VOICEAPP_SIM_URL"]
+    with contextlib.suppress(OSError):
+        written = (_instance_path() / SIM_URL_FILE).read_text().strip()
+        if written:
+            return written
+    return DEFAULT_SIM_URL
 
 
 def print_entry(entry: dict, sid: str | None = None) -> None:
