@@ -8,6 +8,7 @@ import re
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -54,7 +55,7 @@ class CaseSettingsForm(FlaskForm):
     calling_window_closes = StringField("until", validators=[HHMM])
     calling_days = SelectMultipleField(
         "on",
-        choices=[(str(n), name) for n, name in enumerate(DAY_NAMES)],
+        choices=[SelectChoice(str(n), name) for n, name in enumerate(DAY_NAMES)],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )

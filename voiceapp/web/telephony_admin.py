@@ -15,6 +15,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     InputRequired,
     Length,
@@ -219,7 +220,7 @@ def settings():
     # Only a save writes; showing the page must not create the settings row.
     row = get_team_settings(dbs)
     form = TelephonySettingsForm()
-    form.ivr_case_types.choices = [(c["key"], c["label"]) for c in row.case_types or []]
+    form.ivr_case_types.choices = [SelectChoice(c["key"], c["label"]) for c in row.case_types or []]
     if not form.is_submitted():
         _fill_settings_form(form, row)
     elif form.validate():
