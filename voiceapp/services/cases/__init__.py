@@ -1,5 +1,6 @@
-"""Cases and the callback scheduler: what a case is and how it moves (`lifecycle`), calling
-it and recording the outcome (`calling`), reading lists such as Call today (`queries`),
+"""Cases and the callback scheduler: what a case is and how it moves (`lifecycle`), who may
+act on one (`rights`, asking domain.case_rights), calling it and recording the outcome
+(`calling`), reading lists such as Call today (`queries`) and a case's calls (`case_calls`),
 the history line every operation writes (`history`), the e-mail after a call (`mail`),
 files attached to an outcome (`files`), callbacks opened by missed calls and voicemails
 (`callbacks`), and reminders when a case falls due (`reminders`).
