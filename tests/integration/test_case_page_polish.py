@@ -110,8 +110,16 @@ def test_the_language_filter_is_a_choice_of_the_teams_languages(client, agent, d
     assert '<input type="text" name="language"' not in page
     select_html = page[page.index('<select name="language"') :]
     select_html = select_html[: select_html.index("</select>")]
-    assert '<option value="de"' in select_html
-    assert '<option value="fr" selected>' in select_html
+    assert '<option value="de" >German (de)</option>' in select_html
+    assert '<option value="fr" selected>French (fr)</option>' in select_html
+
+
+def test_the_case_page_names_the_language_and_says_when_there_is_no_history(client, agent):
+    case = CaseFactory(language="de", assignee_id=agent.id)  # made without its history line
+    page = client.get(f"/cases/{case.id}").text
+    assert "<dt>Language</dt><dd>German (de)</dd>" in page
+    history = page[page.index('data-testid="case-history"') :]
+    assert '<li class="muted">No history yet.</li>' in history[: history.index("</ul>")]
 
 
 def test_an_attached_file_shows_a_size_people_read(client, agent):

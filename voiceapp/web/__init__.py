@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from voiceapp.domain.contacts import VISIBILITY_LABELS
+from voiceapp.domain.languages import language_label
 from voiceapp.domain.phones import format_international
 from voiceapp.domain.roles import ROLE_LABELS, is_manager_or_admin
 
@@ -58,6 +59,7 @@ def init_web(app) -> None:
     errors.register(app)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["phone"] = format_international
+    app.jinja_env.filters["language"] = language_label
     app.jinja_env.globals.update(
         ROLE_LABELS=ROLE_LABELS,
         VISIBILITY_LABELS=VISIBILITY_LABELS,

@@ -23,29 +23,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from voiceapp import db
 from voiceapp.auth import roles_required
 from voiceapp.db import utcnow
+from voiceapp.domain.languages import language_label
 from voiceapp.domain.roles import ADMIN, ROLE_LABELS
 from voiceapp.services import accounts
 from voiceapp.services.team_settings import get_team_settings
 
 bp = Blueprint("members", __name__, url_prefix="/members")
-
-# The names of the languages a team is likely to offer; others show as their code.
-LANGUAGE_NAMES = {
-    "de": "German",
-    "en": "English",
-    "es": "Spanish",
-    "fr": "French",
-    "it": "Italian",
-    "nl": "Dutch",
-    "pl": "Polish",
-    "pt": "Portuguese",
-    "tr": "Turkish",
-}
-
-
-def language_label(code: str) -> str:
-    name = LANGUAGE_NAMES.get(code)
-    return f"{name} ({code})" if name else code
 
 
 def _checkboxes(label: str) -> SelectMultipleField:
