@@ -1,0 +1,182 @@
+"""What each writing route is sent: input it accepts, so that where the rights allow the
+request the change really happens (and the matrix can say so), and where they do not, a
+refusal cannot hide behind a 422."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+from tests.integration.rights.world import upload
+from voiceapp.db import utcnow
+from voiceapp.models.settings import DEFAULT_CASE_TYPES
+
+_serial = itertools.count(1)
+
+
+def _contact_form(_world, _args, _role):
+    return {
+        "data": {
+            "kind": "person",
+            "first_name": "Matrix",
+            "last_name": f"Person{next(_serial)}",
+            "language": "de",
+            "country": "DE",
+            "visibility": "shared_write",
+            "phone-0-number": f"+4915177{next(_serial):06d}",
+            "phone-0-kind": "mobile",
+        }
+    }
+
+
+def _contact_json(_world, _args, _role):
+    return {
+        "json": {
+            "kind": "person",
+            "first_name": "Matrix",
+            "last_name": f"Person{next(_serial)}",
+            "phones": [{"number": f"+4915188{next(_serial):06d}", "kind": "mobile"}],
+        }
+    }
+
+
+def _new_case_form(_world, args, _role):
+    return {
+        "data": {
+            "contact_id": str(args["contact_id"]),
+            "type": "payment_reminder",
+            "language": "de",
+        }
+    }
+
+
+def _new_case_json(_world, args, _role):
+    return {
+        "json": {"contact_id": args["contact_id"], "type": "payment_reminder", "language": "de"}
+    }
+
+
+def _a_pool_case(world, _args, _role):
+    """Something to take: each role's request finds a fresh pool case (the ones before
+    are held by whoever took them)."""
+    world.case("pool")
+    return {}
+
+
+def _case_settings(_world, _args, _role):
+    return {
+        "data": {
+            "case_types": "\n".join(f"{t['key']}: {t['label']}" for t in DEFAULT_CASE_TYPES),
+            "case_claim_minutes": "15",
+            "max_not_reached": str(next(_serial) % 5 + 5),
+            "calling_window_opens": "09:00",
+            "calling_window_closes": "20:00",
+            "calling_days": ["0", "1", "2", "3", "4", "5"],
+        }
+    }
+
+
+def _telephony_settings(_world, _args, _role):
+    hours = {f"hours_{day}": "09:00-18:00" for day in ("mon", "tue", "wed", "thu", "fri")}
+    return {
+        "data": {
+            "languages": "de, en",
+            "ivr_case_types": ["new_order", "payment_reminder"],
+            "ring_timeout_seconds": str(next(_serial) % 10 + 20),
+            **hours,
+        }
+    }
+
+
+def _member_form(_world, _args, _role):
+    n = next(_serial)
+    return {
+        "data": {
+            "name": f"Member {n}",
+            "email": f"matrix-member-{n}@example.com",
+            "role": "agent",
+            "password": "a long enough password",
+            "active": "y",
+            "payout_factor": "1",
+            "languages": "de",
+        }
+    }
+
+
+def _template_form(_world, _args, _role):
+    return {
+        "data": {
+            "key": f"matrix_new_{next(_serial)}",
+            "name": "After a call",
+            "subject": "Hello",
+            "body_text": "Thank you for the call.",
+            "active": "y",
+        }
+    }
+
+
+def _csv(_world, _args, _role):
+    n = next(_serial)
+    text = f"first_name,last_name,phone\nImported,Person{n},+4915166{n:06d}\n"
+    return {"data": {"file": upload("contacts.csv", text.encode())}}
+
+
+def _take_it(world, _args, role):
+    """Assign the case to oneself: what an agent may do to a pool case of theirs."""
+    user = world.users.get(role)
+    return {"data": {"assignee_id": str(user.id) if user else ""}}
+
+
+def _something_unread(world, _args, role):
+    if role in world.users:
+        world.notification_for(world.users[role])
+    return {}
+
+
+PAYLOADS = {
+    ("POST", "/account/tokens"): lambda w, a, r: {"data": {"name": "CRM sync"}},
+    ("PUT", "/api/agents/me/presence"): lambda w, a, r: {"json": {"status": "online"}},
+    ("POST", "/api/cases"): _new_case_json,
+    ("PATCH", "/api/cases/<int:case_id>"): lambda w, a, r: {
+        "json": {"due_at": (utcnow() + timedelta(days=3)).isoformat()}
+    },
+    ("POST", "/api/cases/<int:case_id>/files"): lambda w, a, r: {"data": {"file": upload()}},
+    ("POST", "/api/cases/<int:case_id>/outcome"): lambda w, a, r: {
+        "json": {"outcome": "not_reached"}
+    },
+    ("POST", "/api/contacts"): _contact_json,
+    ("PATCH", "/api/contacts/<int:contact_id>"): lambda w, a, r: {
+        "json": {"first_name": "Renamed"}
+    },
+    ("POST", "/cases/<int:case_id>/assign"): _take_it,
+    ("POST", "/cases/<int:case_id>/outcome"): lambda w, a, r: {"data": {"outcome": "not_reached"}},
+    ("GET", "/cases/new"): lambda w, a, r: {"query_string": {"contact_id": a["contact_id"]}},
+    ("POST", "/cases/new"): _new_case_form,
+    ("POST", "/cases/next"): _a_pool_case,
+    ("POST", "/notifications/read-all"): _something_unread,
+    ("POST", "/api/cases/next"): _a_pool_case,
+    ("POST", "/settings/cases"): _case_settings,
+    ("POST", "/settings/telephony"): _telephony_settings,
+    ("POST", "/contacts/<int:contact_id>/edit"): _contact_form,
+    ("POST", "/contacts/<int:contact_id>/notes"): lambda w, a, r: {"data": {"note": "Called."}},
+    ("POST", "/contacts/import"): _csv,
+    ("POST", "/contacts/new"): _contact_form,
+    ("POST", "/email-templates/<int:template_id>"): _template_form,
+    ("POST", "/email-templates/new"): _template_form,
+    ("POST", "/members/<int:user_id>"): _member_form,
+    ("POST", "/members/new"): _member_form,
+    ("POST", "/numbers/<int:number_id>"): lambda w, a, r: {"data": {"recording_enabled": "y"}},
+    ("POST", "/numbers/<int:number_id>/operators"): lambda w, a, r: {
+        "data": {"user_id": str(w.users["agent"].id), "outgoing_enabled": "y"}
+    },
+    ("POST", "/numbers/<int:number_id>/operators/<int:operator_id>"): lambda w, a, r: {
+        "data": {"recording_enabled": "y"}
+    },
+    ("POST", "/numbers/link"): lambda w, a, r: {"data": {"sid": "PN" + "0" * 32}},
+    ("POST", "/numbers/buy"): lambda w, a, r: {"data": {"number": "+4930901899"}},
+}
+
+
+def payload(method: str, rule: str, world, args: dict, role: str) -> dict:
+    make = PAYLOADS.get((method, rule))
+    return make(world, args, role) if make else {}

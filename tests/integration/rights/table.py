@@ -1,0 +1,296 @@
+"""THE table: for every route of the app (rule and method), the answer each role gets.
+
+Columns, in this order: admin, sales manager, agent, another agent, signed out. A row is
+one tuple for a route that takes no object, or one tuple per object state (world.STATES;
+states are named from the agent's side, so the other agent sees them mirrored).
+
+A cell is
+- a status code: the answer, and nothing in the database changed;
+- "NNN+": the answer, and something changed (the write happened);
+- OUT: a panel page's answer to someone signed out, a 302 to /sign-in with nothing
+  changed (the API answers them 401).
+
+/twilio/ is not here: tests/webhooks/test_guard_matrix.py walks those routes with every
+bad signature. Public by design (so every role gets the same answer): /sign-in, /healthz,
+/static/..., and /api/openapi.json (the API's description, no data).
+"""
+
+from __future__ import annotations
+
+OUT = "OUT"
+
+EXPECTED: dict = {
+    ("GET", "/"): (200, 200, 200, 200, OUT),
+    ("GET", "/account/tokens"): (200, 200, 200, 200, OUT),
+    ("POST", "/account/tokens"): ("302+", "302+", "302+", "302+", OUT),
+    ("POST", "/account/tokens/<int:token_id>/revoke"): {
+        "own": (302, 302, "302+", 302, OUT),
+        "colleague": (302, 302, 302, "302+", OUT),
+    },
+    ("GET", "/api/agents/me/presence"): (200, 200, 200, 200, 401),
+    ("PUT", "/api/agents/me/presence"): ("200+", "200+", "200+", "200+", 401),
+    ("GET", "/api/calls"): (200, 200, 200, 200, 401),
+    # Agents see their own calls and the ones nobody took (services.calls.queries).
+    ("GET", "/api/calls/<sid>"): {
+        "own": (200, 200, 200, 404, 401),
+        "colleague": (200, 200, 404, 200, 401),
+        "unanswered": (200, 200, 200, 200, 401),
+    },
+    ("GET", "/api/cases"): (200, 200, 200, 200, 401),
+    # A contact the asker may not see is answered as one that does not exist (422).
+    ("POST", "/api/cases"): {
+        "own": ("201+", "201+", "201+", 422, 401),
+        "shared_read": ("201+", "201+", "201+", "201+", 401),
+        "shared_write": ("201+", "201+", "201+", "201+", 401),
+        "private": ("201+", "201+", 422, "201+", 401),
+    },
+    # Seeing a case is seeing its contact; working it follows domain.case_rights.
+    ("GET", "/api/cases/<int:case_id>"): {
+        "own": (200, 200, 200, 200, 401),
+        "colleague": (200, 200, 200, 200, 401),
+        "shared_read": (200, 200, 200, 200, 401),
+        "private": (200, 200, 404, 200, 401),
+        "pool": (200, 200, 200, 200, 401),
+        "pool_other": (200, 200, 200, 200, 401),
+    },
+    ("PATCH", "/api/cases/<int:case_id>"): {
+        "own": ("200+", "200+", "200+", 403, 401),
+        "colleague": ("200+", "200+", 403, "200+", 401),
+        "shared_read": ("200+", "200+", 403, "200+", 401),
+        "private": ("200+", "200+", 404, "200+", 401),
+        "pool": ("200+", "200+", "200+", "200+", 401),
+        "pool_other": ("200+", "200+", 403, 403, 401),
+    },
+    ("POST", "/api/cases/<int:case_id>/claim"): {
+        "own": ("200+", "200+", "200+", 403, 401),
+        "colleague": ("200+", "200+", 403, "200+", 401),
+        "shared_read": ("200+", "200+", 403, "200+", 401),
+        "private": ("200+", "200+", 404, "200+", 401),
+        "pool": ("200+", "200+", "200+", "200+", 401),
+        "pool_other": ("200+", "200+", 403, 403, 401),
+    },
+    ("POST", "/api/cases/<int:case_id>/files"): {
+        "own": ("201+", "201+", "201+", 403, 401),
+        "colleague": ("201+", "201+", 403, "201+", 401),
+        "shared_read": ("201+", "201+", 403, "201+", 401),
+        "private": ("201+", "201+", 404, "201+", 401),
+        "pool": ("201+", "201+", "201+", "201+", 401),
+        "pool_other": ("201+", "201+", 403, 403, 401),
+    },
+    ("GET", "/api/cases/<int:case_id>/files/<int:file_id>"): {
+        "own": (200, 200, 200, 200, 401),
+        "colleague": (200, 200, 200, 200, 401),
+        "shared_read": (200, 200, 200, 200, 401),
+        "private": (200, 200, 404, 200, 401),
+        "pool": (200, 200, 200, 200, 401),
+        "pool_other": (200, 200, 200, 200, 401),
+        "file_of_private": (404, 404, 404, 404, 401),
+    },
+    ("POST", "/api/cases/<int:case_id>/outcome"): {
+        "own": ("200+", "200+", "200+", 403, 401),
+        "colleague": ("200+", "200+", 403, "200+", 401),
+        "shared_read": ("200+", "200+", 403, "200+", 401),
+        "private": ("200+", "200+", 404, "200+", 401),
+        "pool": ("200+", "200+", "200+", "200+", 401),
+        "pool_other": ("200+", "200+", 403, 403, 401),
+    },
+    ("POST", "/api/cases/next"): ("200+", "200+", "200+", "200+", 401),
+    ("GET", "/api/contacts"): (200, 200, 200, 200, 401),
+    ("POST", "/api/contacts"): ("201+", "201+", "201+", "201+", 401),
+    ("DELETE", "/api/contacts/<int:contact_id>"): {
+        "own": ("204+", "204+", "204+", 404, 401),
+        "shared_read": ("204+", "204+", 403, "204+", 401),
+        "shared_write": ("204+", "204+", 403, "204+", 401),
+        "private": ("204+", "204+", 404, "204+", 401),
+    },
+    ("GET", "/api/contacts/<int:contact_id>"): {
+        "own": (200, 200, 200, 404, 401),
+        "shared_read": (200, 200, 200, 200, 401),
+        "shared_write": (200, 200, 200, 200, 401),
+        "private": (200, 200, 404, 200, 401),
+    },
+    ("PATCH", "/api/contacts/<int:contact_id>"): {
+        "own": ("200+", "200+", "200+", 404, 401),
+        "shared_read": ("200+", "200+", 403, "200+", 401),
+        "shared_write": ("200+", "200+", "200+", "200+", 401),
+        "private": ("200+", "200+", 404, "200+", 401),
+    },
+    ("GET", "/api/contacts/<int:contact_id>/history"): {
+        "own": (200, 200, 200, 404, 401),
+        "shared_read": (200, 200, 200, 200, 401),
+        "shared_write": (200, 200, 200, 200, 401),
+        "private": (200, 200, 404, 200, 401),
+    },
+    ("GET", "/api/notifications"): (200, 200, 200, 200, 401),
+    # Notifications are their addressee's alone, whatever the role.
+    ("POST", "/api/notifications/<int:notification_id>/read"): {
+        "own": (404, 404, "200+", 404, 401),
+        "colleague": (404, 404, 404, "200+", 401),
+    },
+    # Public by design: the API's description, no data.
+    ("GET", "/api/openapi.json"): (200, 200, 200, 200, 200),
+    # 503: the test team has no softphone credentials; the rights are the same.
+    ("GET", "/api/token"): (503, 503, 503, 503, 401),
+    ("GET", "/calls"): (200, 200, 200, 200, OUT),
+    ("GET", "/calls/missed"): (200, 200, 200, 200, OUT),
+    # Recordings: managers, admins and the agent on the call; every play is logged (+).
+    ("GET", "/calls/recordings/<recording_sid>"): {
+        "own": ("200+", "200+", "200+", 404, OUT),
+        "colleague": ("200+", "200+", 404, "200+", OUT),
+        "unanswered": ("200+", "200+", 404, 404, OUT),
+    },
+    ("GET", "/cases"): (200, 200, 200, 200, OUT),
+    ("GET", "/cases/<int:case_id>"): {
+        "own": (200, 200, 200, 200, OUT),
+        "colleague": (200, 200, 200, 200, OUT),
+        "shared_read": (200, 200, 200, 200, OUT),
+        "private": (200, 200, 404, 200, OUT),
+        "pool": (200, 200, 200, 200, OUT),
+        "pool_other": (200, 200, 200, 200, OUT),
+    },
+    # The panel refuses with a message on the case page (302, nothing changed); each
+    # asker assigns the case to themselves.
+    ("POST", "/cases/<int:case_id>/assign"): {
+        "own": ("302+", "302+", 302, 302, OUT),
+        "colleague": ("302+", "302+", 302, 302, OUT),
+        "shared_read": ("302+", "302+", 302, 302, OUT),
+        "private": ("302+", "302+", 404, 302, OUT),
+        "pool": ("302+", "302+", "302+", "302+", OUT),
+        "pool_other": ("302+", "302+", 302, 302, OUT),
+    },
+    ("POST", "/cases/<int:case_id>/claim"): {
+        "own": ("302+", "302+", "302+", 302, OUT),
+        "colleague": ("302+", "302+", 302, "302+", OUT),
+        "shared_read": ("302+", "302+", 302, "302+", OUT),
+        "private": ("302+", "302+", 404, "302+", OUT),
+        "pool": ("302+", "302+", "302+", "302+", OUT),
+        "pool_other": ("302+", "302+", 302, 302, OUT),
+    },
+    ("GET", "/cases/<int:case_id>/files/<int:file_id>"): {
+        "own": (200, 200, 200, 200, OUT),
+        "colleague": (200, 200, 200, 200, OUT),
+        "shared_read": (200, 200, 200, 200, OUT),
+        "private": (200, 200, 404, 200, OUT),
+        "pool": (200, 200, 200, 200, OUT),
+        "pool_other": (200, 200, 200, 200, OUT),
+        "file_of_private": (404, 404, 404, 404, OUT),
+    },
+    ("POST", "/cases/<int:case_id>/outcome"): {
+        "own": ("302+", "302+", "302+", 302, OUT),
+        "colleague": ("302+", "302+", 302, "302+", OUT),
+        "shared_read": ("302+", "302+", 302, "302+", OUT),
+        "private": ("302+", "302+", 404, "302+", OUT),
+        "pool": ("302+", "302+", "302+", "302+", OUT),
+        "pool_other": ("302+", "302+", 302, 302, OUT),
+    },
+    ("GET", "/cases/new"): {
+        "own": (200, 200, 200, 404, OUT),
+        "shared_read": (200, 200, 200, 200, OUT),
+        "shared_write": (200, 200, 200, 200, OUT),
+        "private": (200, 200, 404, 200, OUT),
+    },
+    ("POST", "/cases/new"): {
+        "own": ("302+", "302+", "302+", 404, OUT),
+        "shared_read": ("302+", "302+", "302+", "302+", OUT),
+        "shared_write": ("302+", "302+", "302+", "302+", OUT),
+        "private": ("302+", "302+", 404, "302+", OUT),
+    },
+    ("POST", "/cases/next"): ("302+", "302+", "302+", "302+", OUT),
+    ("GET", "/cases/today"): (200, 200, 200, 200, OUT),
+    ("GET", "/contacts"): (200, 200, 200, 200, OUT),
+    ("GET", "/contacts/<int:contact_id>"): {
+        "own": (200, 200, 200, 404, OUT),
+        "shared_read": (200, 200, 200, 200, OUT),
+        "shared_write": (200, 200, 200, 200, OUT),
+        "private": (200, 200, 404, 200, OUT),
+    },
+    ("POST", "/contacts/<int:contact_id>/delete"): {
+        "own": ("302+", "302+", "302+", 404, OUT),
+        "shared_read": ("302+", "302+", 403, "302+", OUT),
+        "shared_write": ("302+", "302+", 403, "302+", OUT),
+        "private": ("302+", "302+", 404, "302+", OUT),
+    },
+    ("GET", "/contacts/<int:contact_id>/edit"): {
+        "own": (200, 200, 200, 404, OUT),
+        "shared_read": (200, 200, 403, 200, OUT),
+        "shared_write": (200, 200, 200, 200, OUT),
+        "private": (200, 200, 404, 200, OUT),
+    },
+    ("POST", "/contacts/<int:contact_id>/edit"): {
+        "own": ("302+", "302+", "302+", 404, OUT),
+        "shared_read": ("302+", "302+", 403, "302+", OUT),
+        "shared_write": ("302+", "302+", "302+", "302+", OUT),
+        "private": ("302+", "302+", 404, "302+", OUT),
+    },
+    ("POST", "/contacts/<int:contact_id>/notes"): {
+        "own": ("302+", "302+", "302+", 404, OUT),
+        "shared_read": ("302+", "302+", 403, "302+", OUT),
+        "shared_write": ("302+", "302+", "302+", "302+", OUT),
+        "private": ("302+", "302+", 404, "302+", OUT),
+    },
+    ("GET", "/contacts/import"): (200, 200, 403, 403, OUT),
+    ("POST", "/contacts/import"): ("200+", "200+", 403, 403, OUT),
+    ("GET", "/contacts/new"): (200, 200, 200, 200, OUT),
+    ("POST", "/contacts/new"): ("302+", "302+", "302+", "302+", OUT),
+    # The first visit adds the shipped templates (+).
+    ("GET", "/email-templates"): ("200+", 403, 403, 403, OUT),
+    ("GET", "/email-templates/<int:template_id>"): {
+        "any": (200, 403, 403, 403, OUT),
+    },
+    ("POST", "/email-templates/<int:template_id>"): {
+        "any": ("302+", 403, 403, 403, OUT),
+    },
+    ("GET", "/email-templates/new"): (200, 403, 403, 403, OUT),
+    ("POST", "/email-templates/new"): ("302+", 403, 403, 403, OUT),
+    # Public by design (the load balancer asks).
+    ("GET", "/healthz"): (200, 200, 200, 200, 200),
+    ("GET", "/members"): (200, 403, 403, 403, OUT),
+    ("GET", "/members/<int:user_id>"): {
+        "any": (200, 403, 403, 403, OUT),
+    },
+    ("POST", "/members/<int:user_id>"): {
+        "any": ("302+", 403, 403, 403, OUT),
+    },
+    ("GET", "/members/new"): (200, 403, 403, 403, OUT),
+    ("POST", "/members/new"): ("302+", 403, 403, 403, OUT),
+    ("GET", "/notifications"): (200, 200, 200, 200, OUT),
+    ("POST", "/notifications/<int:notification_id>/read"): {
+        "own": (404, 404, "302+", 404, OUT),
+        "colleague": (404, 404, 404, "302+", OUT),
+    },
+    ("POST", "/notifications/read-all"): ("302+", "302+", "302+", "302+", OUT),
+    ("GET", "/numbers"): (200, 403, 403, 403, OUT),
+    ("POST", "/numbers/<int:number_id>"): {
+        "any": ("302+", 403, 403, 403, OUT),
+    },
+    ("POST", "/numbers/<int:number_id>/delete"): {
+        "any": ("302+", 403, 403, 403, OUT),
+    },
+    ("POST", "/numbers/<int:number_id>/operators"): {
+        "any": ("302+", 403, 403, 403, OUT),
+    },
+    ("POST", "/numbers/<int:number_id>/operators/<int:operator_id>"): {
+        "any": ("302+", 403, 403, 403, OUT),
+    },
+    ("POST", "/numbers/<int:number_id>/operators/<int:operator_id>/delete"): {
+        "any": ("302+", 403, 403, 403, OUT),
+    },
+    # Without Twilio credentials these say so on the numbers page (302, nothing changed).
+    ("GET", "/numbers/account"): (302, 403, 403, 403, OUT),
+    ("POST", "/numbers/buy"): (302, 403, 403, 403, OUT),
+    ("POST", "/numbers/link"): (302, 403, 403, 403, OUT),
+    ("GET", "/numbers/search"): (200, 403, 403, 403, OUT),
+    ("GET", "/phone"): (200, 200, 200, 200, OUT),
+    ("GET", "/settings/cases"): (200, 403, 403, 403, OUT),
+    ("POST", "/settings/cases"): ("302+", 403, 403, 403, OUT),
+    ("GET", "/settings/telephony"): (200, 403, 403, 403, OUT),
+    ("POST", "/settings/telephony"): ("302+", 403, 403, 403, OUT),
+    # Public by design.
+    ("GET", "/sign-in"): (302, 302, 302, 302, 200),
+    ("POST", "/sign-in"): (302, 302, 302, 302, 422),
+    ("POST", "/sign-out"): ("302+", "302+", "302+", "302+", OUT),
+    # Public by design: style sheet and scripts.
+    ("GET", "/static/<path:filename>"): {
+        "any": (200, 200, 200, 200, 200),
+    },
+}
