@@ -268,7 +268,8 @@ def test_an_agent_does_not_see_another_agents_call(tw, api, ctx, dbs):
     call = dbs.scalars(select(Call)).one()
     call.agent_id = owner.id
     dbs.commit()
-    assert api(owner)("GET", f"/api/calls/{sid}").status_code == 200
+    shown = api(owner)("GET", f"/api/calls/{sid}")
+    assert shown.status_code == 200 and shown.json["sid"] == sid
     assert api(other)("GET", f"/api/calls/{sid}").status_code == 404
     assert api(other)("GET", "/api/calls").json["total"] == 0
 

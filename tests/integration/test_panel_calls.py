@@ -302,7 +302,8 @@ def test_the_agent_on_the_call_hears_it_other_agents_get_404(client, calls_app, 
     unanswered_call = add_call(dbs, agent_id=None, missed=True, voicemail=True)
     unanswered = add_recording(dbs, calls_app, unanswered_call)
 
-    assert client.get(f"/calls/recordings/{own.sid}").status_code == 200
+    heard = client.get(f"/calls/recordings/{own.sid}")
+    assert heard.status_code == 200 and heard.data == WAV
     for rec in (others, unanswered):
         response = client.get(f"/calls/recordings/{rec.sid}")
         assert response.status_code == 404
