@@ -15,6 +15,7 @@ import pytest
 from redis import Redis
 from sqlalchemy import create_engine, text
 
+from tests.http_helpers import assert_redirect
 from tests.twilio_helpers import TWILIO_SETTINGS
 from voiceapp import create_app
 from voiceapp.db import Base
@@ -168,7 +169,7 @@ def sign_in(client, email: str, password: str) -> None:
         "/sign-in",
         data={"email": email, "password": password, "csrf_token": csrf_from(page.text)},
     )
-    assert response.status_code == 302, response.text
+    assert_redirect(response, "/")  # signed in and on the home page, not a form again
 
 
 def form_token(client, url: str) -> str:

@@ -88,14 +88,17 @@ def test_a_session_request_that_changes_something_needs_the_csrf_header(client, 
     token = csrf_from(client.get("/").text)
     accepted = client.post("/api/contacts", json=body, headers={"X-CSRFToken": token})
     assert accepted.status_code == 201
+    assert accepted.json["first_name"] == "Ada" and accepted.json["owner_id"] == user.id
 
 
 def test_bearer_requests_need_no_csrf_token(client, dbs):
-    token = _token_for(dbs, UserFactory())
+    user = UserFactory()
+    token = _token_for(dbs, user)
     response = client.post(
         "/api/contacts", json={"first_name": "Ada"}, headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 201
+    assert response.json["first_name"] == "Ada" and response.json["owner_id"] == user.id
 
 
 def test_the_openapi_document_is_public_and_describes_contacts(client):

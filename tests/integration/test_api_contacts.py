@@ -155,7 +155,9 @@ def test_managers_see_private_contacts(as_user, ctx):
     owner = UserFactory(role="agent")
     private = ContactFactory(owner_id=owner.id, visibility="private")
     manager = UserFactory(role="sales_manager")
-    assert as_user(manager)("GET", f"/api/contacts/{private.id}").status_code == 200
+    shown = as_user(manager)("GET", f"/api/contacts/{private.id}")
+    assert shown.status_code == 200
+    assert (shown.json["id"], shown.json["visibility"]) == (private.id, "private")
 
 
 def test_list_visibility_matches_the_domain_rule_for_every_combination(as_user, ctx):
@@ -189,7 +191,9 @@ def test_a_read_only_shared_contact_cannot_be_changed_by_others(as_user, agent, 
     owner = UserFactory(role="agent")
     contact = ContactFactory(owner_id=owner.id, visibility="shared_read", city="Berlin")
     api = as_user(agent)
-    assert api("GET", f"/api/contacts/{contact.id}").status_code == 200
+    shown = api("GET", f"/api/contacts/{contact.id}")
+    assert shown.status_code == 200
+    assert (shown.json["id"], shown.json["city"]) == (contact.id, "Berlin")
     response = api("PATCH", f"/api/contacts/{contact.id}", json={"city": "Hamburg"})
     assert response.status_code == 403
     dbs.rollback()

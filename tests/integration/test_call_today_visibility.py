@@ -88,7 +88,9 @@ def test_next_case_never_claims_a_case_the_agent_cannot_open(as_user, ctx, dbs):
         if response.status_code == 204:
             break
         claimed.append(response.json["id"])
-        assert call("GET", f"/api/cases/{response.json['id']}").status_code == 200
+        shown = call("GET", f"/api/cases/{response.json['id']}")
+        assert shown.status_code == 200
+        assert (shown.json["id"], shown.json["claimed_by_id"]) == (response.json["id"], agent.id)
         # Record the call so the next request moves on.
         assert (
             call(
@@ -117,7 +119,9 @@ def test_the_panels_call_today_and_next_case_follow_the_same_rule(client, ctx):
         response = client.post("/cases/next", data={"csrf_token": token})
         if not response.location.startswith("/cases/") or response.location.endswith("today"):
             break
-        assert client.get(response.location).status_code == 200
+        page = client.get(response.location)
+        assert page.status_code == 200
+        assert 'data-testid="claim-mine"' in page.text  # claimed for this agent
         client.post(
             f"{response.location}/outcome",
             data={"csrf_token": token, "outcome": "already_paid"},

@@ -264,7 +264,10 @@ def test_a_claim_held_by_another_agent_answers_409_saying_who(as_user, agent, ot
     assert fresh(dbs, case.id).attempts == 0
     # The claim runs out after the team's claim time.
     with at(MONDAY_1005 + timedelta(minutes=16)):
-        assert as_user(other_agent)("POST", f"/api/cases/{case.id}/claim").status_code == 200
+        taken = as_user(other_agent)("POST", f"/api/cases/{case.id}/claim")
+        assert taken.status_code == 200
+        assert taken.json["claimed_by_id"] == other_agent.id
+    assert fresh(dbs, case.id).claimed_by_id == other_agent.id
 
 
 def test_next_gives_two_agents_different_cases_and_204_when_nothing_is_left(

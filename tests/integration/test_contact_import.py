@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import form_token, sign_in
 from tests.factories import PASSWORD, ContactFactory, UserFactory
+from tests.http_helpers import assert_sign_in_redirect
 from voiceapp import db
 from voiceapp.db import utcnow
 from voiceapp.models import Contact, ContactEmail, ContactPhone
@@ -450,8 +451,7 @@ def test_an_agent_with_a_valid_form_token_is_still_refused(app, client):
 
 def test_signed_out_visitors_are_sent_to_sign_in(app, client):
     response = client.get("/contacts/import")
-    assert response.status_code == 302
-    assert "/sign-in" in response.headers["Location"]
+    assert_sign_in_redirect(response, "/contacts/import")
 
 
 def _fake_xlsx() -> bytes:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests.conftest import form_token, sign_in
 from tests.factories import PASSWORD, ContactFactory, UserFactory
+from tests.http_helpers import assert_redirect, assert_sign_in_redirect
 from voiceapp.db import utcnow
 from voiceapp.models import Case, Notification
 from voiceapp.services.accounts import create_api_token
@@ -128,15 +129,14 @@ def test_the_panel_shows_the_unread_count_and_marks_read(client, dbs, jonas, luc
 
     token = form_token(client, "/notifications")
     response = client.post(f"/notifications/{three['unread 1']}/read", data={"csrf_token": token})
-    assert response.status_code == 302
+    assert_redirect(response, "/notifications")
     assert 'data-testid="unread-badge">2</span>' in client.get("/").text
 
     # "Open case": read, and on to the case's page.
     response = client.post(
         f"/notifications/{with_case}/read", data={"csrf_token": token, "open": "1"}
     )
-    assert response.status_code == 302
-    assert response.headers["Location"] == f"/cases/{case.id}"
+    assert_redirect(response, f"/cases/{case.id}")
 
     assert (
         client.post(f"/notifications/{three['lucia']}/read", data={"csrf_token": token}).status_code
@@ -152,4 +152,4 @@ def test_the_panel_shows_the_unread_count_and_marks_read(client, dbs, jonas, luc
 
 def test_the_notifications_page_wants_a_sign_in(client, ctx):
     response = client.get("/notifications")
-    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    assert_sign_in_redirect(response, "/notifications")

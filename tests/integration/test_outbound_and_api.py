@@ -268,7 +268,8 @@ def test_an_agent_does_not_see_another_agents_call(tw, api, ctx, dbs):
     call = dbs.scalars(select(Call)).one()
     call.agent_id = owner.id
     dbs.commit()
-    assert api(owner)("GET", f"/api/calls/{sid}").status_code == 200
+    shown = api(owner)("GET", f"/api/calls/{sid}")
+    assert shown.status_code == 200 and shown.json["sid"] == sid
     assert api(other)("GET", f"/api/calls/{sid}").status_code == 404
     assert api(other)("GET", "/api/calls").json["total"] == 0
 
@@ -276,7 +277,10 @@ def test_an_agent_does_not_see_another_agents_call(tw, api, ctx, dbs):
 def test_our_own_number_calling_in_creates_no_contact(tw, ctx, dbs):
     _number(dbs, SECOND_NUMBER)
     sid = _inbound_call(tw, dbs, caller=SECOND_NUMBER)
-    assert sid
+    # The call itself is stored, from our number, linked to no contact; no contact is made.
+    dbs.rollback()
+    call = dbs.scalars(select(Call)).one()
+    assert (call.sid, call.from_number, call.contact_id) == (sid, SECOND_NUMBER, None)
     assert dbs.scalars(select(Contact)).all() == []
 
 

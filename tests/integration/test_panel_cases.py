@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import form_token, sign_in
 from tests.factories import PASSWORD, CaseFactory, ContactFactory, UserFactory
+from tests.http_helpers import assert_redirect, assert_sign_in_redirect
 from voiceapp.models import Case, CaseFile, ContactEmail, OutgoingEmail
 
 # Monday 23 November 2026, 10:05 Berlin.
@@ -101,9 +102,10 @@ def test_a_new_case_from_the_contact_page(client, agent, dbs):
             "due_at": "2026-11-24T15:30",
         },
     )
-    assert response.status_code == 302
     reread(dbs)
     case = dbs.scalar(select(Case))
+    assert_redirect(response, f"/cases/{case.id}")
+    assert f"Case #{case.id} opened." in client.get(f"/cases/{case.id}").text
     assert case.assignee_id == agent.id
     assert case.due_at == datetime(2026, 11, 24, 14, 30, tzinfo=UTC)  # 15:30 Berlin
 
@@ -146,7 +148,8 @@ def test_the_outcome_form_with_callback_time_email_and_file(client, agent, dbs):
         },
         content_type="multipart/form-data",
     )
-    assert response.status_code == 302, response.text
+    assert_redirect(response, "/cases/today")
+    assert "Outcome recorded: Call back." in client.get("/cases/today").text
     reread(dbs)
     case = dbs.get(Case, case.id)
     assert case.due_at == datetime(2026, 11, 25, 17, 0, tzinfo=UTC)  # 18:00 Berlin
@@ -212,7 +215,7 @@ def test_the_case_pages_need_a_sign_in(panel_app, ctx):
     case = CaseFactory()
     anonymous = panel_app.test_client()
     for path in ("/cases/today", "/cases", f"/cases/{case.id}"):
-        assert anonymous.get(path).status_code == 302
+        assert_sign_in_redirect(anonymous.get(path), path)
 
 
 def test_an_admin_changes_case_types_and_the_calling_window(panel_app, ctx, dbs):
@@ -251,7 +254,7 @@ def test_an_admin_changes_case_types_and_the_calling_window(panel_app, ctx, dbs)
         assert message in response.text, change
     reread(dbs)
     assert get_team_settings(dbs).max_not_reached == 10  # nothing saved
-    assert admin_client.post("/settings/cases", data=good).status_code == 302
+    assert_redirect(admin_client.post("/settings/cases", data=good), "/settings/cases")
     reread(dbs)
     saved = get_team_settings(dbs)
     assert [t["key"] for t in saved.case_types][-1] == "winback"

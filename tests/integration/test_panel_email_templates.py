@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from tests.conftest import form_token, sign_in
 from tests.factories import PASSWORD, UserFactory
+from tests.http_helpers import assert_redirect
 from voiceapp.domain.email_templates import DEFAULT_TEMPLATES
 from voiceapp.models import EmailTemplate, User
 
@@ -50,7 +51,8 @@ def test_an_admin_creates_a_template(client, ctx, dbs):
     signed_in(client)
     token = form_token(client, "/email-templates/new")
     response = client.post("/email-templates/new", data=template_form(token, key="offer_follow_up"))
-    assert response.status_code == 302
+    assert_redirect(response, "/email-templates")
+    assert "Template Offer follow-up added." in client.get("/email-templates").text
     template = dbs.scalars(
         select(EmailTemplate).where(EmailTemplate.key == "offer_follow_up")
     ).one()
@@ -68,7 +70,7 @@ def test_an_admin_edits_a_template_and_switches_it_off(client, ctx, dbs):
     token = form_token(client, url)
     data = template_form(token, subject="Sorry we missed you, {$first_name}", body_html="")
     del data["active"]
-    assert client.post(url, data=data).status_code == 302
+    assert_redirect(client.post(url, data=data), "/email-templates")
     dbs.rollback()
     template = dbs.get(EmailTemplate, template.id, populate_existing=True)
     assert template.subject == "Sorry we missed you, {$first_name}"
@@ -136,13 +138,13 @@ def test_an_admin_sets_e_mail_reminders_for_a_member(client, ctx, dbs):
         "payout_factor": "1",
         "notify_by_email": "y",
     }
-    assert client.post(url, data=data).status_code == 302
+    assert_redirect(client.post(url, data=data), "/members")
     dbs.rollback()
     assert dbs.get(User, member.id, populate_existing=True).notify_by_email is True
     assert '<span class="tag">e-mail reminders</span>' in client.get("/members").text
 
     del data["notify_by_email"]
     data["csrf_token"] = form_token(client, url)
-    assert client.post(url, data=data).status_code == 302
+    assert_redirect(client.post(url, data=data), "/members")
     dbs.rollback()
     assert dbs.get(User, member.id, populate_existing=True).notify_by_email is False

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tests.conftest import form_token, sign_in
 from tests.factories import PASSWORD, UserFactory
+from tests.http_helpers import assert_redirect
 from voiceapp.models import User
 from voiceapp.services.team_settings import editable_team_settings
 
@@ -69,7 +70,7 @@ def test_an_admin_saves_the_chosen_case_types_and_languages(client, ctx, dbs):
             "languages": ["de", "en"],
         },
     )
-    assert response.status_code == 302
+    assert_redirect(response, "/members")
     dbs.refresh(member)
     assert member.case_types == ["payment_reminder", "missed_call"]
     assert member.languages == ["de", "en"]
@@ -123,7 +124,8 @@ def test_a_members_setting_the_team_dropped_stays_offered_and_kept(client, ctx, 
             "languages": ["it"],
         },
     )
-    assert response.status_code == 302
+    assert_redirect(response, "/members")
+    assert "Member Renamed saved." in client.get("/members").text
     dbs.refresh(member)
     assert (member.name, member.case_types, member.languages) == (
         "Renamed",

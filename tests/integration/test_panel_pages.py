@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import form_token, sign_in
 from tests.factories import PASSWORD, ContactFactory, OrderFactory, UserFactory
+from tests.http_helpers import assert_redirect
 from voiceapp.models import Contact, User
 
 
@@ -37,12 +38,12 @@ def test_the_contact_form_creates_a_contact(client, ctx, dbs):
             country="AT",
         ),
     )
-    assert response.status_code == 302
-    page = client.get(response.headers["Location"])
+    contact = dbs.scalars(select(Contact)).one()
+    page = client.get(assert_redirect(response, f"/contacts/{contact.id}"))
+    assert "Contact Lena Gruber created." in page.text
     assert "Lena Gruber" in page.text
     assert "+43 664 1234567" in page.text
     assert "Contact created" in page.text
-    contact = dbs.scalars(select(Contact)).one()
     assert [e.email for e in contact.emails] == ["lena@example.com", "x@example.com"]
     assert contact.tags == ["vip", "newsletter"]
     assert contact.timezone == "Europe/Vienna"
@@ -145,7 +146,8 @@ def test_an_admin_adds_a_member_with_settings(client, ctx, dbs):
             "case_types": ["new_order", "missed_call"],
         },
     )
-    assert response.status_code == 302
+    assert_redirect(response, "/members")
+    assert "Member Lucía García added." in client.get("/members").text
     member = dbs.scalars(select(User).where(User.email == "lucia@example.com")).one()
     assert member.languages == ["de", "en"]
     assert member.case_types == ["new_order", "missed_call"]
@@ -201,8 +203,7 @@ def test_an_api_token_made_in_the_panel_works_once_shown(client, app, ctx):
         data={"csrf_token": form_token(client, "/account/tokens"), "name": "CRM sync"},
     )
     # Post/redirect/get: the token is shown on the page the browser is sent to.
-    assert created.status_code == 302
-    token_page = client.get(created.headers["Location"])
+    token_page = client.get(assert_redirect(created, "/account/tokens"))
     import re
 
     token = re.search(r'data-testid="new-token">([^<]+)<', token_page.text).group(1)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import form_token, sign_in
 from tests.factories import PASSWORD, UserFactory
+from tests.http_helpers import assert_redirect
 from voiceapp.models import NumberOperator, PhoneNumber, TeamSettings
 from voiceapp.services.team_settings import editable_team_settings
 from voiceapp.telephony.adapter import NumberInfo, TelephonyError
@@ -144,7 +145,7 @@ def test_admin_saves_twilio_and_ivr_settings(client, ctx, dbs):
 
     response = client.post("/settings/telephony", data=settings_form(token))
 
-    assert response.status_code == 302, response.text
+    assert_redirect(response, "/settings/telephony")
     row = saved(dbs)
     assert row.twilio_account_sid == ACCOUNT_SID
     assert row.twilio_auth_token == AUTH_TOKEN
@@ -189,7 +190,7 @@ def test_saved_secrets_are_never_shown_again_and_an_empty_field_keeps_them(clien
             delete_recordings_at_twilio=None,
         ),
     )
-    assert response.status_code == 302
+    assert_redirect(response, "/settings/telephony")
     row = saved(dbs)
     assert row.twilio_auth_token == AUTH_TOKEN
     assert row.twilio_api_key_secret == API_KEY_SECRET
@@ -275,7 +276,7 @@ def test_admin_links_a_number_of_the_account(client, ctx, dbs, fake):
         data={"csrf_token": form_token(client, "/numbers"), "sid": fake.account[0].sid},
     )
 
-    assert response.status_code == 302
+    assert_redirect(response, "/numbers")
     dbs.rollback()
     number = dbs.scalars(select(PhoneNumber)).one()
     assert (number.number, number.twilio_sid) == ("+4930901820", fake.account[0].sid)
@@ -316,7 +317,7 @@ def test_admin_searches_and_buys_a_number_pointed_at_our_webhooks(client, ctx, d
         data={"csrf_token": form_token(client, "/numbers"), "number": "+4930555000111"},
     )
 
-    assert response.status_code == 302
+    assert_redirect(response, "/numbers")
     assert fake.bought == [
         ("+4930555000111", f"{PUBLIC}/twilio/voice/inbound", f"{PUBLIC}/twilio/voice/status")
     ]

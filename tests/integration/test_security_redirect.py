@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD, UserFactory
+from tests.http_helpers import assert_redirect, assert_sign_in_redirect
 
 EVIL = "evil.example"
 
@@ -84,8 +85,7 @@ def test_sign_in_never_follows_next_off_site(client, ctx, target):
         # Refused before sign-in looks at it (voiceapp.input_guard): no redirect at all.
         assert response.status_code == 400 and "Location" not in response.headers
         return
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert_redirect(response, "/")
 
 
 @pytest.mark.parametrize(
@@ -99,8 +99,7 @@ def test_sign_in_follows_next_to_a_page_of_the_app(client, ctx, target):
 
 def test_a_page_that_needs_sign_in_comes_back_after_it(client, ctx):
     asked = client.get("/calls?missed=1")
-    assert asked.status_code == 302
-    sign_in_url = asked.headers["Location"]
+    sign_in_url = assert_sign_in_redirect(asked, "/calls?missed=1")
     user = UserFactory()
     page = client.get(sign_in_url)
     response = client.post(

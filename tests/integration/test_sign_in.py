@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tests.conftest import TEST_REDIS_URL, csrf_from, sign_in
 from tests.factories import PASSWORD, UserFactory
+from tests.http_helpers import assert_redirect, assert_sign_in_redirect
 from voiceapp.db import utcnow
 from voiceapp.models import UserSession
 from voiceapp.security import hash_password, verify_password
@@ -36,8 +37,7 @@ def test_passwords_are_hashed_with_argon2id():
 def test_sign_in_with_the_right_password_opens_the_panel(client, ctx):
     user = UserFactory(name="Jonas Becker")
     response = _post_sign_in(client, user.email.upper(), PASSWORD)
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert_redirect(response, "/")
     page = client.get("/")
     assert page.status_code == 200
     assert "Jonas Becker" in page.text
@@ -48,7 +48,7 @@ def test_a_wrong_password_is_refused_and_says_so(client, ctx):
     response = _post_sign_in(client, user.email, "not the password")
     assert response.status_code == 401
     assert "The e-mail or the password is wrong." in response.text
-    assert client.get("/").status_code == 302
+    assert_sign_in_redirect(client.get("/"), "/")
 
 
 def test_an_unknown_email_gets_the_same_answer_as_a_wrong_password(client, ctx):
@@ -69,7 +69,7 @@ def test_sign_in_without_csrf_token_is_refused(client, ctx):
     response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 400
     assert "did not come from this site" in response.text
-    assert client.get("/").status_code == 302
+    assert_sign_in_redirect(client.get("/"), "/")
 
 
 def test_the_session_id_changes_at_sign_in(client, ctx, dbs):
@@ -90,13 +90,13 @@ def test_a_cookie_replayed_after_sign_out_is_refused(client, app, ctx):
     sign_in(client, user.email, PASSWORD)
     stolen = client.get_cookie("session").value
     response = client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/").text)})
-    assert response.status_code == 302
+    assert_redirect(response, "/sign-in")
+    assert "You are signed out." in client.get("/sign-in").text
 
     attacker = app.test_client()
     attacker.set_cookie("session", stolen)
     replay = attacker.get("/")
-    assert replay.status_code == 302
-    assert "/sign-in" in replay.headers["Location"]
+    assert_sign_in_redirect(replay, "/")
 
 
 def test_sign_out_needs_a_csrf_token(client, ctx):
@@ -114,7 +114,7 @@ def test_an_idle_session_expires(make_app, ctx, dbs):
     row = dbs.scalars(select(UserSession)).one()
     row.last_seen_at = utcnow() - timedelta(minutes=31)
     dbs.commit()
-    assert client.get("/").status_code == 302
+    assert_sign_in_redirect(client.get("/"), "/")
 
 
 def test_switching_a_member_off_ends_their_open_session(client, ctx, dbs):
@@ -122,7 +122,7 @@ def test_switching_a_member_off_ends_their_open_session(client, ctx, dbs):
     sign_in(client, user.email, PASSWORD)
     user.active = False
     dbs.commit()
-    assert client.get("/").status_code == 302
+    assert_sign_in_redirect(client.get("/"), "/")
 
 
 @pytest.mark.parametrize(
@@ -131,12 +131,13 @@ def test_switching_a_member_off_ends_their_open_session(client, ctx, dbs):
 def test_sign_in_never_redirects_off_site(client, ctx, target):
     user = UserFactory()
     response = _post_sign_in(client, user.email, PASSWORD, next=target)
-    assert response.headers["Location"] == "/"
+    assert_redirect(response, "/")
 
 
 def test_sign_in_returns_to_the_page_asked_for(client, ctx):
     user = UserFactory()
     response = _post_sign_in(client, user.email, PASSWORD, next="/contacts?q=x")
+    assert_redirect(response, "/contacts?q=x")
     assert response.headers["Location"] == "/contacts?q=x"
 
 
@@ -152,7 +153,7 @@ def test_failed_sign_ins_are_throttled_per_account(make_app, ctx):
     assert "Too many failed sign-ins" in blocked.text
     # Another account from the same address is not affected by this account's counter.
     other = UserFactory()
-    assert _post_sign_in(client, other.email, PASSWORD).status_code == 302
+    assert_redirect(_post_sign_in(client, other.email, PASSWORD), "/")
 
 
 def test_failed_sign_ins_are_throttled_per_address(make_app, ctx):
@@ -182,17 +183,17 @@ def test_a_successful_sign_in_clears_the_account_counter(make_app, ctx):
     user = UserFactory()
     for _ in range(2):
         _post_sign_in(client, user.email, "wrong password!")
-    assert _post_sign_in(client, user.email, PASSWORD).status_code == 302
+    assert_redirect(_post_sign_in(client, user.email, PASSWORD), "/")
     client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/").text)})
     for _ in range(2):
         assert _post_sign_in(client, user.email, "wrong password!").status_code == 401
-    assert _post_sign_in(client, user.email, PASSWORD).status_code == 302
+    assert_redirect(_post_sign_in(client, user.email, PASSWORD), "/")
 
 
 def test_sign_in_still_works_when_redis_is_down(make_app, ctx):
     app = make_app(redis_url="redis://127.0.0.1:1/0")
     user = UserFactory()
-    assert _post_sign_in(app.test_client(), user.email, PASSWORD).status_code == 302
+    assert_redirect(_post_sign_in(app.test_client(), user.email, PASSWORD), "/")
 
 
 def test_pages_carry_security_headers(client):

@@ -205,5 +205,8 @@ def test_sim_day_plays_a_mix_of_calls_and_sums_them_up(world, team, dbs, worker)
     assert int(outbound.group(1)) > 0 and "answered" in out
     # The agents are back offline as they were, and the command's tokens are revoked.
     assert {dbs.get(AgentPresence, a.id).status for a in agents} == {"offline"}
-    assert all(t.revoked_at for t in dbs.scalars(select(ApiToken)))
-    assert manager.id
+    tokens = dbs.scalars(select(ApiToken)).all()
+    assert tokens and all(t.revoked_at for t in tokens)
+    # The calls were read back as the manager (the first admin or sales manager), with a
+    # token of the manager's own that was used, then revoked.
+    assert [t.last_used_at is not None for t in tokens if t.user_id == manager.id] == [True]
