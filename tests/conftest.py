@@ -139,6 +139,14 @@ def client(app):
 
 
 @pytest.fixture
+def files_app(make_app, tmp_path):
+    """An app whose case files and recordings live in this test's own folder."""
+    app = make_app(case_files_path=tmp_path / "case-files", recordings_path=tmp_path / "recordings")
+    yield app
+    app.extensions["voiceapp.db"].engine.dispose()
+
+
+@pytest.fixture
 def as_user(client, dbs):
     """as_user(user) -> a function making API calls with that user's bearer token."""
     from voiceapp.db import utcnow

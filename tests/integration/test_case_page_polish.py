@@ -29,15 +29,8 @@ def frozen():
 
 
 @pytest.fixture
-def polish_app(make_app, tmp_path):
-    app = make_app(case_files_path=tmp_path / "case-files")
-    yield app
-    app.extensions["voiceapp.db"].engine.dispose()
-
-
-@pytest.fixture
-def client(polish_app):
-    return polish_app.test_client()
+def client(files_app):
+    return files_app.test_client()
 
 
 @pytest.fixture

@@ -47,15 +47,8 @@ def frozen():
 
 
 @pytest.fixture
-def rights_app(make_app, tmp_path):
-    app = make_app(case_files_path=tmp_path / "case-files")
-    yield app
-    app.extensions["voiceapp.db"].engine.dispose()
-
-
-@pytest.fixture
-def client(rights_app):
-    return rights_app.test_client()
+def client(files_app):
+    return files_app.test_client()
 
 
 def make_case(situation: str, user, colleague) -> Case:

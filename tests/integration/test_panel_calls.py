@@ -25,15 +25,8 @@ T0 = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def calls_app(make_app, tmp_path):
-    app = make_app(recordings_path=tmp_path / "recordings")
-    yield app
-    app.extensions["voiceapp.db"].engine.dispose()
-
-
-@pytest.fixture
-def client(calls_app):
-    return calls_app.test_client()
+def client(files_app):
+    return files_app.test_client()
 
 
 def _signed_in(client, role="agent", **kw):
@@ -251,10 +244,10 @@ def test_missed_calls_lists_inbound_missed_newest_first_with_call_back_link(clie
     assert html.count("badge-yellow") == 1
 
 
-def test_missed_calls_play_a_stored_voicemail_for_a_manager(client, calls_app, ctx, dbs):
+def test_missed_calls_play_a_stored_voicemail_for_a_manager(client, files_app, ctx, dbs):
     _signed_in(client, role="sales_manager")
     call = add_call(dbs, missed=True, voicemail=True, status="completed")
-    rec = add_recording(dbs, calls_app, call, source="RecordVerb")
+    rec = add_recording(dbs, files_app, call, source="RecordVerb")
     html = client.get("/calls/missed").text
     assert f'<audio controls preload="none" src="/calls/recordings/{rec.sid}"' in html
 
@@ -271,11 +264,11 @@ def test_the_call_back_link_prefills_the_softphone(client, ctx):
 
 @pytest.mark.parametrize("role", ["admin", "sales_manager"])
 def test_managers_and_admins_hear_any_recording_and_each_listen_is_logged(
-    client, calls_app, ctx, dbs, role
+    client, files_app, ctx, dbs, role
 ):
     user = _signed_in(client, role=role)
     call = add_call(dbs, agent_id=UserFactory().id)
-    rec = add_recording(dbs, calls_app, call)
+    rec = add_recording(dbs, files_app, call)
 
     page = client.get("/calls")
     assert f'src="/calls/recordings/{rec.sid}"' in page.text
@@ -294,13 +287,13 @@ def test_managers_and_admins_hear_any_recording_and_each_listen_is_logged(
     assert user.name in again
 
 
-def test_the_agent_on_the_call_hears_it_other_agents_get_404(client, calls_app, ctx, dbs):
+def test_the_agent_on_the_call_hears_it_other_agents_get_404(client, files_app, ctx, dbs):
     agent = _signed_in(client)
-    own = add_recording(dbs, calls_app, add_call(dbs, agent_id=agent.id))
-    others = add_recording(dbs, calls_app, add_call(dbs, agent_id=UserFactory().id))
+    own = add_recording(dbs, files_app, add_call(dbs, agent_id=agent.id))
+    others = add_recording(dbs, files_app, add_call(dbs, agent_id=UserFactory().id))
     # A voicemail nobody answered: the agent sees the call, but may not hear it.
     unanswered_call = add_call(dbs, agent_id=None, missed=True, voicemail=True)
-    unanswered = add_recording(dbs, calls_app, unanswered_call)
+    unanswered = add_recording(dbs, files_app, unanswered_call)
 
     heard = client.get(f"/calls/recordings/{own.sid}")
     assert heard.status_code == 200 and heard.data == WAV
@@ -318,9 +311,9 @@ def test_the_agent_on_the_call_hears_it_other_agents_get_404(client, calls_app, 
     assert "Listened once" not in html
 
 
-def test_an_unknown_recording_and_a_not_yet_fetched_one_answer_404(client, calls_app, ctx, dbs):
+def test_an_unknown_recording_and_a_not_yet_fetched_one_answer_404(client, files_app, ctx, dbs):
     _signed_in(client, role="admin")
-    pending = add_recording(dbs, calls_app, add_call(dbs), stored=False)
+    pending = add_recording(dbs, files_app, add_call(dbs), stored=False)
     assert client.get("/calls/recordings/RE0000").status_code == 404
 
     response = client.get(f"/calls/recordings/{pending.sid}")
@@ -331,10 +324,10 @@ def test_an_unknown_recording_and_a_not_yet_fetched_one_answer_404(client, calls
     assert "recording not stored yet" in client.get("/calls").text
 
 
-def test_a_recording_whose_file_is_gone_answers_404_and_logs_nothing(client, calls_app, ctx, dbs):
+def test_a_recording_whose_file_is_gone_answers_404_and_logs_nothing(client, files_app, ctx, dbs):
     _signed_in(client, role="admin")
-    rec = add_recording(dbs, calls_app, add_call(dbs))
-    (calls_app.config["VOICEAPP"].resolved_recordings_path() / rec.media_path).unlink()
+    rec = add_recording(dbs, files_app, add_call(dbs))
+    (files_app.config["VOICEAPP"].resolved_recordings_path() / rec.media_path).unlink()
     response = client.get(f"/calls/recordings/{rec.sid}")
     assert response.status_code == 404
     assert "missing from the recordings folder" in response.text
@@ -342,10 +335,10 @@ def test_a_recording_whose_file_is_gone_answers_404_and_logs_nothing(client, cal
 
 
 def test_range_requests_stream_part_of_the_file_and_log_each_answer_with_media(
-    client, calls_app, ctx, dbs
+    client, files_app, ctx, dbs
 ):
     user = _signed_in(client, role="admin")
-    rec = add_recording(dbs, calls_app, add_call(dbs))
+    rec = add_recording(dbs, files_app, add_call(dbs))
     url = f"/calls/recordings/{rec.sid}"
 
     part = client.get(url, headers={"Range": "bytes=0-9"})

@@ -28,15 +28,8 @@ def frozen():
 
 
 @pytest.fixture
-def panel_app(make_app, tmp_path):
-    app = make_app(case_files_path=tmp_path / "case-files")
-    yield app
-    app.extensions["voiceapp.db"].engine.dispose()
-
-
-@pytest.fixture
-def client(panel_app):
-    return panel_app.test_client()
+def client(files_app):
+    return files_app.test_client()
 
 
 @pytest.fixture
@@ -111,13 +104,13 @@ def test_a_new_case_from_the_contact_page(client, agent, dbs):
 
 
 def test_claiming_on_the_case_page_and_another_agent_sees_who_holds_it(
-    client, agent, dbs, panel_app
+    client, agent, dbs, files_app
 ):
     case = CaseFactory()
     token = form_token(client, f"/cases/{case.id}")
     client.post(f"/cases/{case.id}/claim", data={"csrf_token": token})
     assert 'data-testid="claim-mine"' in client.get(f"/cases/{case.id}").text
-    other = panel_app.test_client()
+    other = files_app.test_client()
     colleague = UserFactory(role="agent", languages=["de"], case_types=["payment_reminder"])
     sign_in(other, colleague.email, PASSWORD)
     page = other.get(f"/cases/{case.id}").text
@@ -211,17 +204,17 @@ def test_assigning_on_the_case_page(client, agent, dbs):
     assert dbs.get(Case, case.id).assignee_id == agent.id
 
 
-def test_the_case_pages_need_a_sign_in(panel_app, ctx):
+def test_the_case_pages_need_a_sign_in(files_app, ctx):
     case = CaseFactory()
-    anonymous = panel_app.test_client()
+    anonymous = files_app.test_client()
     for path in ("/cases/today", "/cases", f"/cases/{case.id}"):
         assert_sign_in_redirect(anonymous.get(path), path)
 
 
-def test_an_admin_changes_case_types_and_the_calling_window(panel_app, ctx, dbs):
+def test_an_admin_changes_case_types_and_the_calling_window(files_app, ctx, dbs):
     from voiceapp.services.team_settings import get_team_settings
 
-    admin_client = panel_app.test_client()
+    admin_client = files_app.test_client()
     admin = UserFactory(role="admin")
     sign_in(admin_client, admin.email, PASSWORD)
     CaseFactory(type="debt_collection")

@@ -84,17 +84,9 @@ class MemberForm(FlaskForm):
             if code not in team_languages
         ]
 
-    SETTINGS = (
-        "active",
-        "digistore_id",
-        "payout_factor",
-        "manager_commission_percent",
-        "can_receive_payouts",
-        "can_approve_commissions",
-        "can_set_affiliates",
-        "can_change_affiliates",
-        "notify_by_email",
-    )
+    # The member settings this form has a plain field for (the lists are turned into
+    # choices of the team's case types and languages below).
+    SETTINGS = tuple(sorted(accounts.MEMBER_SETTINGS - {"case_types", "languages"}))
 
     def settings(self) -> dict:
         values = {name: getattr(self, name).data for name in self.SETTINGS}
