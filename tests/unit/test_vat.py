@@ -149,6 +149,13 @@ def test_an_unknown_country_is_a_clear_error(country, side):
         decide(kwargs["buyer"], seller=kwargs["seller"])
 
 
+def test_el_as_a_country_is_refused_with_a_hint_to_gr():
+    with pytest.raises(
+        UnknownCountry, match="Greece's VAT prefix; its ISO 3166-1 country code is 'GR'"
+    ):
+        decide("EL")
+
+
 def test_a_seller_outside_the_eu_is_not_described_by_these_rules():
     with pytest.raises(ValueError, match="seller"):
         decide("DE", seller="CH")

@@ -51,10 +51,9 @@ def minor_units(currency: str) -> int:
 
 def require_decimal(amount: object, what: str = "amount") -> Decimal:
     """`amount` itself when it is a finite Decimal; TypeError for a float or anything else."""
-    if isinstance(amount, float):
-        raise TypeError(f"{what} must be a Decimal, not a float (binary fractions lose cents)")
     if not isinstance(amount, Decimal):
-        raise TypeError(f"{what} must be a Decimal, not {type(amount).__name__}")
+        why = " (binary fractions lose cents)" if isinstance(amount, float) else ""
+        raise TypeError(f"{what} must be a Decimal, not {type(amount).__name__}{why}")
     if not amount.is_finite():
         raise ValueError(f"{what} must be a finite number, not {amount}")
     return amount
