@@ -20,6 +20,7 @@ from schemathesis.generation import GenerationMode
 from tests.factories import CaseFactory, ContactFactory, UserFactory
 from tests.hostile_values import HOSTILE_JSON, HOSTILE_TEXT
 from voiceapp.db import utcnow
+from voiceapp.models import Product
 from voiceapp.services.accounts import create_api_token
 
 EXAMPLES_PER_OPERATION = 20
@@ -50,6 +51,7 @@ def admin_token(ctx, dbs):
     admin = UserFactory(role="admin")
     for _ in range(2):
         CaseFactory(contact=ContactFactory(), assignee_id=admin.id)
+    dbs.add(Product(name="Fuzzed course", price="99.90", price_is="gross", currency="EUR"))
     _row, token = create_api_token(dbs, admin, name="fuzz", now=utcnow())
     dbs.commit()
     return token
@@ -94,7 +96,14 @@ def test_no_operation_answers_an_undocumented_5xx(app, admin_token):
 
 # Path parameters that name the rows admin_token made, so the hostile values reach the
 # code behind the 404 check.
-EXISTING = {"contact_id": 1, "case_id": 1, "file_id": 1, "notification_id": 1, "sid": "CA1"}
+EXISTING = {
+    "contact_id": 1,
+    "case_id": 1,
+    "file_id": 1,
+    "notification_id": 1,
+    "product_id": 1,
+    "sid": "CA1",
+}
 
 
 def _parameters(operation, location: str) -> list[str]:

@@ -14,6 +14,7 @@ from voiceapp.models.contacts import Contact, ContactEmail, ContactEvent, Contac
 from voiceapp.models.mail import EmailTemplate, Notification, OutgoingEmail
 from voiceapp.models.orders import Order
 from voiceapp.models.outbox import OutboxJob
+from voiceapp.models.products import Product
 from voiceapp.models.settings import TeamSettings
 from voiceapp.models.team import ApiToken, User, UserSession
 from voiceapp.models.telephony import NumberOperator, PhoneNumber
@@ -38,6 +39,7 @@ __all__ = [
     "OutboxJob",
     "OutgoingEmail",
     "PhoneNumber",
+    "Product",
     "Recording",
     "RecordingListen",
     "TeamSettings",

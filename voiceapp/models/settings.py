@@ -62,6 +62,10 @@ class TeamSettings(Base):
     calling_window_closes: Mapped[str] = mapped_column(String(5), default="20:00")
     calling_days: Mapped[list] = mapped_column(default=lambda: [0, 1, 2, 3, 4, 5])
 
+    # Orders: the seller's country (ISO 3166-1 alpha-2) decides VAT and is printed on the
+    # order and the pay page.
+    seller_country: Mapped[str] = mapped_column(String(2), default="DE")
+
     twilio_account_sid: Mapped[str | None] = mapped_column(String(34))
     twilio_auth_token: Mapped[str | None] = mapped_column(Text)
     twilio_api_key_sid: Mapped[str | None] = mapped_column(String(34))

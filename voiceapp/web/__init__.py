@@ -38,6 +38,7 @@ def init_web(app) -> None:
         members,
         notifications,
         numbers,
+        products,
         telephony_admin,
     )
 
@@ -54,6 +55,7 @@ def init_web(app) -> None:
         case_settings,
         notifications,
         email_templates,
+        products,
     ):
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -133,6 +133,31 @@ def _something_unread(world, _args, role):
     return {}
 
 
+def _product_json(_world, _args, _role):
+    return {
+        "json": {
+            "name": f"Matrix product {next(_serial)}",
+            "price": "99.90",
+            "price_is": "gross",
+            "currency": "EUR",
+            "plans": [{"kind": "single"}],
+        }
+    }
+
+
+def _product_form(_world, _args, _role):
+    return {
+        "data": {
+            "name": f"Matrix product {next(_serial)}",
+            "price": "99.90",
+            "price_is": "gross",
+            "currency": "EUR",
+            "vat_category": "standard",
+            "plans": "single",
+        }
+    }
+
+
 PAYLOADS = {
     ("POST", "/account/tokens"): lambda w, a, r: {"data": {"name": "CRM sync"}},
     ("PUT", "/api/agents/me/presence"): lambda w, a, r: {"json": {"status": "online"}},
@@ -145,6 +170,14 @@ PAYLOADS = {
         "json": {"outcome": "not_reached"}
     },
     ("POST", "/api/contacts"): _contact_json,
+    ("POST", "/api/products"): _product_json,
+    ("PATCH", "/api/products/<int:product_id>"): lambda w, a, r: {"json": {"name": "Renamed"}},
+    ("POST", "/products/new"): _product_form,
+    ("POST", "/products/<int:product_id>"): _product_form,
+    ("POST", "/products/<int:product_id>/active"): lambda w, a, r: {"data": {"active": "0"}},
+    ("POST", "/settings/sales"): lambda w, a, r: {
+        "data": {"seller_country": "AT" if next(_serial) % 2 else "FR"}
+    },
     ("PATCH", "/api/contacts/<int:contact_id>"): lambda w, a, r: {
         "json": {"first_name": "Renamed"}
     },

@@ -130,6 +130,16 @@ EXPECTED: dict = {
     # Public by design: the API's description, no data.
     ("GET", "/api/openapi.json"): (200, 200, 200, 200, 200),
     # 503: the test team has no softphone credentials; the rights are the same.
+    # Every member reads the products (agents sell them); only admins write them, and a
+    # non-admin's write is refused before its body is read.
+    ("GET", "/api/products"): (200, 200, 200, 200, 401),
+    ("POST", "/api/products"): ("201+", 403, 403, 403, 401),
+    ("GET", "/api/products/<int:product_id>"): {
+        "any": (200, 200, 200, 200, 401),
+    },
+    ("PATCH", "/api/products/<int:product_id>"): {
+        "any": ("200+", 403, 403, 403, 401),
+    },
     ("GET", "/api/token"): (503, 503, 503, 503, 401),
     ("GET", "/calls"): (200, 200, 200, 200, OUT),
     ("GET", "/calls/missed"): (200, 200, 200, 200, OUT),
@@ -281,8 +291,22 @@ EXPECTED: dict = {
     ("POST", "/numbers/link"): (302, 403, 403, 403, OUT),
     ("GET", "/numbers/search"): (200, 403, 403, 403, OUT),
     ("GET", "/phone"): (200, 200, 200, 200, OUT),
+    ("GET", "/products"): (200, 403, 403, 403, OUT),
+    ("GET", "/products/<int:product_id>"): {
+        "any": (200, 403, 403, 403, OUT),
+    },
+    ("POST", "/products/<int:product_id>"): {
+        "any": ("302+", 403, 403, 403, OUT),
+    },
+    ("POST", "/products/<int:product_id>/active"): {
+        "any": ("302+", 403, 403, 403, OUT),
+    },
+    ("GET", "/products/new"): (200, 403, 403, 403, OUT),
+    ("POST", "/products/new"): ("302+", 403, 403, 403, OUT),
     ("GET", "/settings/cases"): (200, 403, 403, 403, OUT),
     ("POST", "/settings/cases"): ("302+", 403, 403, 403, OUT),
+    ("GET", "/settings/sales"): (200, 403, 403, 403, OUT),
+    ("POST", "/settings/sales"): ("302+", 403, 403, 403, OUT),
     ("GET", "/settings/telephony"): (200, 403, 403, 403, OUT),
     ("POST", "/settings/telephony"): ("302+", 403, 403, 403, OUT),
     # Public by design.

@@ -23,6 +23,7 @@ from voiceapp.models import (
     Notification,
     NumberOperator,
     PhoneNumber,
+    Product,
     Recording,
     User,
 )
@@ -65,6 +66,7 @@ STATES = {
     "member": ("any",),
     "number": ("any",),
     "operator": ("any",),
+    "product": ("any",),
 }
 
 # A route's URL arguments tell which kind of object it takes.
@@ -80,6 +82,7 @@ KINDS = {
     frozenset({"user_id"}): "member",
     frozenset({"number_id"}): "number",
     frozenset({"number_id", "operator_id"}): "operator",
+    frozenset({"product_id"}): "product",
     frozenset({"filename"}): "static",
 }
 STATES["static"] = ("any",)
@@ -317,6 +320,12 @@ class World:
         self.dbs.add(row)
         self.dbs.commit()
         return number, row
+
+    def product(self, _state: str):
+        row = Product(name="Matrix course", price="99.90", price_is="gross", currency="EUR")
+        self.dbs.add(row)
+        self.dbs.commit()
+        return row
 
     def url_args(self, kind: str, state: str) -> dict:
         """Build one object of `kind` in `state`; the URL arguments that name it."""

@@ -1,0 +1,182 @@
+"""Products and sales settings (admins only): the products agents sell, each with its
+payment plans written one per line (domain.plan_lines), switched off rather than
+deleted; and the seller's country, which decides VAT on the team's orders."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from voiceapp import db
+from voiceapp.auth import roles_required
+from voiceapp.db import utcnow
+from voiceapp.domain.plan_lines import HOW_TO_WRITE, format_plan_line, parse_plan_lines
+from voiceapp.domain.products import PRICE_BASES, VAT_CATEGORIES, describe_plan
+from voiceapp.domain.roles import ADMIN
+from voiceapp.schemas.products import ProductInputSchema
+from voiceapp.services import orders
+from voiceapp.web.forms import flatten_errors
+
+if TYPE_CHECKING:
+    from voiceapp.models import Product
+
+bp = Blueprint("products", __name__)
+TEXT_FIELDS = ("name", "price", "price_is", "currency", "vat_category")
+
+
+def _product_or_404(product_id: int) -> Product:
+    product = orders.get_product(db.session(), product_id)
+    if product is None:
+        abort(404)
+    return product
+
+
+def _values(product: Product | None) -> dict:
+    if product is None:
+        return {
+            "price_is": "gross",
+            "currency": "EUR",
+            "vat_category": "standard",
+            "plans": "single",
+        }
+    values = {name: str(getattr(product, name)) for name in TEXT_FIELDS}
+    values["physical"] = product.physical
+    values["plans"] = "\n".join(format_plan_line(plan) for plan in product.plans)
+    return values
+
+
+def _submitted() -> dict:
+    """The form as typed, to show it again with the errors."""
+    return {**request.form, "physical": "physical" in request.form}
+
+
+def _plan_errors(errors: dict) -> dict:
+    """Errors about plans (by index in the list) named by the form's line numbers."""
+    text = request.form.get("plans", "")
+    lines = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    named: dict = {}
+    for name, messages in errors.items():
+        parts = name.split(".")
+        if parts[0] == "plans" and len(parts) > 1 and parts[1].isdigit():
+            where = f"line {lines[int(parts[1])]}"
+            field = f" ({parts[2].replace('_', ' ')})" if len(parts) > 2 else ""
+            named.setdefault("plans", []).extend(f"{where}{field}: {m}" for m in messages)
+        else:
+            named.setdefault(name, []).extend(messages)
+    return named
+
+
+def _load_form() -> tuple[dict | None, dict]:
+    """The submitted form as checked product input, or the errors to show."""
+    form = request.form
+    raw = {name: form.get(name, "") for name in TEXT_FIELDS}
+    raw["physical"] = "physical" in form
+    plans, line_problems = parse_plan_lines(form.get("plans", ""))
+    if line_problems:
+        return None, {"plans": [f"line {n}: {p}" for n, p in line_problems.items()]}
+    raw["plans"] = plans
+    try:
+        return ProductInputSchema().load(raw), {}
+    except ValidationError as exc:
+        return None, _plan_errors(flatten_errors(exc.messages))
+
+
+def _save(product: Product | None) -> tuple[Product | None, dict]:
+    data, errors = _load_form()
+    if errors:
+        return None, errors
+    dbs = db.session()
+    try:
+        if product is None:
+            product = orders.create_product(dbs, data, now=utcnow())
+        else:
+            data.pop("active", None)  # switched on and off by its own button
+            orders.update_product(dbs, product, data, now=utcnow())
+    except orders.ProductError as exc:
+        dbs.rollback()
+        return None, _plan_errors(flatten_errors(exc.errors))
+    dbs.commit()
+    return product, {}
+
+
+def _render_form(product: Product | None, values: dict, errors: dict, status: int = 200):
+    return render_template(
+        "products/form.html",
+        product=product,
+        values=values,
+        errors=errors,
+        price_bases=PRICE_BASES,
+        vat_categories=VAT_CATEGORIES,
+        how_to_write=HOW_TO_WRITE,
+    ), status
+
+
+@bp.get("/products")
+@roles_required(ADMIN)
+def index():
+    products = orders.list_products(db.session())
+    return render_template("products/list.html", products=products, describe_plan=describe_plan)
+
+
+@bp.route("/products/new", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def create():
+    if request.method == "GET":
+        return _render_form(None, _values(None), {})
+    product, errors = _save(None)
+    if errors:
+        flash("The product was not saved: please correct the marked fields.", "error")
+        return _render_form(None, _submitted(), errors, 422)
+    flash(f"Product {product.name} added.", "success")
+    return redirect(url_for("products.index"))
+
+
+@bp.route("/products/<int:product_id>", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def edit(product_id: int):
+    product = _product_or_404(product_id)
+    if request.method == "GET":
+        return _render_form(product, _values(product), {})
+    _saved, errors = _save(product)
+    if errors:
+        flash("Nothing was changed: please correct the marked fields.", "error")
+        return _render_form(product, _submitted(), errors, 422)
+    flash(f"Product {product.name} saved.", "success")
+    return redirect(url_for("products.index"))
+
+
+@bp.post("/products/<int:product_id>/active")
+@roles_required(ADMIN)
+def switch(product_id: int):
+    """Switch a product off (agents no longer offer it; its orders keep it) or on again."""
+    product = _product_or_404(product_id)
+    on = request.form.get("active") == "1"
+    orders.update_product(db.session(), product, {"active": on}, now=utcnow())
+    db.session().commit()
+    flash(f"{product.name} is {'on sale again' if on else 'switched off'}.", "success")
+    return redirect(url_for("products.index"))
+
+
+@bp.route("/settings/sales", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def sales_settings():
+    dbs = db.session()
+    errors: dict = {}
+    country = orders.seller_country(dbs)
+    if request.method == "POST":
+        country = request.form.get("seller_country", "")
+        try:
+            orders.set_seller_country(dbs, country)
+        except orders.ProductError as exc:
+            dbs.rollback()
+            errors = exc.errors
+        else:
+            dbs.commit()
+            flash("Sales settings saved.", "success")
+            return redirect(url_for("products.sales_settings"))
+        flash("Nothing was saved: please correct the marked fields.", "error")
+    return render_template("products/sales_settings.html", country=country, errors=errors), (
+        422 if errors else 200
+    )
