@@ -100,7 +100,7 @@ def test_an_admin_adds_a_product_written_as_plan_lines(client, ctx, dbs):
         ({"plans": ""}, "allow at least one payment plan"),
         ({"price": "-5"}, "must be more than 0"),
         ({"price": "12,50"}, "not a number: &#39;12,50&#39;"),
-        ({"currency": "euro"}, "use a three-letter ISO 4217 code"),
+        ({"currency": "euro"}, "use the ISO 4217 code of a currency in use"),
         ({"name": ""}, "Length must be between 1 and 200."),
     ],
 )

@@ -94,8 +94,25 @@ INSTALMENTS = {"kind": "instalments", "count": 3, "interval_unit": "month"}
         ({"price": "49.999"}, {"price": ["at most 2 decimals"]}),
         ({"price": 49.9}, {"price": ['send the amount as a string, e.g. "49.90"']}),
         ({"price": "10000000000"}, {"price": ["at most 9999999999.99"]}),
-        ({"currency": "EURO"}, {"currency": ["use a three-letter ISO 4217 code, e.g. EUR"]}),
-        ({"currency": "E1R"}, {"currency": ["use a three-letter ISO 4217 code, e.g. EUR"]}),
+        (
+            {"currency": "EURO"},
+            {"currency": ["use the ISO 4217 code of a currency in use, e.g. EUR"]},
+        ),
+        (
+            {"currency": "E1R"},
+            {"currency": ["use the ISO 4217 code of a currency in use, e.g. EUR"]},
+        ),
+        # Made up, and withdrawn (the Deutsche Mark).
+        (
+            {"currency": "XYZ"},
+            {"currency": ["use the ISO 4217 code of a currency in use, e.g. EUR"]},
+        ),
+        (
+            {"currency": "DEM"},
+            {"currency": ["use the ISO 4217 code of a currency in use, e.g. EUR"]},
+        ),
+        ({"currency": "BHD"}, {"currency": ["BHD has 3 decimals; prices keep two"]}),
+        ({"currency": "JPY", "price": "49.90"}, {"price": ["JPY amounts have 0 decimals"]}),
         ({"price_is": "both"}, {"price_is": ["Must be one of: net, gross."]}),
         (
             {"vat_category": "luxury"},
@@ -175,6 +192,13 @@ def test_bad_input_answers_422_with_field_errors_and_stores_nothing(
     assert response.status_code == 422, response.json
     assert response.json["errors"]["json"] == errors
     assert _count(dbs) == 0
+
+
+def test_a_yen_price_is_whole_yen(as_user, admin):
+    body = course(currency="JPY", price="4990", plans=[{"kind": "single"}])
+    response = as_user(admin)("POST", "/api/products", json=body)
+    assert response.status_code == 201, response.json
+    assert (response.json["currency"], response.json["price"]) == ("JPY", "4990.00")
 
 
 def test_instalments_that_add_up_to_the_price_are_taken(as_user, admin):

@@ -17,6 +17,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from voiceapp.domain.money import is_known_currency, minor_units
 from voiceapp.domain.products import (
     INSTALMENTS,
     INTERVAL_UNITS,
@@ -35,8 +36,14 @@ from voiceapp.domain.products import (
     parse_amount,
 )
 
-# Until the money module's is_known_currency lands: the shape of an ISO 4217 code.
-CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="use a three-letter ISO 4217 code, e.g. EUR")
+
+def _known_currency(code: str) -> None:
+    """An ISO 4217 code some country uses today (babel's data), with cents at most: the
+    price column keeps two decimals, so a currency with three (BHD, KWD) is refused."""
+    if not is_known_currency(code):
+        raise ValidationError("use the ISO 4217 code of a currency in use, e.g. EUR")
+    if minor_units(code) > 2:
+        raise ValidationError(f"{code} has {minor_units(code)} decimals; prices keep two")
 
 
 class Money(fields.Field):
@@ -136,7 +143,7 @@ class ProductInputSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     price = Money(required=True)
     price_is = fields.String(required=True, validate=validate.OneOf(PRICE_BASES))
-    currency = fields.String(required=True, validate=CURRENCY)
+    currency = fields.String(required=True, validate=_known_currency)
     vat_category = fields.String(load_default="standard", validate=validate.OneOf(VAT_CATEGORIES))
     physical = fields.Boolean(load_default=False)
     active = fields.Boolean(load_default=True)
@@ -145,6 +152,16 @@ class ProductInputSchema(Schema):
         load_default=lambda: [{"kind": SINGLE}],
         metadata={"description": 'the payment plans allowed; default [{"kind": "single"}]'},
     )
+
+    @validates_schema
+    def _price_fits_its_currency(self, data, **_kwargs):
+        """A yen price has no cents: "49.90 JPY" is not a price anyone can pay."""
+        currency, price = data.get("currency"), data.get("price")
+        if not isinstance(currency, str) or price is None or not is_known_currency(currency):
+            return
+        places = minor_units(currency)
+        if -price.as_tuple().exponent > places and price != round(price, places):
+            raise ValidationError(f"{currency} amounts have {places} decimals", field_name="price")
 
     @pre_load
     def _clean(self, data, **_kwargs):
