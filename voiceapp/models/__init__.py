@@ -12,7 +12,7 @@ from voiceapp.models.calls import (
 from voiceapp.models.cases import Case, CaseEvent, CaseFile
 from voiceapp.models.contacts import Contact, ContactEmail, ContactEvent, ContactPhone
 from voiceapp.models.mail import EmailTemplate, Notification, OutgoingEmail
-from voiceapp.models.orders import Order
+from voiceapp.models.orders import Order, OrderItem
 from voiceapp.models.outbox import OutboxJob
 from voiceapp.models.products import Product
 from voiceapp.models.settings import TeamSettings
@@ -36,6 +36,7 @@ __all__ = [
     "Notification",
     "NumberOperator",
     "Order",
+    "OrderItem",
     "OutboxJob",
     "OutgoingEmail",
     "PhoneNumber",

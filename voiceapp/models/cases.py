@@ -93,7 +93,7 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     contact = relationship("Contact")
-    order = relationship("Order")
+    order = relationship("Order", foreign_keys=[order_id])
     assignee = relationship("User", foreign_keys=[assignee_id])
     claimed_by = relationship("User", foreign_keys=[claimed_by_id])
     events: Mapped[list[CaseEvent]] = relationship(

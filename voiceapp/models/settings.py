@@ -65,6 +65,8 @@ class TeamSettings(Base):
     # Orders: the seller's country (ISO 3166-1 alpha-2) decides VAT and is printed on the
     # order and the pay page.
     seller_country: Mapped[str] = mapped_column(String(2), default="DE")
+    # An unpaid order is cancelled this many days after it was taken.
+    order_auto_cancel_days: Mapped[int] = mapped_column(default=14)
 
     twilio_account_sid: Mapped[str | None] = mapped_column(String(34))
     twilio_auth_token: Mapped[str | None] = mapped_column(Text)
