@@ -47,10 +47,18 @@ def init_api(app) -> None:
     from voiceapp.api.cases import blp as cases_blp
     from voiceapp.api.contacts import blp as contacts_blp
     from voiceapp.api.notifications import blp as notifications_blp
+    from voiceapp.api.orders import blp as orders_blp
     from voiceapp.api.products import blp as products_blp
     from voiceapp.api.telephony import blp as telephony_blp
 
-    for blp in (contacts_blp, cases_blp, telephony_blp, notifications_blp, products_blp):
+    for blp in (
+        contacts_blp,
+        cases_blp,
+        telephony_blp,
+        notifications_blp,
+        products_blp,
+        orders_blp,
+    ):
         # Bearer-token clients carry no CSRF cookie; session-cookie requests are checked
         # in authenticate_api_request instead.
         csrf.exempt(blp)

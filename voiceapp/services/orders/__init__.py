@@ -1,5 +1,5 @@
 """Phone orders: the products sold and the plans they allow (`products`), the seller's
-country; the orders themselves join here.
+country; the orders taken on the phone (`orders`).
 
 The blueprints use the operations re-exported here. Imports: models, domain, other
 services; never web, api, webhooks or workers.
@@ -7,6 +7,13 @@ services; never web, api, webhooks or workers.
 
 from __future__ import annotations
 
+from voiceapp.services.orders.orders import (
+    OrderError,
+    OrderForbidden,
+    create_order,
+    payment_url,
+    visible_order,
+)
 from voiceapp.services.orders.products import (
     ProductError,
     create_product,
@@ -18,11 +25,16 @@ from voiceapp.services.orders.products import (
 )
 
 __all__ = [
+    "OrderError",
+    "OrderForbidden",
     "ProductError",
+    "create_order",
     "create_product",
     "get_product",
     "list_products",
+    "payment_url",
     "seller_country",
     "set_seller_country",
     "update_product",
+    "visible_order",
 ]
