@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
-from tests.factories import CaseFactory, ContactFactory, UserFactory
+from tests.factories import CaseFactory, ContactFactory, OrderFactory, UserFactory
 from tests.hostile_values import HOSTILE_JSON, HOSTILE_TEXT
 from voiceapp.db import utcnow
 from voiceapp.models import Product
@@ -52,6 +52,8 @@ def admin_token(ctx, dbs):
     for _ in range(2):
         CaseFactory(contact=ContactFactory(), assignee_id=admin.id)
     dbs.add(Product(name="Fuzzed course", price="99.90", price_is="gross", currency="EUR"))
+    dbs.flush()
+    OrderFactory(contact_id=ContactFactory().id, seller_id=admin.id)
     _row, token = create_api_token(dbs, admin, name="fuzz", now=utcnow())
     dbs.commit()
     return token
@@ -102,6 +104,7 @@ EXISTING = {
     "file_id": 1,
     "notification_id": 1,
     "product_id": 1,
+    "order_id": 1,
     "sid": "CA1",
 }
 

@@ -158,6 +158,17 @@ def _product_form(_world, _args, _role):
     }
 
 
+def _order_json(world, args, _role):
+    product = world.product("any")
+    return {
+        "json": {
+            "contact_id": args["contact_id"],
+            "items": [{"product_id": product.id, "quantity": 1}],
+            "buyer": {"last_name": "Muster", "country": "DE"},
+        }
+    }
+
+
 PAYLOADS = {
     ("POST", "/account/tokens"): lambda w, a, r: {"data": {"name": "CRM sync"}},
     ("PUT", "/api/agents/me/presence"): lambda w, a, r: {"json": {"status": "online"}},
@@ -170,6 +181,7 @@ PAYLOADS = {
         "json": {"outcome": "not_reached"}
     },
     ("POST", "/api/contacts"): _contact_json,
+    ("POST", "/api/orders"): _order_json,
     ("POST", "/api/products"): _product_json,
     ("PATCH", "/api/products/<int:product_id>"): lambda w, a, r: {"json": {"name": "Renamed"}},
     ("POST", "/products/new"): _product_form,

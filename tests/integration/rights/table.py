@@ -132,6 +132,19 @@ EXPECTED: dict = {
     # 503: the test team has no softphone credentials; the rights are the same.
     # Every member reads the products (agents sell them); only admins write them, and a
     # non-admin's write is refused before its body is read.
+    # Taking an order needs only to see the contact (like opening a case for it).
+    ("POST", "/api/orders"): {
+        "own": ("201+", "201+", "201+", 422, 401),
+        "shared_read": ("201+", "201+", "201+", "201+", 401),
+        "shared_write": ("201+", "201+", "201+", "201+", 401),
+        "private": ("201+", "201+", 422, "201+", 401),
+    },
+    # Managers read every order; an agent those they sold and those of contacts they see.
+    ("GET", "/api/orders/<int:order_id>"): {
+        "own": (200, 200, 200, 404, 401),
+        "colleague": (200, 200, 200, 200, 401),
+        "private": (200, 200, 404, 200, 401),
+    },
     ("GET", "/api/products"): (200, 200, 200, 200, 401),
     ("POST", "/api/products"): ("201+", 403, 403, 403, 401),
     ("GET", "/api/products/<int:product_id>"): {

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from tests.conftest import csrf_from, sign_in
-from tests.factories import PASSWORD, CaseFactory, ContactFactory, UserFactory
+from tests.factories import PASSWORD, CaseFactory, ContactFactory, OrderFactory, UserFactory
 from voiceapp.db import Base, utcnow
 from voiceapp.models import (
     Call,
@@ -67,6 +67,9 @@ STATES = {
     "number": ("any",),
     "operator": ("any",),
     "product": ("any",),
+    # own: sold by the agent to their private contact; colleague: sold by the other agent
+    # to a shared contact; private: sold by the other agent to their private contact.
+    "order": ("own", "colleague", "private"),
 }
 
 # A route's URL arguments tell which kind of object it takes.
@@ -83,6 +86,7 @@ KINDS = {
     frozenset({"number_id"}): "number",
     frozenset({"number_id", "operator_id"}): "operator",
     frozenset({"product_id"}): "product",
+    frozenset({"order_id"}): "order",
     frozenset({"filename"}): "static",
 }
 STATES["static"] = ("any",)
@@ -91,6 +95,7 @@ BODY_OBJECTS = {
     ("GET", "/cases/new"): "contact",
     ("POST", "/cases/new"): "contact",
     ("POST", "/api/cases"): "contact",
+    ("POST", "/api/orders"): "contact",
 }
 _serial = itertools.count(1)
 
@@ -324,6 +329,16 @@ class World:
     def product(self, _state: str):
         row = Product(name="Matrix course", price="99.90", price_is="gross", currency="EUR")
         self.dbs.add(row)
+        self.dbs.commit()
+        return row
+
+    def order(self, state: str):
+        seller, contact_state = {
+            "own": (self.agent, "own"),
+            "colleague": (self.other, "shared_write"),
+            "private": (self.other, "private"),
+        }[state]
+        row = OrderFactory(contact_id=self.contact(contact_state).id, seller_id=seller.id)
         self.dbs.commit()
         return row
 
