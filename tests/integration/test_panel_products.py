@@ -177,3 +177,26 @@ def test_the_seller_country_defaults_to_germany_and_is_changed_in_sales_settings
     dbs.rollback()
     assert dbs.get(TeamSettings, 1).seller_country == "AT"
     assert 'value="AT"' in client.get("/settings/sales").text
+
+
+def test_the_auto_cancel_days_default_to_14_and_are_changed_in_sales_settings(client, ctx, dbs):
+    signed_in(client)
+    assert 'name="order_auto_cancel_days" value="14"' in client.get("/settings/sales").text
+    token = form_token(client, "/settings/sales")
+    for bad in ("0", "366", "3.5", "x"):
+        response = client.post(
+            "/settings/sales",
+            data={"csrf_token": token, "seller_country": "AT", "order_auto_cancel_days": bad},
+        )
+        assert response.status_code == 422, bad
+        assert 'data-field="order_auto_cancel_days"' in response.text
+        dbs.rollback()
+        row = dbs.get(TeamSettings, 1)
+        assert row is None or (row.seller_country, row.order_auto_cancel_days) == ("DE", 14)
+    response = client.post(
+        "/settings/sales",
+        data={"csrf_token": token, "seller_country": "DE", "order_auto_cancel_days": "7"},
+    )
+    assert_redirect(response, "/settings/sales")
+    dbs.rollback()
+    assert dbs.get(TeamSettings, 1).order_auto_cancel_days == 7

@@ -165,18 +165,26 @@ def sales_settings():
     dbs = db.session()
     errors: dict = {}
     country = orders.seller_country(dbs)
+    days = orders.auto_cancel_days(dbs)
     if request.method == "POST":
         country = request.form.get("seller_country", "")
-        try:
-            orders.set_seller_country(dbs, country)
-        except orders.ProductError as exc:
-            dbs.rollback()
-            errors = exc.errors
-        else:
+        # A form without the field (an older page still open) keeps the stored value.
+        days = request.form.get("order_auto_cancel_days", days)
+        for apply, value in (
+            (orders.set_seller_country, country),
+            (orders.set_auto_cancel_days, days),
+        ):
+            try:
+                apply(dbs, value)
+            except orders.ProductError as exc:
+                errors.update(exc.errors)
+        if not errors:
             dbs.commit()
             flash("Sales settings saved.", "success")
             return redirect(url_for("products.sales_settings"))
+        dbs.rollback()
         flash("Nothing was saved: please correct the marked fields.", "error")
-    return render_template("products/sales_settings.html", country=country, errors=errors), (
-        422 if errors else 200
+    page = render_template(
+        "products/sales_settings.html", country=country, days=days, errors=errors
     )
+    return page, (422 if errors else 200)

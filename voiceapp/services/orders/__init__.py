@@ -16,10 +16,12 @@ from voiceapp.services.orders.orders import (
 )
 from voiceapp.services.orders.products import (
     ProductError,
+    auto_cancel_days,
     create_product,
     get_product,
     list_products,
     seller_country,
+    set_auto_cancel_days,
     set_seller_country,
     update_product,
 )
@@ -28,12 +30,14 @@ __all__ = [
     "OrderError",
     "OrderForbidden",
     "ProductError",
+    "auto_cancel_days",
     "create_order",
     "create_product",
     "get_product",
     "list_products",
     "payment_url",
     "seller_country",
+    "set_auto_cancel_days",
     "set_seller_country",
     "update_product",
     "visible_order",

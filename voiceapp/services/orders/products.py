@@ -95,3 +95,21 @@ def set_seller_country(db: Session, country: str) -> TeamSettings:
     if code not in phonenumbers.SUPPORTED_REGIONS:
         raise ProductError({"seller_country": [f"not an ISO 3166 country code: {country!r}"]})
     return update_team_settings(db, seller_country=code)
+
+
+MAX_AUTO_CANCEL_DAYS = 365
+
+
+def auto_cancel_days(db: Session) -> int:
+    return get_team_settings(db).order_auto_cancel_days
+
+
+def set_auto_cancel_days(db: Session, days: object) -> TeamSettings:
+    """After how many days an unpaid order is cancelled (1 to MAX_AUTO_CANCEL_DAYS); each
+    order keeps the date it got when it was taken."""
+    text = str(days).strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_AUTO_CANCEL_DAYS:
+        raise ProductError(
+            {"order_auto_cancel_days": [f"a whole number of days from 1 to {MAX_AUTO_CANCEL_DAYS}"]}
+        )
+    return update_team_settings(db, order_auto_cancel_days=int(text))
