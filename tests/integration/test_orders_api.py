@@ -455,3 +455,13 @@ def test_a_payment_code_clash_takes_a_new_code(dbs, agent, contact, course):
     two = orders.create_order(dbs, body, seller=agent, now=utcnow(), make_code=lambda: next(made))
     dbs.commit()
     assert one.payment_code == first and two.payment_code == second
+
+
+def test_the_seller_reads_their_order_after_the_contact_turned_private(as_user, agent, course, dbs):
+    owner = UserFactory(role="agent")
+    shared = ContactFactory(owner_id=owner.id, visibility="shared_write")
+    order_id = as_user(agent)("POST", "/api/orders", json=order_body(shared, course)).json["id"]
+    shared.visibility = "private"
+    dbs.commit()
+    assert as_user(agent)("GET", f"/api/orders/{order_id}").status_code == 200
+    assert as_user(UserFactory(role="agent"))("GET", f"/api/orders/{order_id}").status_code == 404
