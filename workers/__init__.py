@@ -1,5 +1,5 @@
 """RQ's side of voiceapp: the job functions by purpose (recordings, email, reminders,
-repairs), the worker's and the clock's entry points, and the clock's schedule.
+orders, repairs), the worker's and the clock's entry points, and the clock's schedule.
 
 A job is thin: an app context (workers.context), load rows by id, call one service,
 commit. Jobs import voiceapp's services and adapters, not its models (the services load
@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from workers.context import job_context, set_job_app
 from workers.email import send_email
+from workers.orders import auto_cancel_order
 from workers.recordings import fetch_recording
 from workers.reminders import remind_case_due
 from workers.repairs import purge_old_sessions, sweep
 
 __all__ = [
+    "auto_cancel_order",
     "fetch_recording",
     "job_context",
     "purge_old_sessions",

@@ -10,6 +10,7 @@ from voiceapp.redis_client import get_redis
 from voiceapp.services.accounts import purge_sessions
 from voiceapp.services.outbox import purge_handed_over, relay_pending
 from voiceapp.services.repairs import (
+    cancel_overdue_orders,
     remind_overdue_cases,
     requeue_stale_emails,
     requeue_unfetched_recordings,
@@ -32,8 +33,8 @@ OUTBOX_KEEP = timedelta(days=7)
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Every minute (`voiceapp clock`): repair what lost or late jobs missed (recordings
-    not fetched, reminders not sent, e-mails not sent), then hand over outbox rows a
-    failed relay left behind."""
+    not fetched, reminders not sent, e-mails not sent, unpaid orders not cancelled), then
+    hand over outbox rows a failed relay left behind."""
     with job_context():
         dbs = session()
         now = now or utcnow()
@@ -41,6 +42,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         queued_again = requeue_unfetched_recordings(dbs, now=now)
         dbs.commit()
         reminded = remind_overdue_cases(dbs, now=now)
+        cancelled = cancel_overdue_orders(dbs, now=now)
         emails = requeue_stale_emails(dbs, redis, now=now)
         handed = relay_pending(dbs, redis, now=now)
         purged = purge_handed_over(dbs, before=now - OUTBOX_KEEP)
@@ -49,5 +51,6 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
             "recordings_requeued": queued_again,
             "reminders_sent": reminded,
             "emails_requeued": emails,
+            "orders_cancelled": cancelled,
             "outbox_purged": purged,
         }

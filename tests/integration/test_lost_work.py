@@ -225,6 +225,7 @@ def test_with_redis_down_the_sweep_still_sends_late_reminders_and_loses_no_email
             "recordings_requeued": 0,
             "reminders_sent": 1,
             "emails_requeued": 0,
+            "orders_cancelled": 0,
             "outbox_purged": 0,
         }
         dbs.rollback()

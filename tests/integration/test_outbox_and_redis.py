@@ -288,6 +288,7 @@ def test_webhooks_answer_at_once_without_redis_and_the_work_runs_when_it_is_back
         "recordings_requeued": 0,
         "reminders_sent": 0,
         "emails_requeued": 0,
+        "orders_cancelled": 0,
         "outbox_purged": 0,
     }
     dbs.rollback()
@@ -313,6 +314,7 @@ def test_webhooks_answer_at_once_without_redis_and_the_work_runs_when_it_is_back
         "recordings_requeued": 0,
         "reminders_sent": 0,
         "emails_requeued": 0,
+        "orders_cancelled": 0,
         "outbox_purged": 0,
     }
     run_worker()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from voiceapp.db import Base, utcnow
@@ -28,7 +28,16 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class Order(Base):
     __tablename__ = "orders"
-    __table_args__ = (CheckConstraint(_in("status", ORDER_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_in("status", ORDER_STATUSES), name="status"),
+        # Unpaid orders waiting for their auto-cancel date (the sweep reads only these).
+        Index(
+            "ix_orders_pending_auto_cancel",
+            "auto_cancel_at",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -85,7 +94,11 @@ class Order(Base):
     # Canonical (nine symbols, no hyphens; domain.payment_code); orders older than the
     # phone orders have none.
     payment_code: Mapped[str | None] = mapped_column(String(9), unique=True)
+    # None: never cancelled automatically (switched off on the order page).
     auto_cancel_at: Mapped[datetime | None]
+    # When and why the order was cancelled (until the order has a history of its own).
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
     affiliate: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -1,10 +1,10 @@
-"""What the periodic sweep repairs: recordings never fetched, reminders whose job never
-ran (Redis flushed, a worker killed, the scheduler down) and e-mails still pending long
-after they were queued.
+"""What the periodic sweep repairs: recordings never fetched, reminders and order
+auto-cancels whose job never ran (Redis flushed, a worker killed, the scheduler down) and
+e-mails still pending long after they were queued.
 
-Reminders and e-mails are read through partial indexes (ix_cases_remind_at,
-ix_outgoing_emails_pending), so the sweep stays cheap however many cases and e-mails
-there are.
+Reminders, auto-cancels and e-mails are read through partial indexes (ix_cases_remind_at,
+ix_orders_pending_auto_cancel, ix_outgoing_emails_pending), so the sweep stays cheap
+however many cases, orders and e-mails there are.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from voiceapp.models import OutboxJob, OutgoingEmail, Recording
 from voiceapp.services.calls.recordings import FETCH_JOB
 from voiceapp.services.cases import reminders
 from voiceapp.services.emails import SEND_JOB, send_job_id
+from voiceapp.services.orders import auto_cancel
 from voiceapp.services.outbox import add_job
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 RECORDING_STALE_AFTER = timedelta(minutes=10)
 # A reminder's own job runs at the due time; the sweep steps in once it is this late.
 REMINDER_GRACE = timedelta(minutes=2)
+# Likewise an order's auto-cancel job.
+AUTO_CANCEL_GRACE = timedelta(minutes=2)
 # An e-mail still pending this long after it was queued has its job checked.
 EMAIL_STALE_AFTER = timedelta(minutes=10)
 # One repair job per e-mail per bucket, however often the sweep runs.
@@ -75,6 +78,22 @@ def remind_overdue_cases(db: Session, *, now: datetime) -> int:
             db.rollback()
             log.exception("sweep: reminder of case %s failed", case_id)
     return sent
+
+
+def cancel_overdue_orders(db: Session, *, now: datetime) -> int:
+    """Cancel the unpaid orders whose auto-cancel job is late (lost or could not run).
+    Each in its own transaction, through the same operation as the job, so a paid order
+    is never cancelled here either."""
+    cancelled = 0
+    for order_id, due_at in auto_cancel.overdue_auto_cancels(db, now - AUTO_CANCEL_GRACE, BATCH):
+        try:
+            if auto_cancel.cancel_if_due(db, order_id, auto_cancel.due_timestamp(due_at), now=now):
+                cancelled += 1
+            db.commit()
+        except Exception:
+            db.rollback()
+            log.exception("sweep: auto-cancel of order %s failed", order_id)
+    return cancelled
 
 
 def email_repair_job_id(email_id: int, now: datetime) -> str:

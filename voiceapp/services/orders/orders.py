@@ -27,6 +27,7 @@ from voiceapp.models import Contact, Order, OrderItem, Product, User
 from voiceapp.models.orders import PENDING
 from voiceapp.services import cases as case_ops
 from voiceapp.services.contacts import visible_contact, visible_contacts_filter
+from voiceapp.services.orders.auto_cancel import schedule_auto_cancel
 from voiceapp.services.orders.products import seller_country
 from voiceapp.services.team_settings import get_team_settings
 
@@ -141,6 +142,7 @@ def create_order(
     _insert_with_fresh_code(db, order, make_code)
     order.number = f"PO-{now.year}-{order.id:06d}"
     db.flush()
+    schedule_auto_cancel(db, order)
     _open_follow_up(db, order, contact, seller, now)
     return order
 
