@@ -1,6 +1,7 @@
-"""The sweep runs every minute over tables with a million cases: its two queries must be
-served by their partial indexes (ix_cases_remind_at, ix_outgoing_emails_pending), never
-by a scan of the table. The exact SQL the services send is captured and EXPLAINed."""
+"""The sweep runs every minute over tables with a million cases: its queries must be
+served by their partial indexes (ix_cases_remind_at, ix_orders_pending_auto_cancel,
+ix_outgoing_emails_pending), never by a scan of the table. The exact SQL the services
+send is captured and EXPLAINed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from tests.sql_capture import sent_selects
 from voiceapp.services.cases.reminders import overdue_reminders
+from voiceapp.services.orders.auto_cancel import overdue_auto_cancels
 from voiceapp.services.repairs import stale_emails_statement
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -42,12 +44,17 @@ def plan(dbs, sql: str, params) -> str:
             "cases",
         ),
         (
+            lambda dbs: overdue_auto_cancels(dbs, NOW - timedelta(minutes=2), 500),
+            "ix_orders_pending_auto_cancel",
+            "orders",
+        ),
+        (
             lambda dbs: dbs.scalars(stale_emails_statement(NOW, 500)).all(),
             "ix_outgoing_emails_pending",
             "outgoing_emails",
         ),
     ],
-    ids=["late reminders", "stale e-mails"],
+    ids=["late reminders", "late auto-cancels", "stale e-mails"],
 )
 def test_the_sweep_reads_only_its_partial_index(dbs, query, index, table):
     sql, params = captured_select(dbs, lambda: query(dbs))
