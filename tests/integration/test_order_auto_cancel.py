@@ -168,6 +168,10 @@ def test_a_moved_auto_cancel_date_makes_the_old_job_do_nothing(clock, worker_app
     assert reload(dbs, order).status == PENDING
 
     clock.move_to(later)
+    # A job made for the older date never acts, even late (its worker was down): the
+    # order is cancelled by the job for its current date.
+    assert workers.auto_cancel_order(order.id, due_timestamp(DUE)) is False
+    assert reload(dbs, order).status == PENDING
     run_worker()
     assert reload(dbs, order).status == CANCELLED
 
