@@ -261,6 +261,19 @@ def test_a_patch_of_the_price_alone_is_checked_against_the_stored_plans(as_user,
     assert response.json["plans"] == [{"kind": "single", "description": "one payment"}]
 
 
+def test_a_patch_with_a_plan_without_its_kind_is_refused(as_user, admin, dbs):
+    """Found by the API fuzz test: the PATCH schema's partial loading reached into the
+    nested plans, and a plan without `kind` gave a 500."""
+    api = as_user(admin)
+    product = api("POST", "/api/products", json=course()).json
+    response = api("PATCH", f"/api/products/{product['id']}", json={"plans": [{}]})
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["plans"]["0"]["kind"] == [
+        "Missing data for required field."
+    ]
+    assert api("GET", f"/api/products/{product['id']}").json["plans"] == product["plans"]
+
+
 def test_unknown_products_are_404(as_user, admin):
     assert as_user(admin)("GET", "/api/products/999").status_code == 404
     assert as_user(admin)("PATCH", "/api/products/999", json={"name": "x"}).status_code == 404

@@ -180,8 +180,10 @@ class ProductPatchSchema(ProductInputSchema):
     `"active": false` switches the product off (products are never deleted)."""
 
     def __init__(self, **kwargs):
-        # Partial: absent fields keep their stored values (no load_default applies).
-        super().__init__(partial=True, **kwargs)
+        # Partial at the top only: absent fields keep their stored values (no
+        # load_default applies), but a plan that is sent must be whole (partial=True
+        # would reach into the nested plans and let a plan without its kind through).
+        super().__init__(partial=tuple(ProductInputSchema._declared_fields), **kwargs)
 
 
 class ProductSchema(Schema):
