@@ -16,6 +16,8 @@ from phonenumbers import timezone as number_timezones
 WITHHELD_CALLER_IDS = frozenset({"", "anonymous", "restricted", "+266696687", "unknown"})
 
 _TEL_URI = re.compile(r"^tel:", re.IGNORECASE)
+# The shape of a number as Twilio writes it (E.164): a plus, then 7 to 15 digits.
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
 class InvalidPhoneNumber(ValueError):

@@ -3,7 +3,6 @@ to those who may hear them (every listen logged), and the browser softphone page
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -17,8 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from voiceapp import db
 from voiceapp.db import utcnow
 from voiceapp.domain.call_status import KNOWN_STATUSES
-from voiceapp.domain.phones import format_international, is_withheld
+from voiceapp.domain.phones import E164, format_international, is_withheld
 from voiceapp.domain.roles import is_manager_or_admin
+from voiceapp.schemas.fields import FIRST_YEAR, LAST_YEAR
 from voiceapp.services import accounts
 from voiceapp.services.calls import queries as call_queries
 from voiceapp.services.calls import recordings
@@ -34,11 +34,8 @@ bp = Blueprint("calls", __name__)
 PER_PAGE = 50
 # The Twilio Voice JavaScript SDK (npm @twilio/voice-sdk, dist/twilio.min.js), once vendored.
 SDK_FILE = "vendor/twilio.min.js"
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 DIRECTIONS = ("inbound", "outbound")
 STATUSES = sorted(KNOWN_STATUSES)
-# Dates outside this range are typing mistakes (and overflow at the ends of the calendar).
-FIRST_YEAR, LAST_YEAR = 2000, 2999
 
 
 # --- template filters ---------------------------------------------------------------------

@@ -3,7 +3,6 @@ buy one, switch outgoing calls and recording, and name the operators who may use
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -13,6 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from voiceapp import db
 from voiceapp.auth import roles_required
+from voiceapp.domain.phones import E164
 from voiceapp.domain.roles import ADMIN
 from voiceapp.services import accounts
 from voiceapp.services import numbers as service
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from voiceapp.models import NumberOperator, PhoneNumber
 
 bp = Blueprint("numbers", __name__)
-
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
 class SwitchesForm(FlaskForm):
