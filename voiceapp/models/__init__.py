@@ -12,7 +12,14 @@ from voiceapp.models.calls import (
 from voiceapp.models.cases import Case, CaseEvent, CaseFile
 from voiceapp.models.contacts import Contact, ContactEmail, ContactEvent, ContactPhone
 from voiceapp.models.mail import EmailTemplate, Notification, OutgoingEmail
-from voiceapp.models.orders import Order, OrderItem
+from voiceapp.models.orders import (
+    CustomerNote,
+    InstalmentReminder,
+    Order,
+    OrderEvent,
+    OrderItem,
+    Payment,
+)
 from voiceapp.models.outbox import OutboxJob
 from voiceapp.models.products import Product
 from voiceapp.models.settings import TeamSettings
@@ -31,14 +38,18 @@ __all__ = [
     "ContactEmail",
     "ContactEvent",
     "ContactPhone",
+    "CustomerNote",
     "EmailTemplate",
+    "InstalmentReminder",
     "IvrSession",
     "Notification",
     "NumberOperator",
     "Order",
+    "OrderEvent",
     "OrderItem",
     "OutboxJob",
     "OutgoingEmail",
+    "Payment",
     "PhoneNumber",
     "Product",
     "Recording",

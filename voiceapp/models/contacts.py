@@ -45,6 +45,9 @@ class Contact(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     visibility: Mapped[str] = mapped_column(String(12), default="shared_write")
+    # Instalments and subscriptions are collected automatically unless switched off for
+    # this customer (seed 002); a due payment then waits for a person.
+    auto_payments: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

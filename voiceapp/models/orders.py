@@ -10,16 +10,39 @@ must keep.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from voiceapp.db import Base, utcnow
 
 PENDING, PAID, CANCELLED, REFUNDED = "pending", "paid", "cancelled", "refunded"
 ORDER_STATUSES = (PENDING, PAID, CANCELLED, REFUNDED)
+# Where an order came from: taken on the phone (panel), or through the API.
+PHONE, API = "phone", "api"
+CHANNELS = (PHONE, API)
+
+# A payment moves money towards the business, a refund away from it.
+PAYMENT, REFUND = "payment", "refund"
+PAYMENT_KINDS = (PAYMENT, REFUND)
+# How: the demo provider (development), a bank transfer the customer makes, a SEPA direct
+# debit the business collects, Stripe Checkout, or money a manager records by hand.
+DEMO, BANK_TRANSFER, SEPA, STRIPE, MANUAL = "demo", "bank_transfer", "sepa", "stripe", "manual"
+PAYMENT_METHODS = (DEMO, BANK_TRANSFER, SEPA, STRIPE, MANUAL)
+# Only a succeeded payment counts; a SEPA debit is pending until the money is collected.
+SUCCEEDED, PENDING_PAYMENT, FAILED = "succeeded", "pending", "failed"
+PAYMENT_STATUSES = (SUCCEEDED, PENDING_PAYMENT, FAILED)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -30,6 +53,7 @@ class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
         CheckConstraint(_in("status", ORDER_STATUSES), name="status"),
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
         # Unpaid orders waiting for their auto-cancel date (the sweep reads only these).
         Index(
             "ix_orders_pending_auto_cancel",
@@ -101,9 +125,25 @@ class Order(Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
     affiliate: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A manager confirmed the order (the customer said yes again); it stays unpaid until paid.
+    confirmed_at: Mapped[datetime | None]
+    # When the payment due now was received in full (the agent's screen turns green).
+    paid_at: Mapped[datetime | None]
+    channel: Mapped[str] = mapped_column(String(10), default=PHONE)
+    # Analytics: where the customer came from (a campaign, a list), and a free tag.
+    source: Mapped[str | None] = mapped_column(String(100))
+    tag: Mapped[str | None] = mapped_column(String(50))
+    # The customer's address as the pay page saw it when they paid (not the agent's).
+    ip_address: Mapped[str | None] = mapped_column(String(45))
 
     items: Mapped[list[OrderItem]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderItem.id"
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="Payment.id"
+    )
+    events: Mapped[list[OrderEvent]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderEvent.id"
     )
     seller = relationship("User")
     case = relationship("Case", foreign_keys=[case_id])
@@ -132,3 +172,85 @@ class OrderItem(Base):
     gross: Mapped[Decimal] = mapped_column(Numeric(12, 2))
 
     order: Mapped[Order] = relationship(back_populates="items")
+
+
+class Payment(Base):
+    """Money for an order, or back to the customer (a refund). Amounts are positive; the
+    kind says the direction. `provider_ref` is the provider's own id (a Stripe Checkout
+    Session, a demo checkout): unique, so the same event told twice is recorded once."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint(_in("kind", PAYMENT_KINDS), name="kind"),
+        CheckConstraint(_in("method", PAYMENT_METHODS), name="method"),
+        CheckConstraint(_in("status", PAYMENT_STATUSES), name="status"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default=PAYMENT)
+    method: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default=SUCCEEDED)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    # What the person or bank wrote: a transfer's reference, a refund's reason.
+    reference: Mapped[str | None] = mapped_column(String(200))
+    provider_ref: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # Method details kept for the record (a SEPA mandate: masked IBAN, mandate reference).
+    details: Mapped[dict | None] = mapped_column()
+    # Who recorded it by hand; None when the customer or a provider did.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="payments")
+    recorded_by = relationship("User")
+
+
+class OrderEvent(Base):
+    """One line of an order's history: created, a status change, a payment, a note, a call
+    outcome on its case, the auto-cancel date moved ... with who and when."""
+
+    __tablename__ = "order_events"
+    __table_args__ = (Index("ix_order_events_order_time", "order_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    data: Mapped[dict | None] = mapped_column()
+
+    order: Mapped[Order] = relationship(back_populates="events")
+    actor = relationship("User")
+
+
+class CustomerNote(Base):
+    """A note on the customer, shown on every order of theirs (seed 002); deletable."""
+
+    __tablename__ = "customer_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author = relationship("User")
+
+
+class InstalmentReminder(Base):
+    """A due instalment or subscription payment that was not paid got a payment-reminder
+    case: one per order and due date, so the sweep never opens a second."""
+
+    __tablename__ = "instalment_reminders"
+    __table_args__ = (UniqueConstraint("order_id", "due_on", name="uq_instalment_reminder"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    due_on: Mapped[date]
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,7 +1,10 @@
 """Phone orders: the products sold and the plans they allow (`products`), the seller's
 country; the orders taken on the phone (`orders`).
 
-The blueprints use the operations re-exported here. Imports: models, domain, other
+Money and the order page: `payments` (payments, refunds, the schedule and the figures),
+`actions` (confirm, cancel, delete, auto-cancel date, customer notes), `history`.
+
+The blueprints use the operations re-exported here, and the submodules above by name. Imports: models, domain, other
 services; never web, api, webhooks or workers.
 """
 

@@ -6,8 +6,9 @@ time it was made for, so a moved date makes a new job and the old one finds noth
 do; a date switched off (None) leaves every job a no-op. The sweep cancels what a lost
 job missed, through the same operation.
 
-Only a pending order is ever cancelled: paid, refunded and cancelled orders are left
-exactly as they are, whatever job or sweep comes along.
+Cancelling closes the order's open cases (its follow-up: nobody chases a payment for a
+cancelled order). Only a pending order is ever cancelled: paid, refunded and cancelled
+orders are left exactly as they are, whatever job or sweep comes along.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from voiceapp.models import Order
-from voiceapp.models.orders import CANCELLED, PENDING
+from voiceapp.models.orders import PENDING
+from voiceapp.services.orders.cancelling import mark_cancelled
 from voiceapp.services.outbox import add_job
 
 AUTO_CANCEL_JOB = "workers.orders.auto_cancel_order"
@@ -74,9 +76,7 @@ def cancel_if_due(db: Session, order_id: int, due_ts: int, *, now: datetime) -> 
         return False  # switched off or moved: a newer job (or none) is in charge
     if order.auto_cancel_at > now:
         return False  # early (a clock ahead of ours); the sweep comes back for it
-    order.status = CANCELLED
-    order.cancelled_at = now
-    order.cancel_reason = AUTO_CANCEL_REASON
+    mark_cancelled(db, order, actor=None, now=now, reason=AUTO_CANCEL_REASON)
     db.flush()
     return True
 

@@ -24,10 +24,11 @@ from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.domain.vat import InvalidVatId, decide_vat, line_amounts, order_totals
 from voiceapp.domain.vat_rates import UnknownCountry
 from voiceapp.models import Contact, Order, OrderItem, Product, User
-from voiceapp.models.orders import PENDING
+from voiceapp.models.orders import PENDING, PHONE
 from voiceapp.services import cases as case_ops
 from voiceapp.services.contacts import visible_contact, visible_contacts_filter
 from voiceapp.services.orders.auto_cancel import schedule_auto_cancel
+from voiceapp.services.orders.history import log_event
 from voiceapp.services.orders.products import seller_country
 from voiceapp.services.team_settings import get_team_settings
 
@@ -77,6 +78,7 @@ def create_order(
     *,
     seller: User,
     now: datetime,
+    channel: str = PHONE,
     make_code: Callable[[], str] = payment_code.new_code,
 ) -> Order:
     """A pending phone order from checked input: `contact_id`, `case_id` (optional),
@@ -120,6 +122,9 @@ def create_order(
         waiver_note=WAIVER_NOTE if data.get("waive_withdrawal") else None,
         auto_cancel_at=now + timedelta(days=get_team_settings(db).order_auto_cancel_days),
         affiliate=data.get("affiliate"),
+        channel=channel,
+        source=data.get("source"),
+        tag=data.get("tag"),
         created_at=now,
         **{f"buyer_{name}": buyer.get(name) for name in BUYER_FIELDS},
     )
@@ -141,6 +146,9 @@ def create_order(
         )
     _insert_with_fresh_code(db, order, make_code)
     order.number = f"PO-{now.year}-{order.id:06d}"
+    log_event(db, order, "status", f"taken ({channel}): pending", actor=seller, now=now)
+    if order.waiver_ignored:
+        log_event(db, order, "note", WAIVER_NOTE, actor=seller, now=now)
     db.flush()
     schedule_auto_cancel(db, order)
     _open_follow_up(db, order, contact, seller, now)
