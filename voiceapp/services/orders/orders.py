@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voiceapp.domain import payment_code
-from voiceapp.domain.products import SINGLE
+from voiceapp.domain.products import INSTALMENTS, SINGLE, format_amount, instalments_total
 from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.domain.vat import InvalidVatId, decide_vat, line_amounts, order_totals
 from voiceapp.domain.vat_rates import UnknownCountry
@@ -192,7 +192,20 @@ def _products(db: Session, items: list[dict]) -> list[Product]:
 def choose_plan(product: Product, wanted: dict) -> dict:
     """The product's plan of `wanted["kind"]` whose terms match the other fields given
     (amounts compared as numbers). One of several plans of a kind must be named by its
-    terms; a plan the product does not allow is refused."""
+    terms; a plan the product does not allow is refused, and instalment terms that do
+    not add up to the price are told so (not just "not allowed")."""
+    if wanted["kind"] == INSTALMENTS and {"count", "first_amount", "later_amount"} <= set(wanted):
+        total = instalments_total(wanted)
+        if total != product.price:
+            raise OrderError(
+                {
+                    "plan": [
+                        f"the instalments add up to {format_amount(total)}, not the price "
+                        f"{format_amount(product.price)} of {product.name} "
+                        "(first + (count - 1) x later)"
+                    ]
+                }
+            )
     matching = [
         plan
         for plan in product.plans
