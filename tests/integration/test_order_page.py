@@ -764,6 +764,7 @@ def test_automatic_payments_are_switched_off_for_the_customer(app, dbs, manager)
     client = signed_in(app, manager)
     response = act(client, order, "auto-payments", enabled="0")
     assert "Automatic payments are off for this customer." in flashes(response.text)
+    assert fresh(dbs, order.id) is not None
     assert dbs.get(Contact, order.contact_id).auto_payments is False
     assert "Automatic payments for this customer: off." in text(response.text, "auto-payments")
     assert text(response.text, "auto-payments-state").startswith("off")
