@@ -376,6 +376,55 @@ def test_notes_are_deleted_by_their_author_or_a_manager_only(app, dbs, manager, 
     assert last_event(dbs, order.id).text == "note on the customer deleted: manager's note"
 
 
+def test_calls_about_orders_are_those_while_a_case_of_theirs_was_open(app, dbs, manager):
+    """Calls with the customer before any order's case opened are not about an order; an
+    agent hears only the recordings of their own calls."""
+    seller, colleague = UserFactory(role="agent"), UserFactory(role="agent")
+    taken = utcnow() - timedelta(days=3)
+    order = take_order(dbs, seller, now=taken)
+    case = dbs.scalars(select(Case).where(Case.order_id == order.id)).one()
+
+    def call(n, agent, started_at):
+        row = Call(
+            sid=f"CA{n:032d}",
+            direction="outbound",
+            from_number="+4930901820",
+            to_number="+4915100000001",
+            agent_id=agent.id,
+            contact_id=order.contact_id,
+            status="completed",
+            started_at=started_at,
+        )
+        dbs.add(row)
+        dbs.add(
+            Recording(
+                sid=f"RE{n:032d}",
+                call_sid=row.sid,
+                status="completed",
+                media_path=f"{n}.wav",
+                media_bytes=16,
+                fetched_at=utcnow(),
+            )
+        )
+
+    call(1, seller, taken - timedelta(days=1))  # before the order: not about it
+    call(2, seller, taken + timedelta(hours=1))
+    call(3, colleague, taken + timedelta(hours=2))
+    dbs.commit()
+
+    html = signed_in(app, seller).get(page_url(order) + "?tab=calls").text
+
+    rows = texts(html, "order-call")
+    assert len(rows) == 2 and all(f"case #{case.id}" in row for row in rows)
+    assert f"CA{1:032d}" not in html
+    assert f"/calls/recordings/RE{2:032d}" in html  # their own call
+    assert f"/calls/recordings/RE{3:032d}" not in html  # a colleague's: personal data
+    case.status, case.closed_at = "closed", taken + timedelta(minutes=90)
+    dbs.commit()
+    html = signed_in(app, manager).get(page_url(order) + "?tab=calls").text
+    assert len(texts(html, "order-call")) == 1  # the call after the case closed is not
+
+
 def test_the_tabs_are_links_that_work_without_script(app, dbs, manager):
     order = take_order(dbs, manager)
     client = signed_in(app, manager)
