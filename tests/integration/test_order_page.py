@@ -323,6 +323,20 @@ def test_an_unknown_manager_and_zone_say_so(app, dbs, manager):
     assert text(html, "no-payments") == "No payments yet."
 
 
+def test_a_zone_this_machine_does_not_know_falls_back_to_the_teams(app, dbs, manager):
+    order = take_order(dbs, manager, contact=ContactFactory(timezone="Mars/Olympus_Mons"))
+    html = signed_in(app, manager).get(page_url(order)).text
+    assert "Europe/Berlin, the team's zone" in text(html, "customer-time")
+
+
+def test_amounts_are_shown_in_their_currencys_minor_unit(app, dbs, manager):
+    product = make_product(dbs, currency="JPY", price=Decimal("4990"))
+    order = take_order(dbs, manager, product=product)
+    html = signed_in(app, manager).get(page_url(order)).text
+    assert text(html, "amount-total") == "4990 JPY"
+    assert 'name="amount" required value="4990"' in html
+
+
 def test_a_note_on_the_customer_shows_on_their_other_orders(app, dbs, manager, agent):
     contact = ContactFactory(owner_id=agent.id)
     first = take_order(dbs, agent, contact=contact)

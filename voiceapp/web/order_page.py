@@ -10,6 +10,7 @@ cancelling an unpaid order they sold): 403 otherwise, nothing changed.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from marshmallow import Schema, ValidationError
 from voiceapp import db
 from voiceapp.db import utcnow
 from voiceapp.domain import order_rights
+from voiceapp.domain.money import UnknownCurrency, round_money
 from voiceapp.domain.order_rights import MANUAL_METHODS
 from voiceapp.domain.products import describe_plan
 from voiceapp.schemas import order_page as forms
@@ -41,6 +43,16 @@ TABS = (
     ("calls", "Calls about orders"),
 )
 REFUSED = (PaymentError, actions.OrderActionError)
+
+
+@bp.app_template_filter("order_amount")
+def order_amount(amount: Decimal, currency: str) -> str:
+    """An amount in its currency's minor unit, exactly (no float on the way): 119.00 EUR,
+    4990 JPY."""
+    try:
+        return str(round_money(Decimal(amount), currency))
+    except UnknownCurrency:
+        return str(amount)
 
 
 @bp.get("/<int:order_id>")

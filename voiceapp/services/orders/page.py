@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -143,7 +144,7 @@ def order_page(db: Session, viewer: User, order_id: int, *, now: datetime) -> Or
     amounts = payments.order_amounts(db, order, now)
     facts = order_facts(db, order, amounts)
     over_time = order_rights.is_prepayment(facts.plan_kind)
-    zone = contact.timezone or team_zone(db)
+    zone, zone_is_team = customer_zone(db, contact)
     return OrderPage(
         order=order,
         contact=contact,
@@ -164,11 +165,24 @@ def order_page(db: Session, viewer: User, order_id: int, *, now: datetime) -> Or
         customer_orders=customer_orders,
         calls=customer_order_calls(db, contact.id, viewer, now=now),
         zone=zone,
-        zone_is_team=not contact.timezone,
+        zone_is_team=zone_is_team,
         facts=facts,
         allowed=order_rights.allowed(viewer.role, facts, sold_it=order.seller_id == viewer.id),
         prepayment=over_time,
     )
+
+
+def customer_zone(db: Session, contact: Contact) -> tuple[str, bool]:
+    """The customer's time zone (from their number or address), or the team's when theirs
+    is unknown or not a zone this machine knows; and whether it is the team's."""
+    if contact.timezone:
+        try:
+            ZoneInfo(contact.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+        else:
+            return contact.timezone, False
+    return team_zone(db), True
 
 
 def _customer_orders(db: Session, viewer: User, contact: Contact, contact_visible: bool):
