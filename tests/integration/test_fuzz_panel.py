@@ -17,6 +17,8 @@ from werkzeug.routing import IntegerConverter
 from tests.conftest import sign_in
 from tests.factories import PASSWORD, CaseFactory, ContactFactory, UserFactory
 from tests.hostile_values import HOSTILE_TEXT
+from tests.order_helpers import take_order
+from voiceapp import db
 
 NOT_PANEL = ("/api/", "/twilio/", "/static/", "/healthz")
 # Forms whose submission ends the test's session or removes what it fuzzes.
@@ -109,10 +111,14 @@ def _build(app, endpoint: str, values: dict) -> str:
 
 def _rows():
     """Row 1 of what the pages' ids name: a contact with a case, a member (an agent, not
-    the admin: fuzzing the member form must not take the admin's own rights away)."""
+    the admin: fuzzing the member form must not take the admin's own rights away), an
+    order."""
     agent = UserFactory(role="agent")
     admin = UserFactory(role="admin")
     CaseFactory(contact=ContactFactory(), assignee_id=agent.id)
+    # Order 1, pending and unpaid: the order page offers its payment, cancel, auto-cancel
+    # and note forms.
+    take_order(db.session(), agent)
     return admin
 
 
@@ -154,4 +160,5 @@ def test_hostile_values_in_every_panel_form_and_filter(app, client, ctx):
     assert tried > 500
     # Forms of every kind were reached, not only the filters.
     assert {"/contacts/new", "/cases/new", "/members/new", "/settings/cases"} <= posted
+    assert {"/orders/1/payments", "/orders/1/auto-cancel", "/orders/1/notes"} <= posted
     assert not failures, "\n".join(failures)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from tests.integration.rights.world import upload
 from voiceapp.db import utcnow
+from voiceapp.models import CustomerNote, Order, Payment
 from voiceapp.models.settings import DEFAULT_CASE_TYPES
 
 _serial = itertools.count(1)
@@ -169,6 +170,50 @@ def _order_json(world, args, _role):
     }
 
 
+# --- the order page: each allowed action finds something to do on the world's order ---
+
+
+def _order_with(world, args, **changes):
+    order = world.dbs.get(Order, args["order_id"])
+    for name, value in changes.items():
+        setattr(order, name, value)
+    return order
+
+
+def _money_received(world, args, _role):
+    """A payment in, so there is something to refund."""
+    order = _order_with(world, args, status="paid")
+    world.dbs.add(Payment(order=order, method="manual", amount="10.00", currency="EUR"))
+    world.dbs.commit()
+    return {"data": {"reason": "matrix refund"}}
+
+
+def _something_outstanding(world, args, _role):
+    _order_with(world, args, total="100.00")
+    world.dbs.commit()
+    return {"data": {"amount": "10.00", "method": "manual"}}
+
+
+def _pending_debit(world, args, _role):
+    order = _order_with(world, args)
+    debit = Payment(order=order, method="sepa", status="pending", amount="10.00", currency="EUR")
+    world.dbs.add(debit)
+    world.dbs.commit()
+    return {"data": {"payment_id": str(debit.id)}}
+
+
+def _own_note(world, args, role):
+    """A note the asker wrote on the order's customer."""
+    order = world.dbs.get(Order, args["order_id"])
+    user = world.users.get(role)
+    note = CustomerNote(
+        contact_id=order.contact_id, text="matrix note", author_id=user.id if user else None
+    )
+    world.dbs.add(note)
+    world.dbs.commit()
+    return {"data": {"note_id": str(note.id)}}
+
+
 PAYLOADS = {
     ("POST", "/account/tokens"): lambda w, a, r: {"data": {"name": "CRM sync"}},
     ("PUT", "/api/agents/me/presence"): lambda w, a, r: {"json": {"status": "online"}},
@@ -217,6 +262,16 @@ PAYLOADS = {
     ("POST", "/numbers/<int:number_id>/operators/<int:operator_id>"): lambda w, a, r: {
         "data": {"recording_enabled": "y"}
     },
+    ("POST", "/orders/<int:order_id>/cancel"): lambda w, a, r: {"data": {"reason": "matrix"}},
+    ("POST", "/orders/<int:order_id>/refund"): _money_received,
+    ("POST", "/orders/<int:order_id>/payments"): _something_outstanding,
+    ("POST", "/orders/<int:order_id>/payments/received"): _pending_debit,
+    ("POST", "/orders/<int:order_id>/auto-cancel"): lambda w, a, r: {
+        "data": {"auto_cancel_at": "2999-01-01T10:00"}
+    },
+    ("POST", "/orders/<int:order_id>/auto-payments"): lambda w, a, r: {"data": {"enabled": "0"}},
+    ("POST", "/orders/<int:order_id>/notes"): lambda w, a, r: {"data": {"text": "Called."}},
+    ("POST", "/orders/<int:order_id>/notes/delete"): _own_note,
     ("POST", "/numbers/link"): lambda w, a, r: {"data": {"sid": "PN" + "0" * 32}},
     ("POST", "/numbers/buy"): lambda w, a, r: {"data": {"number": "+4930901899"}},
 }

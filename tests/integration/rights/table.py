@@ -303,6 +303,48 @@ EXPECTED: dict = {
     ("POST", "/numbers/buy"): (302, 403, 403, 403, OUT),
     ("POST", "/numbers/link"): (302, 403, 403, 403, OUT),
     ("GET", "/numbers/search"): (200, 403, 403, 403, OUT),
+    # --- the order page (web/order_page.py, domain.order_rights) ---
+    # Seeing it is seeing the order (services.orders.visible_order): managers all, an agent
+    # those they sold and those of contacts they see.
+    ("GET", "/orders/<int:order_id>"): {
+        "own": (200, 200, 200, 404, OUT),
+        "colleague": (200, 200, 200, 200, OUT),
+        "private": (200, 200, 404, 200, OUT),
+    },
+    # Money and status: managers and admins only (403 to an agent who sees the order).
+    **{
+        ("POST", f"/orders/<int:order_id>/{action}"): {
+            "own": ("302+", "302+", 403, 404, OUT),
+            "colleague": ("302+", "302+", 403, 403, OUT),
+            "private": ("302+", "302+", 404, 403, OUT),
+        }
+        for action in (
+            "confirm",
+            "refund",
+            "delete",
+            "payments",
+            "payments/received",
+            "auto-cancel",
+            "auto-payments",
+        )
+    },
+    # An agent cancels an unpaid order they sold.
+    ("POST", "/orders/<int:order_id>/cancel"): {
+        "own": ("302+", "302+", "302+", 404, OUT),
+        "colleague": ("302+", "302+", 403, "302+", OUT),
+        "private": ("302+", "302+", 404, "302+", OUT),
+    },
+    # Notes on the customer: whoever sees the order writes them, and deletes their own
+    # (each asker deletes a note they wrote; deleting others' is tested in
+    # test_order_page.py).
+    **{
+        ("POST", f"/orders/<int:order_id>/{action}"): {
+            "own": ("302+", "302+", "302+", 404, OUT),
+            "colleague": ("302+", "302+", "302+", "302+", OUT),
+            "private": ("302+", "302+", 404, "302+", OUT),
+        }
+        for action in ("notes", "notes/delete")
+    },
     ("GET", "/phone"): (200, 200, 200, 200, OUT),
     ("GET", "/products"): (200, 403, 403, 403, OUT),
     ("GET", "/products/<int:product_id>"): {

@@ -2,7 +2,8 @@
 country; the orders taken on the phone (`orders`).
 
 Money and the order page: `payments` (payments, refunds, the schedule and the figures),
-`actions` (confirm, cancel, delete, auto-cancel date, customer notes), `history`.
+`actions` (confirm, cancel, delete, auto-cancel date, customer notes), `history`, and
+`page` (what the order page shows, and its forms' own checks).
 
 The blueprints use the operations re-exported here, and the submodules above by name.
 Imports: models, domain, other services; never web, api, webhooks or workers.

@@ -7,7 +7,7 @@ Flushes, never commits: the caller owns the transaction.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,7 +77,12 @@ def set_auto_cancel(
     if at is not None and at <= now:
         raise PaymentError("auto_cancel_at", "must be in the future")
     order.auto_cancel_at = at
-    text = f"auto-cancel moved to {at:%Y-%m-%d %H:%M} UTC" if at else "auto-cancel switched off"
+    # `at` may carry the zone it was typed in: the history says it in UTC, as it claims.
+    text = (
+        f"auto-cancel moved to {at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        if at
+        else "auto-cancel switched off"
+    )
     log_event(db, order, "auto_cancel", text, actor=actor, now=now)
     db.flush()
     schedule_auto_cancel(db, order)
