@@ -182,6 +182,9 @@ PAYLOADS = {
     },
     ("POST", "/api/contacts"): _contact_json,
     ("POST", "/api/orders"): _order_json,
+    ("POST", "/api/orders/<int:order_id>/payments"): lambda w, a, r: {
+        "json": {"amount": "10.00", "method": "bank_transfer", "reference": "matrix"}
+    },
     ("POST", "/api/products"): _product_json,
     ("PATCH", "/api/products/<int:product_id>"): lambda w, a, r: {"json": {"name": "Renamed"}},
     ("POST", "/products/new"): _product_form,

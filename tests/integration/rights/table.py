@@ -140,10 +140,22 @@ EXPECTED: dict = {
         "private": ("201+", "201+", 422, "201+", 401),
     },
     # Managers read every order; an agent those they sold and those of contacts they see.
+    ("GET", "/api/orders"): (200, 200, 200, 200, 401),
     ("GET", "/api/orders/<int:order_id>"): {
         "own": (200, 200, 200, 404, 401),
         "colleague": (200, 200, 200, 200, 401),
         "private": (200, 200, 404, 200, 401),
+    },
+    ("GET", "/api/orders/<int:order_id>/payments"): {
+        "own": (200, 200, 200, 404, 401),
+        "colleague": (200, 200, 200, 200, 401),
+        "private": (200, 200, 404, 200, 401),
+    },
+    # Money recorded by hand: managers and admins only, refused before the body is read.
+    ("POST", "/api/orders/<int:order_id>/payments"): {
+        "own": ("201+", "201+", 403, 403, 401),
+        "colleague": ("201+", "201+", 403, 403, 401),
+        "private": ("201+", "201+", 403, 403, 401),
     },
     ("GET", "/api/products"): (200, 200, 200, 200, 401),
     ("POST", "/api/products"): ("201+", 403, 403, 403, 401),
