@@ -316,6 +316,31 @@ EXPECTED: dict = {
     ("POST", "/numbers/link"): (302, 403, 403, 403, OUT),
     ("GET", "/numbers/search"): (200, 403, 403, 403, OUT),
     ("GET", "/phone"): (200, 200, 200, 200, OUT),
+    # Orders: the list holds what each may read; the form needs to see the contact (like
+    # a new case); the payment screen and its status follow who reads the order.
+    ("GET", "/orders"): (200, 200, 200, 200, OUT),
+    ("GET", "/orders/new"): {
+        "own": (200, 200, 200, 404, OUT),
+        "shared_read": (200, 200, 200, 200, OUT),
+        "shared_write": (200, 200, 200, 200, OUT),
+        "private": (200, 200, 404, 200, OUT),
+    },
+    ("POST", "/orders/new"): {
+        "own": ("302+", "302+", "302+", 404, OUT),
+        "shared_read": ("302+", "302+", "302+", "302+", OUT),
+        "shared_write": ("302+", "302+", "302+", "302+", OUT),
+        "private": ("302+", "302+", 404, "302+", OUT),
+    },
+    ("GET", "/orders/<int:order_id>/status"): {
+        "own": (200, 200, 200, 404, OUT),
+        "colleague": (200, 200, 200, 200, OUT),
+        "private": (200, 200, 404, 200, OUT),
+    },
+    ("GET", "/orders/<int:order_id>/taken"): {
+        "own": (200, 200, 200, 404, OUT),
+        "colleague": (200, 200, 200, 200, OUT),
+        "private": (200, 200, 404, 200, OUT),
+    },
     ("GET", "/products"): (200, 403, 403, 403, OUT),
     ("GET", "/products/<int:product_id>"): {
         "any": (200, 403, 403, 403, OUT),

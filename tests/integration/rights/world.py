@@ -97,6 +97,8 @@ BODY_OBJECTS = {
     ("POST", "/cases/new"): "contact",
     ("POST", "/api/cases"): "contact",
     ("POST", "/api/orders"): "contact",
+    ("GET", "/orders/new"): "contact",
+    ("POST", "/orders/new"): "contact",
 }
 _serial = itertools.count(1)
 
