@@ -216,6 +216,26 @@ def test_the_form_is_pre_filled_from_an_earlier_order_by_number(
     assert selected(html, "extra-0-product") is None
 
 
+def test_an_order_number_typed_on_the_case_form_is_copied_when_it_is_this_customers(
+    client, agent, contact, course, dbs
+):
+    case = CaseFactory(contact=contact, assignee_id=agent.id)
+    earlier = take_order(
+        dbs, agent, product=course, contact=contact, buyer={"last_name": "Old", "country": "AT"}
+    )
+    someone = take_order(dbs, agent, product=course, buyer={"last_name": "Else", "country": "DE"})
+    form = client.get(f"/orders/new?case_id={case.id}").text
+    assert 'data-testid="copy-order"' in form and 'name="from_order"' in form
+    html = client.get(f"/orders/new?case_id={case.id}&from_order={earlier.number}").text
+    assert field_value(html, "last_name") == "Old" and field_value(html, "case_id") == str(case.id)
+    other = client.get(f"/orders/new?case_id={case.id}&from_order={someone.number}")
+    assert other.status_code == 200
+    assert f"Order {someone.number} is another customer&#39;s: nothing copied." in other.text
+    assert field_value(other.text, "last_name") == "Mustermann"  # the case's contact
+    missing = client.get(f"/orders/new?contact_id={contact.id}&from_order=PO-1999-000001")
+    assert "No order PO-1999-000001 that you may see: nothing copied." in missing.text
+
+
 def test_an_order_or_case_the_member_may_not_see_is_not_found(client, agent, course, dbs):
     other = UserFactory(role="agent")
     hidden = ContactFactory(owner_id=other.id, visibility="private")
@@ -496,4 +516,5 @@ def test_the_payment_screen_lists_the_payments_scaled_to_the_order(
         "40.00 EUR · 2026-04-10",
         "40.00 EUR · 2026-05-10",
     ]
-    assert "Auto-cancel</dt><dd>2026-03-24" in html  # 14 days, in the team's zone
+    # 14 days after 09:00 UTC, in the team's zone (Berlin, CET).
+    assert re.search(r"Auto-cancel</dt><dd[^>]*>2026-03-24 10:00 ", html)

@@ -120,27 +120,32 @@ def _number(name: str) -> int | None:
     return int(text)
 
 
-def _customer() -> tuple[Contact, Case | None, Order | None]:
+def _customer() -> tuple[Contact, Case | None, Order | None, list[str]]:
     """Whom the order is for: the case's contact (?case_id=), a contact (?contact_id=),
     or the contact of an earlier order (?from_order=, an id or a number), each only
-    when the member may see it (404 otherwise, as for a case or contact)."""
+    when the member may see it (404 otherwise, as for a case or contact). With a case
+    or contact given, an earlier order typed in that cannot be copied is said instead
+    (and the notes say why)."""
     dbs = db.session()
     case_id, contact_id = _number("case_id"), _number("contact_id")
     case = cases.visible_case(dbs, current_user, case_id) if case_id else None
-    earlier = None
-    if request.method == "GET" and request.args.get("from_order"):
-        earlier = listing.find_visible_order(dbs, current_user, request.args["from_order"])
-        if earlier is None:
-            abort(404)
     if case_id and case is None:
         abort(404)
-    contact_id = case.contact_id if case else (earlier.contact_id if earlier else contact_id)
-    if earlier is not None and earlier.contact_id != contact_id:
-        abort(404)  # an order of another customer than the case's
+    contact_id = case.contact_id if case else contact_id
+    wanted = request.args.get("from_order", "").strip() if request.method == "GET" else ""
+    earlier = listing.find_visible_order(dbs, current_user, wanted) if wanted else None
+    notes = []
+    if wanted and contact_id is None and earlier is not None:
+        contact_id = earlier.contact_id
+    elif wanted and earlier is None:
+        notes.append(f"No order {wanted} that you may see: nothing copied.")
+    elif earlier is not None and earlier.contact_id != contact_id:
+        notes.append(f"Order {earlier.number} is another customer's: nothing copied.")
+        earlier = None
     contact = visible_contact(dbs, current_user, contact_id) if contact_id else None
     if contact is None:
         abort(404)
-    return contact, case, earlier
+    return contact, case, earlier, notes
 
 
 def _render_form(contact, case, products, values, errors, notes=(), status=200):
@@ -187,16 +192,15 @@ def _languages(current: str | None) -> dict[str, str]:
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     dbs = db.session()
-    contact, case, earlier = _customer()
+    contact, case, earlier, notes = _customer()
     products = orders.list_products(dbs, active_only=True)
     by_id = {p.id: p for p in products}
     if request.method == "GET":
-        notes: list[str] = []
         if earlier is not None:
             values, left_out = order_form.values_from_order(
                 earlier, by_id, current_user, case_id=case.id if case else None
             )
-            notes = [f"{name} is no longer on sale: not copied." for name in left_out]
+            notes += [f"{name} is no longer on sale: not copied." for name in left_out]
         else:
             values = order_form.blank_values(
                 contact, case_id=case.id if case else None, language=case and case.language
