@@ -286,6 +286,7 @@ def test_agent_sees_no_members_or_import_link_and_gets_403_on_members(page, page
             "Dashboard",
             "Call today",
             "All cases",
+            "Orders",
             "Contacts",
             "Calls",
             "Missed calls",

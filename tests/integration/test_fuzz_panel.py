@@ -17,14 +17,14 @@ from werkzeug.routing import IntegerConverter
 from tests.conftest import sign_in
 from tests.factories import PASSWORD, CaseFactory, ContactFactory, UserFactory
 from tests.hostile_values import HOSTILE_TEXT
-from tests.order_helpers import take_order
+from tests.order_helpers import make_product, take_order
 from voiceapp import db
 
 NOT_PANEL = ("/api/", "/twilio/", "/static/", "/healthz")
 # Forms whose submission ends the test's session or removes what it fuzzes.
 NOT_SUBMITTED = ("/sign-out", "/delete", "/revoke")
 # Pages that need a query parameter to show their form.
-EXTRA_PAGES = ["/cases/new?contact_id=1"]
+EXTRA_PAGES = ["/cases/new?contact_id=1", "/orders/new?contact_id=1"]
 
 
 class Form:
@@ -110,15 +110,16 @@ def _build(app, endpoint: str, values: dict) -> str:
 
 
 def _rows():
-    """Row 1 of what the pages' ids name: a contact with a case, a member (an agent, not
-    the admin: fuzzing the member form must not take the admin's own rights away), an
-    order."""
+    """Row 1 of what the pages' ids name: a contact with a case and an order, a member (an
+    agent, not the admin: fuzzing the member form must not take the admin's own rights
+    away)."""
     agent = UserFactory(role="agent")
     admin = UserFactory(role="admin")
-    CaseFactory(contact=ContactFactory(), assignee_id=agent.id)
-    # Order 1, pending and unpaid: the order page offers its payment, cancel, auto-cancel
-    # and note forms.
-    take_order(db.session(), agent)
+    contact = ContactFactory()
+    CaseFactory(contact=contact, assignee_id=agent.id)
+    # A product on sale and order 1, pending and unpaid: the order form's products, the
+    # payment screen, the order page's payment, cancel, auto-cancel and note forms.
+    take_order(db.session(), agent, product=make_product(db.session()), contact=contact)
     return admin
 
 
@@ -159,6 +160,12 @@ def test_hostile_values_in_every_panel_form_and_filter(app, client, ctx):
                         check(client.get(form.action, query_string=data), f"GET {path} {field}")
     assert tried > 500
     # Forms of every kind were reached, not only the filters.
-    assert {"/contacts/new", "/cases/new", "/members/new", "/settings/cases"} <= posted
+    assert {
+        "/contacts/new",
+        "/cases/new",
+        "/members/new",
+        "/settings/cases",
+        "/orders/new",
+    } <= posted
     assert {"/orders/1/payments", "/orders/1/auto-cancel", "/orders/1/notes"} <= posted
     assert not failures, "\n".join(failures)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests.factories import ContactFactory, UserFactory
 from voiceapp.domain.payment_code import parse_code
 from voiceapp.domain.vat import REVERSE_CHARGE_NOTE, REVERSE_CHARGE_NOTE_DE
-from voiceapp.models import Case, Order, OrderItem, Product
+from voiceapp.models import Case, Order, OrderItem, Payment, Product
 from voiceapp.services.accounts import create_api_token
 
 VALID_FR_VAT_ID = "FR40303265045"
@@ -465,3 +465,226 @@ def test_the_seller_reads_their_order_after_the_contact_turned_private(as_user, 
     dbs.commit()
     assert as_user(agent)("GET", f"/api/orders/{order_id}").status_code == 200
     assert as_user(UserFactory(role="agent"))("GET", f"/api/orders/{order_id}").status_code == 404
+
+
+# --- channel, source and tag ------------------------------------------------------------------
+
+
+def test_an_order_taken_through_the_api_says_so_with_its_source_and_tag(
+    as_user, agent, contact, course, dbs
+):
+    body = order_body(contact, course, source="  autumn list ", tag="vip")
+    response = as_user(agent)("POST", "/api/orders", json=body)
+    assert response.status_code == 201, response.json
+    got = response.json
+    assert (got["channel"], got["source"], got["tag"]) == ("api", "autumn list", "vip")
+    dbs.rollback()
+    order = dbs.get(Order, got["id"])
+    assert (order.channel, order.source, order.tag) == ("api", "autumn list", "vip")
+    # Empty means none; both may be left out.
+    blank = as_user(agent)("POST", "/api/orders", json=order_body(contact, course, source=" "))
+    assert (blank.json["source"], blank.json["tag"]) == (None, None)
+
+
+@pytest.mark.parametrize(("field", "value"), [("source", "x" * 101), ("tag", "x" * 51), ("tag", 7)])
+def test_a_source_or_tag_too_long_or_not_text_is_refused(
+    as_user, agent, contact, course, dbs, field, value
+):
+    errors = _refused(as_user(agent), dbs, order_body(contact, course, **{field: value}))
+    assert list(errors) == [field]
+
+
+# --- GET /api/orders ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_orders(as_user, agent, contact, course, dbs):
+    """The agent's sale to their private contact; a colleague's to a shared contact; the
+    colleague's to their own private contact."""
+    colleague = UserFactory(role="agent")
+    shared = ContactFactory(owner_id=colleague.id, visibility="shared_write")
+    private = ContactFactory(owner_id=colleague.id, visibility="private")
+    ids = {
+        "own": as_user(agent)("POST", "/api/orders", json=order_body(contact, course)).json["id"]
+    }
+    for name, whose in (("shared", shared), ("private", private)):
+        made = as_user(colleague)("POST", "/api/orders", json=order_body(whose, course))
+        ids[name] = made.json["id"]
+    return colleague, ids
+
+
+def test_the_list_holds_the_orders_each_member_may_read(as_user, agent, three_orders, dbs):
+    colleague, ids = three_orders
+    manager = UserFactory(role="sales_manager")
+    admin = UserFactory(role="admin")
+    for user, names in (
+        (admin, ["private", "shared", "own"]),
+        (manager, ["private", "shared", "own"]),
+        (agent, ["shared", "own"]),
+        (colleague, ["private", "shared"]),
+    ):
+        body = as_user(user)("GET", "/api/orders").json
+        assert [o["id"] for o in body["items"]] == [ids[n] for n in names]  # newest first
+        assert body["total"] == len(names) and body["page"] == 1
+        # ... and each of them reads as GET /api/orders/<id> says.
+        for name, order_id in ids.items():
+            code = as_user(user)("GET", f"/api/orders/{order_id}").status_code
+            assert code == (200 if name in names else 404), (user.role, name)
+    item = as_user(agent)("GET", "/api/orders").json["items"][-1]
+    assert item["payment_url"].startswith("http://localhost/p/") and item["gross"] == "119.00"
+
+
+def test_the_list_filters_by_status_and_contact_and_pages(as_user, agent, contact, course, dbs):
+    ask = as_user(agent)
+    made = [ask("POST", "/api/orders", json=order_body(contact, course)).json for _ in range(3)]
+    other = ContactFactory(owner_id=agent.id)
+    elsewhere = ask("POST", "/api/orders", json=order_body(other, course)).json
+    manager = UserFactory(role="sales_manager")
+    paid = as_user(manager)(
+        "POST",
+        f"/api/orders/{made[0]['id']}/payments",
+        json={"amount": "119.00", "method": "manual"},
+    )
+    assert paid.status_code == 201, paid.json
+
+    def ids(query):
+        body = ask("GET", f"/api/orders{query}").json
+        return [o["id"] for o in body["items"]], body["total"]
+
+    assert ids("?status=paid") == ([made[0]["id"]], 1)
+    assert ids(f"?contact_id={other.id}") == ([elsewhere["id"]], 1)
+    assert ids(f"?contact_id={contact.id}&status=pending") == (
+        [made[2]["id"], made[1]["id"]],
+        2,
+    )
+    assert ids("?per_page=2") == ([elsewhere["id"], made[2]["id"]], 4)
+    assert ids("?per_page=2&page=2") == ([made[1]["id"], made[0]["id"]], 4)
+    for bad in ("?status=lost", "?contact_id=0", "?per_page=0", "?page=x"):
+        assert ask("GET", f"/api/orders{bad}").status_code == 422, bad
+
+
+# --- payments recorded by hand ------------------------------------------------------------------
+
+
+def _pay(ask, order_id, **body):
+    return ask("POST", f"/api/orders/{order_id}/payments", json=body)
+
+
+@pytest.mark.parametrize("role", ["sales_manager", "admin"])
+def test_a_manager_records_a_transfer_and_the_order_is_paid_once_all_is_in(
+    as_user, agent, contact, course, dbs, role
+):
+    order_id = as_user(agent)("POST", "/api/orders", json=order_body(contact, course)).json["id"]
+    boss = UserFactory(role=role)
+    ask = as_user(boss)
+    part = _pay(ask, order_id, amount="100.00", method="bank_transfer", reference="TX 1")
+    assert part.status_code == 201, part.json
+    got = part.json
+    assert (got["kind"], got["method"], got["status"]) == ("payment", "bank_transfer", "succeeded")
+    assert (got["amount"], got["currency"], got["reference"]) == ("100.00", "EUR", "TX 1")
+    assert (got["order_status"], got["outstanding"]) == ("pending", "19.00")
+    assert got["recorded_by_id"] == boss.id and got["order_id"] == order_id
+    assert got["created_at"] and isinstance(got["id"], int)
+    rest = _pay(ask, order_id, amount="19.00", method="manual")
+    assert rest.status_code == 201, rest.json
+    assert (rest.json["order_status"], rest.json["outstanding"]) == ("paid", "0.00")
+    dbs.rollback()
+    order = dbs.get(Order, order_id)
+    assert order.status == "paid" and order.paid_at is not None
+    listed = as_user(agent)("GET", f"/api/orders/{order_id}/payments").json
+    assert [(p["amount"], p["method"]) for p in listed["items"]] == [
+        ("100.00", "bank_transfer"),
+        ("19.00", "manual"),
+    ]
+    assert listed["total"] == 2
+
+
+def payment_count(dbs) -> int:
+    dbs.rollback()
+    return dbs.scalar(select(func.count()).select_from(Payment))
+
+
+def test_agents_may_not_record_payments_whatever_they_send(as_user, agent, contact, course, dbs):
+    order_id = as_user(agent)("POST", "/api/orders", json=order_body(contact, course)).json["id"]
+    for body in ({"amount": "119.00", "method": "manual"}, {"amount": "x"}, {}):
+        response = _pay(as_user(agent), order_id, **body)
+        assert response.status_code == 403, body
+        assert response.json["message"] == "only managers and admins record payments by hand"
+    assert payment_count(dbs) == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"amount": "119.01", "method": "manual"}, "amount", "at most 119.00 EUR"),
+        ({"amount": "0", "method": "manual"}, "amount", "must be more than 0"),
+        ({"amount": 119, "method": "manual"}, "amount", None),
+        ({"amount": 119.0, "method": "manual"}, "amount", None),
+        ({"amount": "1.001", "method": "manual"}, "amount", "at most 2 decimals"),
+        ({"amount": "10.00", "method": "stripe"}, "method", None),
+        ({"amount": "10.00"}, "method", None),
+        ({"method": "manual"}, "amount", None),
+        ({"amount": "10.00", "method": "manual", "reference": "r" * 201}, "reference", None),
+        ({"amount": "10.00", "method": "manual", "gross": "1"}, "gross", None),
+    ],
+)
+def test_a_bad_payment_is_refused_with_its_field_and_nothing_recorded(
+    as_user, agent, contact, course, dbs, body, field, message
+):
+    order_id = as_user(agent)("POST", "/api/orders", json=order_body(contact, course)).json["id"]
+    response = _pay(as_user(UserFactory(role="sales_manager")), order_id, **body)
+    if type(body.get("amount")) is int:  # a whole number is an amount too (a float not)
+        assert response.status_code == 201, response.json
+        return
+    assert response.status_code == 422, response.json
+    errors = response.json["errors"]["json"]
+    assert list(errors) == [field]
+    if message:
+        assert message in errors[field][0]
+    assert payment_count(dbs) == 0
+
+
+def test_nothing_outstanding_or_refunded_takes_no_payment(as_user, agent, contact, course, dbs):
+    from voiceapp.db import utcnow
+    from voiceapp.services.orders.payments import refund
+
+    order_id = as_user(agent)("POST", "/api/orders", json=order_body(contact, course)).json["id"]
+    manager = UserFactory(role="sales_manager")
+    ask = as_user(manager)
+    assert _pay(ask, order_id, amount="119.00", method="manual").status_code == 201
+    again = _pay(ask, order_id, amount="1.00", method="manual")
+    assert again.status_code == 422
+    assert again.json["errors"]["json"] == {"amount": ["nothing is outstanding on this order"]}
+    refund(dbs, order_id, now=utcnow(), actor=manager)
+    dbs.commit()
+    after = _pay(ask, order_id, amount="1.00", method="manual")
+    assert after.status_code == 422
+    assert "refunded" in after.json["errors"]["json"]["order"][0]
+    assert payment_count(dbs) == 2  # the payment and its refund
+
+
+def test_payments_of_an_order_nobody_may_see_are_not_found(as_user, agent, contact, course, dbs):
+    order_id = as_user(agent)("POST", "/api/orders", json=order_body(contact, course)).json["id"]
+    colleague = UserFactory(role="agent")
+    assert as_user(colleague)("GET", f"/api/orders/{order_id}/payments").status_code == 404
+    assert as_user(agent)("GET", f"/api/orders/{order_id}/payments").json == {
+        "items": [],
+        "total": 0,
+    }
+    manager = as_user(UserFactory(role="sales_manager"))
+    assert manager("GET", "/api/orders/999999/payments").status_code == 404
+    missing = _pay(manager, 999999, amount="1.00", method="manual")
+    assert missing.status_code == 404
+
+
+def test_the_openapi_document_describes_the_new_operations(client):
+    spec = client.get("/api/openapi.json").json
+    payments = spec["paths"]["/api/orders/{order_id}/payments"]
+    assert set(payments) >= {"get", "post"}
+    assert {"201", "403", "404", "422"} <= set(payments["post"]["responses"])
+    assert "outstanding" in payments["post"]["description"]
+    assert "get" in spec["paths"]["/api/orders"]
+    order = spec["components"]["schemas"]["Order"]["properties"]
+    assert {"channel", "source", "tag", "paid_at"} <= set(order)
+    create = spec["components"]["schemas"]["OrderCreate"]["properties"]
+    assert {"source", "tag"} <= set(create)

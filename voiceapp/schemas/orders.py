@@ -1,14 +1,18 @@
-"""Order schemas: taking a phone order (POST /api/orders) and the order in JSON.
+"""Order schemas: taking a phone order (POST /api/orders, and the panel's order form,
+which loads its input through OrderCreateSchema so both say the same about bad input),
+the order in JSON, lists of orders, and payments recorded by hand.
 
 Amounts go out as strings with two decimals. Totals are never read from the client: the
 input schema knows no "net", "vat" or "gross" and refuses them as unknown fields."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from voiceapp.domain.payment_code import format_code
 from voiceapp.domain.products import PLAN_KINDS
+from voiceapp.models.orders import BANK_TRANSFER, MANUAL, ORDER_STATUSES, PAYMENT_METHODS
+from voiceapp.schemas.contacts import PageArgsSchema, PageSchema
 from voiceapp.schemas.fields import CountryCode, Id, PhoneNumber
 from voiceapp.schemas.products import Money, PlanSchema
 
@@ -28,8 +32,23 @@ class WholeNumber(fields.Integer):
         return super()._validated(value)
 
 
-def _text(max_length: int) -> fields.String:
-    return fields.String(allow_none=True, validate=validate.Length(max=max_length))
+def _text(max_length: int, **kwargs) -> fields.String:
+    return fields.String(allow_none=True, validate=validate.Length(max=max_length), **kwargs)
+
+
+class _Label(fields.String):
+    """A short free text (source, tag, a reference): trimmed, and empty means none."""
+
+    def __init__(self, max_length: int, **kwargs):
+        metadata = {"maxLength": max_length, **kwargs.pop("metadata", {})}
+        super().__init__(allow_none=True, metadata=metadata, **kwargs)
+        self.max_length = max_length
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if len(text) > self.max_length:
+            raise ValidationError(f"at most {self.max_length} characters")
+        return text or None
 
 
 class BuyerSchema(Schema):
@@ -111,6 +130,11 @@ class OrderCreateSchema(Schema):
             "the order records that a waiver was sent"
         },
     )
+    source = _Label(
+        100,
+        metadata={"description": "where the customer came from (a campaign, a list)"},
+    )
+    tag = _Label(50, metadata={"description": "a free tag"})
 
 
 def _code(order) -> str | None:
@@ -158,7 +182,65 @@ class OrderSchema(Schema):
     payment_url = fields.String(allow_none=True)
     auto_cancel_at = fields.AwareDateTime(allow_none=True)
     affiliate = fields.String(allow_none=True)
+    channel = fields.String(metadata={"description": "phone (taken in the panel) or api"})
+    source = fields.String(allow_none=True)
+    tag = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
+    paid_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "when what was due now was received"}
+    )
+    cancelled_at = fields.AwareDateTime(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
 
     def _buyer(self, order) -> dict:
         return {name: getattr(order, f"buyer_{name}") for name in BuyerSchema._declared_fields}
+
+
+class OrderListArgsSchema(PageArgsSchema):
+    status = fields.String(validate=validate.OneOf(ORDER_STATUSES))
+    contact_id = Id()
+
+
+class OrderPageSchema(PageSchema):
+    items = fields.List(fields.Nested(OrderSchema))
+
+
+class PaymentSchema(Schema):
+    id = fields.Integer()
+    order_id = fields.Integer()
+    kind = fields.String(metadata={"description": "payment (in) or refund (out)"})
+    method = fields.String(metadata={"description": ", ".join(PAYMENT_METHODS)})
+    status = fields.String(
+        metadata={"description": "succeeded; a SEPA debit is pending until collected"}
+    )
+    amount = Money()
+    currency = fields.String()
+    reference = fields.String(allow_none=True)
+    recorded_by_id = fields.Integer(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class PaymentListSchema(Schema):
+    items = fields.List(fields.Nested(PaymentSchema))
+    total = fields.Integer()
+
+
+class PaymentCreateSchema(Schema):
+    """POST /api/orders/<id>/payments: money a manager saw arrive."""
+
+    amount = Money(
+        required=True,
+        metadata={"description": "at most what is still outstanding on the order"},
+    )
+    method = fields.String(required=True, validate=validate.OneOf((BANK_TRANSFER, MANUAL)))
+    reference = _Label(
+        200,
+        metadata={"description": "the transfer's reference, a receipt number ..."},
+    )
+
+
+class PaymentRecordedSchema(PaymentSchema):
+    """The payment, and where it leaves the order."""
+
+    order_status = fields.String(metadata={"description": "pending, paid ..."})
+    outstanding = Money(metadata={"description": "what is still to be paid on the order"})

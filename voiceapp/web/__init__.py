@@ -39,6 +39,7 @@ def init_web(app) -> None:
         notifications,
         numbers,
         order_page,
+        orders,
         products,
         telephony_admin,
     )
@@ -58,6 +59,7 @@ def init_web(app) -> None:
         email_templates,
         products,
         order_page,
+        orders,
     ):
         app.register_blueprint(module.bp)
     errors.register(app)

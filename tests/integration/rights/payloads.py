@@ -214,6 +214,20 @@ def _own_note(world, args, role):
     return {"data": {"note_id": str(note.id)}}
 
 
+def _order_form(world, args, _role):
+    product = world.product("any")
+    return {
+        "data": {
+            "contact_id": str(args["contact_id"]),
+            "main_product": str(product.id),
+            "main_quantity": "1",
+            "plan": f"{product.id}:0",
+            "last_name": "Muster",
+            "country": "DE",
+        }
+    }
+
+
 PAYLOADS = {
     ("POST", "/account/tokens"): lambda w, a, r: {"data": {"name": "CRM sync"}},
     ("PUT", "/api/agents/me/presence"): lambda w, a, r: {"json": {"status": "online"}},
@@ -227,6 +241,11 @@ PAYLOADS = {
     },
     ("POST", "/api/contacts"): _contact_json,
     ("POST", "/api/orders"): _order_json,
+    ("POST", "/api/orders/<int:order_id>/payments"): lambda w, a, r: {
+        "json": {"amount": "10.00", "method": "bank_transfer", "reference": "matrix"}
+    },
+    ("GET", "/orders/new"): lambda w, a, r: {"query_string": {"contact_id": a["contact_id"]}},
+    ("POST", "/orders/new"): _order_form,
     ("POST", "/api/products"): _product_json,
     ("PATCH", "/api/products/<int:product_id>"): lambda w, a, r: {"json": {"name": "Renamed"}},
     ("POST", "/products/new"): _product_form,

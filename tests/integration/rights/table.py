@@ -140,10 +140,22 @@ EXPECTED: dict = {
         "private": ("201+", "201+", 422, "201+", 401),
     },
     # Managers read every order; an agent those they sold and those of contacts they see.
+    ("GET", "/api/orders"): (200, 200, 200, 200, 401),
     ("GET", "/api/orders/<int:order_id>"): {
         "own": (200, 200, 200, 404, 401),
         "colleague": (200, 200, 200, 200, 401),
         "private": (200, 200, 404, 200, 401),
+    },
+    ("GET", "/api/orders/<int:order_id>/payments"): {
+        "own": (200, 200, 200, 404, 401),
+        "colleague": (200, 200, 200, 200, 401),
+        "private": (200, 200, 404, 200, 401),
+    },
+    # Money recorded by hand: managers and admins only, refused before the body is read.
+    ("POST", "/api/orders/<int:order_id>/payments"): {
+        "own": ("201+", "201+", 403, 403, 401),
+        "colleague": ("201+", "201+", 403, 403, 401),
+        "private": ("201+", "201+", 403, 403, 401),
     },
     ("GET", "/api/products"): (200, 200, 200, 200, 401),
     ("POST", "/api/products"): ("201+", 403, 403, 403, 401),
@@ -346,6 +358,31 @@ EXPECTED: dict = {
         for action in ("notes", "notes/delete")
     },
     ("GET", "/phone"): (200, 200, 200, 200, OUT),
+    # Orders: the list holds what each may read; the form needs to see the contact (like
+    # a new case); the payment screen and its status follow who reads the order.
+    ("GET", "/orders"): (200, 200, 200, 200, OUT),
+    ("GET", "/orders/new"): {
+        "own": (200, 200, 200, 404, OUT),
+        "shared_read": (200, 200, 200, 200, OUT),
+        "shared_write": (200, 200, 200, 200, OUT),
+        "private": (200, 200, 404, 200, OUT),
+    },
+    ("POST", "/orders/new"): {
+        "own": ("302+", "302+", "302+", 404, OUT),
+        "shared_read": ("302+", "302+", "302+", "302+", OUT),
+        "shared_write": ("302+", "302+", "302+", "302+", OUT),
+        "private": ("302+", "302+", 404, "302+", OUT),
+    },
+    ("GET", "/orders/<int:order_id>/status"): {
+        "own": (200, 200, 200, 404, OUT),
+        "colleague": (200, 200, 200, 200, OUT),
+        "private": (200, 200, 404, 200, OUT),
+    },
+    ("GET", "/orders/<int:order_id>/taken"): {
+        "own": (200, 200, 200, 404, OUT),
+        "colleague": (200, 200, 200, 200, OUT),
+        "private": (200, 200, 404, 200, OUT),
+    },
     ("GET", "/products"): (200, 403, 403, 403, OUT),
     ("GET", "/products/<int:product_id>"): {
         "any": (200, 403, 403, 403, OUT),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -96,6 +97,8 @@ BODY_OBJECTS = {
     ("POST", "/cases/new"): "contact",
     ("POST", "/api/cases"): "contact",
     ("POST", "/api/orders"): "contact",
+    ("GET", "/orders/new"): "contact",
+    ("POST", "/orders/new"): "contact",
 }
 _serial = itertools.count(1)
 
@@ -338,7 +341,10 @@ class World:
             "colleague": (self.other, "shared_write"),
             "private": (self.other, "private"),
         }[state]
-        row = OrderFactory(contact_id=self.contact(contact_state).id, seller_id=seller.id)
+        # A total, so a payment recorded by hand has something to pay.
+        row = OrderFactory(
+            contact_id=self.contact(contact_state).id, seller_id=seller.id, total=Decimal("119.00")
+        )
         self.dbs.commit()
         return row
 

@@ -22,7 +22,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from voiceapp.domain import order_rights
-from voiceapp.domain.order_rights import MANUAL_METHODS, OrderFacts
+from voiceapp.domain.order_rights import OrderFacts
 from voiceapp.domain.payment_schedule import Standing
 from voiceapp.domain.scheduling import OUTCOME_LABELS
 from voiceapp.models import Call, Case, CaseEvent, Contact, CustomerNote, Order, Payment, User
@@ -30,10 +30,10 @@ from voiceapp.models.orders import PAYMENT, PENDING_PAYMENT, SUCCEEDED
 from voiceapp.services.accounts import users_by_id
 from voiceapp.services.cases.history import team_zone
 from voiceapp.services.contacts import user_can_view
-from voiceapp.services.orders import actions, payments
+from voiceapp.services.orders import actions, manual_payments, payments
 from voiceapp.services.orders.history import log_event
 from voiceapp.services.orders.orders import visible_order
-from voiceapp.services.orders.payments import Amounts, PaymentError, lock_order
+from voiceapp.services.orders.payments import Amounts, PaymentError
 
 MAX_REASON = 200  # the cancel reason's and a payment reference's column
 MAX_CALLS = 50
@@ -301,28 +301,13 @@ def record_manual_payment(
     actor: User,
     now: datetime,
 ) -> Payment:
-    """Money a manager records by hand: a bank transfer that arrived, or cash / anything
-    else. On a single payment or instalments it is at most what is still outstanding (more
-    is a typing mistake, and a refund to undo); a subscription has no end to pay ahead to."""
-    if method not in MANUAL_METHODS:
-        raise PaymentError("method", "choose bank transfer or recorded by hand")
-    reference = (reference or "").strip() or None
-    if reference is not None and len(reference) > MAX_REASON:
-        raise PaymentError("reference", f"at most {MAX_REASON} characters")
-    order = lock_order(db, order_id)
-    if order is None:
-        raise PaymentError("order", "no such order")
-    if (order.plan or {}).get("kind") != "subscription":
-        left = payments.order_amounts(db, order, now).outstanding
-        if left <= 0:
-            raise PaymentError("amount", "nothing is outstanding on this order")
-        if amount > left:
-            raise PaymentError(
-                "amount", f"at most {left} {order.currency}: what is still outstanding"
-            )
-    return payments.record_payment(
-        db, order_id, amount=amount, method=method, now=now, reference=reference, actor=actor
+    """Money a manager records by hand (services.orders.manual_payments, as the API)."""
+    payment = manual_payments.record_manual_payment(
+        db, order_id, amount=amount, method=method, reference=reference, actor=actor, now=now
     )
+    if payment is None:
+        raise PaymentError("order", "no such order")
+    return payment
 
 
 def mark_received(
