@@ -38,6 +38,7 @@ def init_web(app) -> None:
         members,
         notifications,
         numbers,
+        pay_stripe,
         products,
         telephony_admin,
     )
@@ -56,6 +57,7 @@ def init_web(app) -> None:
         notifications,
         email_templates,
         products,
+        pay_stripe,
     ):
         app.register_blueprint(module.bp)
     errors.register(app)
