@@ -303,6 +303,12 @@ EXPECTED: dict = {
     ("POST", "/numbers/buy"): (302, 403, 403, 403, OUT),
     ("POST", "/numbers/link"): (302, 403, 403, 403, OUT),
     ("GET", "/numbers/search"): (200, 403, 403, 403, OUT),
+    # Public by design (the customer's "Pay by card"; the payment code is the key). The
+    # matrix's app has no Stripe configured, so it is 404 for everyone; configured, every
+    # role gets the customer's answer (tests/integration/test_stripe_payments.py).
+    ("POST", "/p/<code>/stripe"): {
+        "pending": (404, 404, 404, 404, 404),
+    },
     ("GET", "/phone"): (200, 200, 200, 200, OUT),
     ("GET", "/products"): (200, 403, 403, 403, OUT),
     ("GET", "/products/<int:product_id>"): {
@@ -330,4 +336,7 @@ EXPECTED: dict = {
     ("GET", "/static/<path:filename>"): {
         "any": (200, 200, 200, 200, 200),
     },
+    # Stripe's, its signature the only credential: 404 without Stripe configured (here);
+    # configured, 400 for anything unsigned (tests/webhooks/test_stripe_guard.py).
+    ("POST", "/webhooks/stripe"): (404, 404, 404, 404, 404),
 }

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from tests.conftest import csrf_from, sign_in
 from tests.factories import PASSWORD, CaseFactory, ContactFactory, OrderFactory, UserFactory
 from voiceapp.db import Base, utcnow
+from voiceapp.domain.payment_code import format_code, new_code
 from voiceapp.models import (
     Call,
     EmailTemplate,
@@ -88,8 +89,11 @@ KINDS = {
     frozenset({"product_id"}): "product",
     frozenset({"order_id"}): "order",
     frozenset({"filename"}): "static",
+    frozenset({"code"}): "pay_code",
 }
 STATES["static"] = ("any",)
+# The pay page's routes: a pending order's payment code, as the customer was told it.
+STATES["pay_code"] = ("pending",)
 # Routes that name their object in the query string or the body rather than the path.
 BODY_OBJECTS = {
     ("GET", "/cases/new"): "contact",
@@ -342,10 +346,19 @@ class World:
         self.dbs.commit()
         return row
 
+    def pay_code(self, _state: str):
+        row = OrderFactory(
+            contact_id=self.contact("own").id, seller_id=self.agent.id, payment_code=new_code()
+        )
+        self.dbs.commit()
+        return row
+
     def url_args(self, kind: str, state: str) -> dict:
         """Build one object of `kind` in `state`; the URL arguments that name it."""
         if kind == "static":
             return {"filename": "style.css"}
+        if kind == "pay_code":
+            return {"code": format_code(self.pay_code(state).payment_code)}
         made = getattr(self, kind)(state)
         if kind == "case_file":
             return {"case_id": made[0].id, "file_id": made[1].id}
