@@ -30,8 +30,10 @@ from tests.stripe_helpers import (
     signed,
     stripe_world,
 )
+from voiceapp.db import utcnow
 from voiceapp.domain.payment_code import format_code, new_code
 from voiceapp.models import Order, OrderEvent, Payment
+from voiceapp.services.orders.payments import record_payment
 from voiceapp.web.pay_stripe import ATTEMPTS_PER_WINDOW
 
 
@@ -97,6 +99,17 @@ def test_the_checkout_asks_for_the_first_instalment_not_the_whole_price(world, d
     session = world.checkout_session(code_of(order))
     assert session["amount_total"] == 3900
     assert session["metadata"]["order_id"] == str(order.id)
+
+
+def test_money_already_received_is_not_asked_for_again(world, dbs, order):
+    """Part of it came by bank transfer: the card pays the rest of what is due now."""
+    record_payment(dbs, order.id, amount=Decimal("19.00"), method="bank_transfer", now=utcnow())
+    dbs.commit()
+    session = world.checkout_session(code_of(order))
+    assert session["amount_total"] == 10000
+    world.pay(session["id"])
+    assert fresh(dbs, order).status == "paid"
+    assert sorted(p.amount for p in payments(dbs, order)) == [Decimal("19.00"), Decimal("100.00")]
 
 
 def test_the_code_is_read_as_typed_lower_case_and_without_hyphens(world, order):

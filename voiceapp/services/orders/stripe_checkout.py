@@ -19,6 +19,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import stripe
@@ -29,7 +30,12 @@ from voiceapp.domain.payment_code import PaymentCodeError, parse_code
 from voiceapp.domain.stripe_amounts import from_stripe_amount, to_stripe_amount
 from voiceapp.models import Order
 from voiceapp.models.orders import PENDING, STRIPE
-from voiceapp.services.orders.payments import PaymentError, due_now, record_payment
+from voiceapp.services.orders.payments import (
+    PaymentError,
+    due_now,
+    received,
+    record_payment,
+)
 
 if TYPE_CHECKING:
     from voiceapp.config import Settings
@@ -82,6 +88,11 @@ def can_pay_by_card(order: Order) -> bool:
     return order.status == PENDING
 
 
+def amount_due_now(db: Session, order: Order) -> Decimal:
+    """What paying now must bring in for the order to be paid: due now less received."""
+    return max(due_now(db, order) - received(order), Decimal("0.00"))
+
+
 def stripe_client(settings: Settings) -> stripe.StripeClient:
     base = {"api": settings.stripe_api_base.rstrip("/")} if settings.stripe_api_base else None
     return stripe.StripeClient(
@@ -93,11 +104,10 @@ def stripe_client(settings: Settings) -> stripe.StripeClient:
 
 
 def checkout_params(
-    db: Session, order: Order, *, success_url: str, cancel_url: str, now: datetime
+    order: Order, amount: Decimal, *, success_url: str, cancel_url: str, now: datetime
 ) -> dict:
-    """The Checkout Session to create: one line, what is due now (the first payment of
-    the order's plan), in the currency's minor units."""
-    amount = to_stripe_amount(due_now(db, order), order.currency)
+    """The Checkout Session to create: one line of `amount`, in the currency's minor
+    units."""
     params: dict = {
         "mode": "payment",
         "payment_method_types": ["card"],
@@ -106,7 +116,7 @@ def checkout_params(
                 "quantity": 1,
                 "price_data": {
                     "currency": order.currency.lower(),
-                    "unit_amount": amount,
+                    "unit_amount": to_stripe_amount(amount, order.currency),
                     "product_data": {"name": f"Order {order.number}"},
                 },
             }
@@ -132,11 +142,16 @@ def start_checkout(
     settings: Settings,
     now: datetime | None = None,
 ) -> str:
-    """A new Checkout Session for `order`; the URL of Stripe's page to send the customer
-    to. Raises CheckoutUnavailable when Stripe fails (nothing is written either way)."""
+    """A new Checkout Session for `order`, of what is still due now (the first payment of
+    the order's plan, less what already came in, say part of it by bank transfer); the
+    URL of Stripe's page to send the customer to. Raises CheckoutUnavailable when Stripe
+    fails (nothing is written either way)."""
+    amount = amount_due_now(db, order)
+    if amount <= 0:
+        raise CheckoutUnavailable(f"nothing is due now on order {order.number}")
     params = checkout_params(
-        db,
         order,
+        amount,
         success_url=success_url,
         cancel_url=cancel_url,
         now=now or datetime.now(UTC),
