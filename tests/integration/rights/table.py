@@ -303,9 +303,9 @@ EXPECTED: dict = {
     ("POST", "/numbers/buy"): (302, 403, 403, 403, OUT),
     ("POST", "/numbers/link"): (302, 403, 403, 403, OUT),
     ("GET", "/numbers/search"): (200, 403, 403, 403, OUT),
-    # Public by design (the customer's "Pay by card"; the payment code is the key). The
-    # matrix's app has no Stripe configured, so it is 404 for everyone; configured, every
-    # role gets the customer's answer (tests/integration/test_stripe_payments.py).
+    # Public by design (the customer's "Pay by card"; the payment code is the key, and
+    # who is signed in is never read). The matrix's app has no Stripe configured, so it
+    # is 404 for everyone; configured: tests/integration/test_stripe_payments.py.
     ("POST", "/p/<code>/stripe"): {
         "pending": (404, 404, 404, 404, 404),
     },
