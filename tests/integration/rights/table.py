@@ -303,12 +303,6 @@ EXPECTED: dict = {
     ("POST", "/numbers/buy"): (302, 403, 403, 403, OUT),
     ("POST", "/numbers/link"): (302, 403, 403, 403, OUT),
     ("GET", "/numbers/search"): (200, 403, 403, 403, OUT),
-    # Public by design (the customer's "Pay by card"; the payment code is the key, and
-    # who is signed in is never read). The matrix's app has no Stripe configured, so it
-    # is 404 for everyone; configured: tests/integration/test_stripe_payments.py.
-    ("POST", "/p/<code>/stripe"): {
-        "pending": (404, 404, 404, 404, 404),
-    },
     ("GET", "/phone"): (200, 200, 200, 200, OUT),
     ("GET", "/products"): (200, 403, 403, 403, OUT),
     ("GET", "/products/<int:product_id>"): {
@@ -336,7 +330,13 @@ EXPECTED: dict = {
     ("GET", "/static/<path:filename>"): {
         "any": (200, 200, 200, 200, 200),
     },
-    # Stripe's, its signature the only credential: 404 without Stripe configured (here);
-    # configured, 400 for anything unsigned (tests/webhooks/test_stripe_guard.py).
+    # Card payments (Stripe). The matrix's app has no Stripe configured: both are 404 for
+    # everyone. Configured, "Pay by card" is public like the rest of the pay page (the
+    # payment code is the key; who is signed in is never read), tested in
+    # tests/integration/test_stripe_payments.py; the webhook's only credential is the
+    # signature, 400 without it (tests/webhooks/test_stripe_guard.py).
+    ("POST", "/p/<code>/stripe"): {
+        "open": (404, 404, 404, 404, 404),
+    },
     ("POST", "/webhooks/stripe"): (404, 404, 404, 404, 404),
 }

@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_from, sign_in
 from tests.factories import PASSWORD, CaseFactory, ContactFactory, OrderFactory, UserFactory
+from tests.order_helpers import make_product, take_order
 from voiceapp.db import Base, utcnow
-from voiceapp.domain.payment_code import format_code, new_code
+from voiceapp.domain.payment_code import format_code
 from voiceapp.models import (
     Call,
     EmailTemplate,
@@ -71,6 +72,9 @@ STATES = {
     # own: sold by the agent to their private contact; colleague: sold by the other agent
     # to a shared contact; private: sold by the other agent to their private contact.
     "order": ("own", "colleague", "private"),
+    # The customer's pay page names an order by its payment code; it answers everybody
+    # the same (public, no sign-in): open is a pending order with every way to pay.
+    "pay_code": ("open",),
 }
 
 # A route's URL arguments tell which kind of object it takes.
@@ -88,12 +92,10 @@ KINDS = {
     frozenset({"number_id", "operator_id"}): "operator",
     frozenset({"product_id"}): "product",
     frozenset({"order_id"}): "order",
-    frozenset({"filename"}): "static",
     frozenset({"code"}): "pay_code",
+    frozenset({"filename"}): "static",
 }
 STATES["static"] = ("any",)
-# The pay page's routes: a pending order's payment code, as the customer was told it.
-STATES["pay_code"] = ("pending",)
 # Routes that name their object in the query string or the body rather than the path.
 BODY_OBJECTS = {
     ("GET", "/cases/new"): "contact",
@@ -347,18 +349,16 @@ class World:
         return row
 
     def pay_code(self, _state: str):
-        row = OrderFactory(
-            contact_id=self.contact("own").id, seller_id=self.agent.id, payment_code=new_code()
-        )
-        self.dbs.commit()
-        return row
+        """A pending order of a German consumer, taken through the real service."""
+        order = take_order(self.dbs, self.agent, product=make_product(self.dbs))
+        return format_code(order.payment_code)
 
     def url_args(self, kind: str, state: str) -> dict:
         """Build one object of `kind` in `state`; the URL arguments that name it."""
         if kind == "static":
             return {"filename": "style.css"}
         if kind == "pay_code":
-            return {"code": format_code(self.pay_code(state).payment_code)}
+            return {"code": self.pay_code(state)}
         made = getattr(self, kind)(state)
         if kind == "case_file":
             return {"case_id": made[0].id, "file_id": made[1].id}
