@@ -92,10 +92,12 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     from voiceapp.ivr.blueprint import bp as ivr_bp
     from voiceapp.web import init_web
     from voiceapp.webhooks import callbacks, voice
+    from voiceapp.webhooks import stripe as stripe_webhooks
 
     app.register_blueprint(health_bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(callbacks.bp)
+    app.register_blueprint(stripe_webhooks.bp)
     app.register_blueprint(ivr_bp)
     init_web(app)
     init_api(app)

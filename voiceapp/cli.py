@@ -26,7 +26,8 @@ def main():
     """voiceapp: telephony-first sales and call-centre application.
 
     Settings come from the environment (see README.md): DATABASE_URL, REDIS_URL,
-    SECRET_KEY, VOICEAPP_ENV, PUBLIC_BASE_URL, TWILIO_*, TIMEZONE, DEFAULT_REGION.
+    SECRET_KEY, VOICEAPP_ENV, PUBLIC_BASE_URL, TWILIO_*, STRIPE_*, TIMEZONE,
+    DEFAULT_REGION.
     """
 
 

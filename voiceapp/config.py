@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "testing", "production")
+STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 SMTP_SECURITY = ("starttls", "ssl", "none")
 
 
@@ -71,6 +73,15 @@ class Settings:
     # The Twilio simulator's address, for the panel's softphone in demo mode (`voiceapp dev`
     # sets it). Ignored in production: a browser there talks to Twilio only.
     twilio_simulator_url: str | None = None
+    # Stripe Checkout, the pay page's card payments. Configured when the secret key is set
+    # (sk_live_... or sk_test_...); without it the pay page offers no card payment.
+    stripe_secret_key: str | None = None
+    # The signing secret of the webhook endpoint (whsec_...): every POST /webhooks/stripe
+    # must be signed with it, or it is refused (400) and changes nothing.
+    stripe_webhook_secret: str | None = None
+    # Where the stripe library sends its API requests; unset: https://api.stripe.com. The
+    # local stand-in (voiceapp.sim.stripe) in development and tests.
+    stripe_api_base: str | None = None
     # Failed panel sign-ins allowed per window before further attempts are refused.
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
@@ -114,6 +125,9 @@ class Settings:
             twilio_twiml_app_sid=os.environ.get("TWILIO_TWIML_APP_SID") or None,
             twilio_api_base=os.environ.get("TWILIO_API_BASE") or None,
             twilio_simulator_url=os.environ.get("TWILIO_SIMULATOR_URL") or None,
+            stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY") or None,
+            stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
+            stripe_api_base=os.environ.get("STRIPE_API_BASE") or None,
             login_max_failures_per_account=_env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
             login_max_failures_per_address=_env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
             login_failure_window_seconds=_env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900),
@@ -161,6 +175,23 @@ class Settings:
             return None
         return self.twilio_simulator_url.rstrip("/")
 
+    @property
+    def stripe_configured(self) -> bool:
+        """Card payments through Stripe Checkout are offered (STRIPE_SECRET_KEY is set)."""
+        return bool(self.stripe_secret_key)
+
+    @property
+    def stripe_checkout_origin(self) -> str | None:
+        """Where Stripe's hosted checkout page lives, so the pay page's form may lead there
+        (its Content-Security-Policy's form-action): checkout.stripe.com, or the stand-in
+        that STRIPE_API_BASE names (it serves its checkout page beside its API)."""
+        if not self.stripe_configured:
+            return None
+        if not self.stripe_api_base:
+            return STRIPE_CHECKOUT_ORIGIN
+        parts = urlsplit(self.stripe_api_base)
+        return f"{parts.scheme}://{parts.netloc}"
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -190,5 +221,15 @@ class Settings:
             )
         if self.smtp_timeout_seconds <= 0:
             raise ConfigError("SMTP_TIMEOUT_SECONDS must be a positive number of seconds")
+        if self.stripe_secret_key and not self.stripe_webhook_secret:
+            raise ConfigError(
+                "STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: card payments "
+                "would never be confirmed. Set STRIPE_WEBHOOK_SECRET to the signing secret "
+                "(whsec_...) of the webhook endpoint PUBLIC_BASE_URL/webhooks/stripe."
+            )
+        if self.stripe_api_base and urlsplit(self.stripe_api_base).scheme not in ("http", "https"):
+            raise ConfigError(
+                f"STRIPE_API_BASE must be an http(s) address, got {self.stripe_api_base!r}"
+            )
         if self.secret_key and len(self.secret_key) < 16 and self.env == "production":
             raise ConfigError("SECRET_KEY is too short: use at least 16 random characters.")

@@ -25,11 +25,16 @@ def _app():
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--sim-port", type=int, help="The Twilio simulator's port [default: PORT+1].")
-@click.option("--no-sim", is_flag=True, help="No simulator: use the Twilio settings as given.")
+@click.option(
+    "--no-sim",
+    is_flag=True,
+    help="No simulator (nor Stripe stand-in): use the Twilio and Stripe settings as given.",
+)
 @click.option("--no-seed", is_flag=True, help="Do not add demo data.")
 def dev(host, port, sim_port, no_sim, no_seed):
     """Development: migrate, seed demo data, run web (gunicorn), worker, clock and the
-    Twilio simulator until Ctrl-C. The app's Twilio settings point at the simulator."""
+    Twilio simulator until Ctrl-C. The app's Twilio settings point at the simulator, its
+    Stripe settings at the Stripe stand-in the simulator serves under /stripe."""
     os.environ.setdefault("VOICEAPP_ENV", "development")
     from voiceapp.demo import demo_twilio_environment
     from voiceapp.migrate import upgrade
@@ -39,7 +44,12 @@ def dev(host, port, sim_port, no_sim, no_seed):
     base = f"http://{local}:{port}"
     sim_url = f"http://{local}:{sim_port or port + 1}"
     if not no_sim:
-        for name, value in demo_twilio_environment(base, sim_url).items():
+        from voiceapp.sim.stripe import demo_stripe_environment
+
+        demo = demo_twilio_environment(base, sim_url)
+        if not os.environ.get("STRIPE_SECRET_KEY"):  # else Stripe is the one configured
+            demo.update(demo_stripe_environment(sim_url))
+        for name, value in demo.items():
             os.environ.setdefault(name, value)
     app = _app()
     settings = app.config["VOICEAPP"]
@@ -148,6 +158,10 @@ def _print_banner(app, settings, base: str, sim_url: str, no_sim: bool) -> None:
         click.echo("  place a demo call (a customer calls the Berlin hotline, presses 1 for German")
         click.echo("  and 1 for a new order; Jonas answers; the recording shows up under Calls):")
         click.echo(f"    {_demo_call_command(app, sim_url)}")
+    if settings.stripe_configured:
+        where = settings.stripe_api_base or "api.stripe.com"
+        click.echo(f"  Stripe: {where} (card payments on the pay page; webhooks to")
+        click.echo(f"    {settings.public_base_url or base}/webhooks/stripe)")
     click.echo("  stop with Ctrl-C")
     click.echo("")
 

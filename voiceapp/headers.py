@@ -18,10 +18,12 @@ NO_STORE = "private, no-store"
 HSTS = "max-age=31536000"
 
 
-def content_security_policy(connect_also: str | None = None) -> str:
+def content_security_policy(connect_also: str | None = None, form_also: str | None = None) -> str:
     """The panel's policy; `connect_also` is one more origin scripts may connect to (the
-    Twilio simulator, in development only)."""
+    Twilio simulator, in development only); `form_also` one more origin a form may lead
+    to (Stripe's checkout page, from the pay page)."""
     connect = "connect-src 'self'" + (f" {connect_also}" if connect_also else "")
+    form = "form-action 'self'" + (f" {form_also}" if form_also else "")
     return "; ".join(
         [
             "default-src 'self'",
@@ -31,7 +33,7 @@ def content_security_policy(connect_also: str | None = None) -> str:
             "media-src 'self' blob:",
             connect,
             "frame-ancestors 'none'",
-            "form-action 'self'",
+            form,
             "base-uri 'self'",
             "object-src 'none'",
         ]
@@ -47,8 +49,16 @@ def _origin(url: str) -> str:
 
 
 def add_security_headers(response: Response) -> Response:
-    simulator = current_app.config["VOICEAPP"].simulator_url
-    policy = content_security_policy(_origin(simulator)) if simulator else CONTENT_SECURITY_POLICY
+    settings = current_app.config["VOICEAPP"]
+    simulator = settings.simulator_url
+    # The pay page's "Pay by card" form is answered with a redirect to Stripe's checkout
+    # page, and browsers hold that redirect to form-action as well (Chromium refuses it).
+    checkout = settings.stripe_checkout_origin if request.path.startswith("/p/") else None
+    policy = (
+        content_security_policy(_origin(simulator) if simulator else None, checkout)
+        if simulator or checkout
+        else CONTENT_SECURITY_POLICY
+    )
     response.headers.setdefault("Content-Security-Policy", policy)
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

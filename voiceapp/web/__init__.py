@@ -40,6 +40,7 @@ def init_web(app) -> None:
         numbers,
         order_page,
         orders,
+        pay_stripe,
         products,
         telephony_admin,
     )
@@ -60,6 +61,7 @@ def init_web(app) -> None:
         products,
         order_page,
         orders,
+        pay_stripe,
     ):
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -409,4 +409,13 @@ EXPECTED: dict = {
     ("GET", "/static/<path:filename>"): {
         "any": (200, 200, 200, 200, 200),
     },
+    # Card payments (Stripe). The matrix's app has no Stripe configured: both are 404 for
+    # everyone. Configured, "Pay by card" is public like the rest of the pay page (the
+    # payment code is the key; who is signed in is never read), tested in
+    # tests/integration/test_stripe_payments.py; the webhook's only credential is the
+    # signature, 400 without it (tests/webhooks/test_stripe_guard.py).
+    ("POST", "/p/<code>/stripe"): {
+        "open": (404, 404, 404, 404, 404),
+    },
+    ("POST", "/webhooks/stripe"): (404, 404, 404, 404, 404),
 }

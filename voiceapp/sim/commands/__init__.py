@@ -19,7 +19,7 @@ __all__ = ["DEFAULT_SIM_URL", "sim"]
 @click.group("sim")
 def sim():
     """The Twilio simulator: plays Twilio's part against a running voiceapp (development,
-    demos, tests; no Twilio account needed)."""
+    demos, tests; no Twilio account needed). `serve` also serves the Stripe stand-in."""
 
 
 sim.add_command(serve.serve)

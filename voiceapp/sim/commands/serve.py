@@ -1,5 +1,5 @@
 """`voiceapp sim serve`: the simulator served over HTTP until Ctrl-C, printing every call it
-plays."""
+plays; the Stripe stand-in beside it under /stripe (unless --no-stripe)."""
 
 from __future__ import annotations
 
@@ -64,6 +64,17 @@ from voiceapp.sim.commands.shared import print_entry
     help="Call seconds per real second while a person is on a call.",
 )
 @click.option("--chaos", is_flag=True, help="Deliver callbacks late, shuffled and twice.")
+@click.option(
+    "--stripe-secret-key",
+    envvar="STRIPE_SECRET_KEY",
+    help="The API key the Stripe stand-in accepts. Default: STRIPE_SECRET_KEY, else the demo's.",
+)
+@click.option(
+    "--stripe-webhook-secret",
+    envvar="STRIPE_WEBHOOK_SECRET",
+    help="Signs the stand-in's events. Default: STRIPE_WEBHOOK_SECRET, else the demo's.",
+)
+@click.option("--no-stripe", is_flag=True, help="Without the Stripe stand-in under /stripe.")
 @click.option("--quiet", is_flag=True, help="Do not print the calls.")
 def serve(
     host,
@@ -79,11 +90,15 @@ def serve(
     cors_origins,
     speed,
     chaos,
+    stripe_secret_key,
+    stripe_webhook_secret,
+    no_stripe,
     quiet,
 ):
     """Run the simulator until Ctrl-C. The account, auth token, API key and TwiML App come
     from TWILIO_* (as the app reads them), else the demo's; every call it plays prints
-    here."""
+    here. The Stripe stand-in answers under /stripe (the app's STRIPE_API_BASE) and sends
+    its events to the app's /webhooks/stripe."""
     from voiceapp.demo import DEMO_NUMBERS
     from voiceapp.sim import SimConfig, Simulator
     from voiceapp.sim.server import SimServer
@@ -109,13 +124,23 @@ def serve(
     simulator.cors_origins.update(cors_origins)
     if not quiet:
         simulator.observers.append(print_entry)
-    server = SimServer(simulator, host, port)
+    stripe = (
+        None if no_stripe else _stripe_stand_in(config, stripe_secret_key, stripe_webhook_secret)
+    )
+    if stripe is not None and not quiet:
+        stripe.observers.append(click.echo)
+    server = SimServer(simulator, host, port, stripe=stripe)
     click.echo(f"Twilio simulator at {config.sim_url} for the app at {config.app_url}")
     click.echo(
         f"  account {config.account_sid}; numbers: "
         + ", ".join(n.phone_number for n in simulator.account.numbers.values())
     )
     click.echo(f"  REST API: {config.sim_url}/2010-04-01/Accounts/{config.account_sid}/...")
+    if stripe is not None:
+        click.echo(
+            f"Stripe stand-in at {stripe.config.public_url} (STRIPE_API_BASE); "
+            f"events to {stripe.config.webhook_url}"
+        )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     server.start()
@@ -126,3 +151,22 @@ def serve(
         pass
     finally:
         server.stop()
+
+
+def _stripe_stand_in(config, secret_key: str | None, webhook_secret: str | None):
+    from voiceapp.sim.stripe import (
+        DEMO_SECRET_KEY,
+        DEMO_WEBHOOK_SECRET,
+        MOUNT_PREFIX,
+        StandInConfig,
+        StripeStandIn,
+    )
+
+    return StripeStandIn(
+        StandInConfig(
+            secret_key=secret_key or DEMO_SECRET_KEY,
+            webhook_secret=webhook_secret or DEMO_WEBHOOK_SECRET,
+            webhook_url=config.app_url.rstrip("/") + "/webhooks/stripe",
+            public_url=config.sim_url.rstrip("/") + MOUNT_PREFIX,
+        )
+    )
