@@ -38,6 +38,7 @@ def init_web(app) -> None:
         members,
         notifications,
         numbers,
+        pay,
         products,
         telephony_admin,
     )
@@ -58,6 +59,7 @@ def init_web(app) -> None:
         products,
     ):
         app.register_blueprint(module.bp)
+    pay.init_pay_page(app)  # the customer's pay page, with its rate limit
     errors.register(app)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["phone"] = format_international

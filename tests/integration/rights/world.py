@@ -16,7 +16,9 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_from, sign_in
 from tests.factories import PASSWORD, CaseFactory, ContactFactory, OrderFactory, UserFactory
+from tests.order_helpers import make_product, take_order
 from voiceapp.db import Base, utcnow
+from voiceapp.domain.payment_code import format_code
 from voiceapp.models import (
     Call,
     EmailTemplate,
@@ -29,6 +31,7 @@ from voiceapp.models import (
 )
 from voiceapp.services import cases as case_ops
 from voiceapp.services.accounts import create_api_token
+from voiceapp.services.team_settings import update_team_settings
 
 ROLES = ("admin", "sales_manager", "agent", "other_agent", "signed_out")
 # What the agents handle: a pool case of these is theirs to take (domain.case_rights).
@@ -70,6 +73,9 @@ STATES = {
     # own: sold by the agent to their private contact; colleague: sold by the other agent
     # to a shared contact; private: sold by the other agent to their private contact.
     "order": ("own", "colleague", "private"),
+    # The customer's pay page names an order by its payment code; it answers everybody
+    # the same (public, no sign-in): open is a pending order with every way to pay.
+    "pay_code": ("open",),
 }
 
 # A route's URL arguments tell which kind of object it takes.
@@ -87,6 +93,7 @@ KINDS = {
     frozenset({"number_id", "operator_id"}): "operator",
     frozenset({"product_id"}): "product",
     frozenset({"order_id"}): "order",
+    frozenset({"code"}): "pay_code",
     frozenset({"filename"}): "static",
 }
 STATES["static"] = ("any",)
@@ -342,10 +349,25 @@ class World:
         self.dbs.commit()
         return row
 
+    def pay_code(self, _state: str):
+        """A pending order of a German consumer, taken through the real service, with
+        the team's bank account and SEPA creditor id set (every way to pay offered)."""
+        update_team_settings(
+            self.dbs,
+            seller_name="Matrix GmbH",
+            bank_account_holder="Matrix GmbH",
+            bank_iban="DE02120300000000202051",
+            sepa_creditor_id="DE98ZZZ09999999999",
+        )
+        order = take_order(self.dbs, self.agent, product=make_product(self.dbs))
+        return format_code(order.payment_code)
+
     def url_args(self, kind: str, state: str) -> dict:
         """Build one object of `kind` in `state`; the URL arguments that name it."""
         if kind == "static":
             return {"filename": "style.css"}
+        if kind == "pay_code":
+            return {"code": self.pay_code(state)}
         made = getattr(self, kind)(state)
         if kind == "case_file":
             return {"case_id": made[0].id, "file_id": made[1].id}

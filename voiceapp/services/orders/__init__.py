@@ -3,9 +3,10 @@ country; the orders taken on the phone (`orders`).
 
 Money and the order page: `payments` (payments, refunds, the schedule and the figures),
 `actions` (confirm, cancel, delete, auto-cancel date, customer notes), `history`.
+The customer's pay page: `pay_page`.
 
-The blueprints use the operations re-exported here, and the submodules above by name. Imports: models, domain, other
-services; never web, api, webhooks or workers.
+The blueprints use the operations re-exported here, and the submodules above by name.
+Imports: models, domain, other services; never web, api, webhooks or workers.
 """
 
 from __future__ import annotations
