@@ -21,7 +21,7 @@ from tests.order_helpers import INSTALMENTS_3, make_product, take_order
 from voiceapp.domain.payment_code import ALPHABET, check_symbol, format_code
 from voiceapp.models import Order, OrderEvent, Payment, SepaMandate, TeamSettings
 from voiceapp.models.orders import PAID, PENDING
-from voiceapp.services.orders import payments
+from voiceapp.services.orders import pay_page, payments
 from voiceapp.services.orders.cancelling import mark_cancelled
 from voiceapp.services.team_settings import update_team_settings
 
@@ -355,8 +355,17 @@ def test_paying_with_the_demo_provider_marks_the_order_paid(client, dbs, agent):
 def test_replaying_the_demo_success_records_nothing_more(client, dbs, agent):
     order = order_with_code(dbs, agent)
     checkout = start_demo(client)
+    token = csrf_from(client.get(checkout).text)
     first = finish_demo(client, checkout, "pay")
-    again = finish_demo(client, checkout, "pay")
+    # The same success posted again (a double click, the browser's back and resend).
+    again = client.post(
+        f"/p/{SHOWN}/demo/complete",
+        data={
+            "csrf_token": token,
+            "c": parse_qs(urlsplit(checkout).query)["c"][0],
+            "outcome": "pay",
+        },
+    )
     assert first.headers["Location"] == again.headers["Location"]
     assert count(dbs, Payment, Payment.order_id == order.id) == 1
     assert fresh(dbs, order.id).status == PAID
@@ -426,6 +435,22 @@ def test_posts_without_the_csrf_token_are_refused_and_change_nothing(client, dbs
     assert count(dbs, Payment) == 0
     assert count(dbs, OrderEvent, OrderEvent.kind == "pay_page") == 0
     assert fresh(dbs, order.id).status == PENDING
+
+
+def test_a_checkout_opened_after_the_order_was_paid_sends_back_to_the_page(client, dbs, agent):
+    order = order_with_code(dbs, agent)
+    checkout = start_demo(client)
+    payments.record_payment(dbs, order.id, amount=Decimal("119.00"), method="manual", now=NOW)
+    dbs.commit()
+    assert_redirect(client.get(checkout), f"/p/{SHOWN}")
+    assert "This order is paid" in client.get(f"/p/{SHOWN}").text
+
+
+def test_the_thank_you_url_is_the_codes_own(dbs, agent):
+    order = order_with_code(dbs, agent)
+    assert pay_page.thank_you_url(order, "https://pay.example.com/") == (
+        f"https://pay.example.com/p/{SHOWN}/thanks"
+    )
 
 
 # --- bank transfer -------------------------------------------------------------------------
@@ -600,6 +625,22 @@ def test_a_mandate_for_an_order_in_another_currency_is_not_offered(client, dbs, 
     page = client.get(f"/p/{SHOWN}").text
     assert 'data-method="sepa"' not in page
     assert 'data-method="bank_transfer"' in page
+
+
+def test_a_german_buyer_is_told_what_is_wrong_in_german(client, dbs, agent, sepa):
+    order_with_code(dbs, agent, buyer={"language": "de"})
+    response = client.post(
+        f"/p/{SHOWN}/sepa",
+        data={"csrf_token": page_token(client), "holder": "", "iban": "DE89370400440532013001"},
+    )
+    assert response.status_code == 422
+    for german in (
+        "Bitte geben Sie den Namen des Kontoinhabers ein.",
+        "Vermutlich ist ein Zeichen vertippt oder fehlt.",
+        "Bitte setzen Sie das Häkchen",
+        "Ich ermächtige Musterverlag GmbH",
+    ):
+        assert german in response.text
 
 
 # --- Stripe's button -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 from stdnum.eu import at_02
-from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, ValidationError
 
 # SEPA's limit for names in payment messages (pain.001 / pain.008: Max70Text).
 MAX_HOLDER_LENGTH = 70
@@ -50,13 +50,15 @@ def checked_iban(text: str) -> str:
             "the IBAN's check digits do not match: a character is mistyped or missing",
             "checksum",
         ) from exc
-    except InvalidLength as exc:
+    except InvalidComponent as exc:
+        raise BankDetailError(f"{compact[:2]} is not a country with IBANs", "country") from exc
+    except InvalidFormat as exc:
         raise BankDetailError(
-            f"an IBAN of {compact[:2]} has a different number of characters "
-            f"(this one has {len(compact)})",
-            "country_length",
+            f"not an IBAN of {compact[:2]}: it has {len(compact)} characters, or a letter "
+            "where a digit belongs; check it against a statement",
+            "country_format",
         ) from exc
-    except ValidationError as exc:
+    except ValidationError as exc:  # a country's own rule (stdnum's national checks)
         raise BankDetailError(
             f"not a valid IBAN of {compact[:2]}: check the letters and digits", "invalid"
         ) from exc

@@ -121,7 +121,7 @@ def _canonical(code: str) -> str:
     try:
         return parse_code(code)
     except CodeCheckFailed:
-        abort(_message("check", 400, form=True, typed=code))
+        abort(_message("check", 400, form=True, typed=code[:40]))
     except CodeMalformed:
         abort(_message("malformed", 400, form=True, typed=code[:40]))
 
@@ -264,6 +264,8 @@ def demo_checkout(code: str):
     checkout = _checkout(order, request.args.get("c", ""))
     if checkout is None:
         return _to_page(order, "demo_expired")
+    if pay_page.page_state(order) != pay_page.OPEN:
+        return _to_page(order)  # paid or cancelled meanwhile: the page says which
     return _render(
         "pay/demo.html", _view(order), amount=checkout[1], token=request.args.get("c", "")
     )

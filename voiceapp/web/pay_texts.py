@@ -27,6 +27,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "hier ist Ihre Bestellung bei {seller}. Bitte prüfen Sie sie und wählen Sie, wie Sie "
         "bezahlen möchten.",
     ),
+    "intro_no_seller": (
+        "here is your order. Please check it and choose how you would like to pay.",
+        "hier ist Ihre Bestellung. Bitte prüfen Sie sie und wählen Sie, wie Sie bezahlen möchten.",
+    ),
     "the_seller": ("the seller", "den Verkäufer"),
     "order_number": ("Order number", "Bestellnummer"),
     "seller": ("Seller", "Verkäufer"),
@@ -43,8 +47,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "plan_single": ("One payment of {amount}.", "Eine Zahlung von {amount}."),
     "plan_instalments": ("{count} instalments:", "{count} Raten:"),
     "plan_subscription": (
-        "Subscription: {amount} {interval}. The first payment:",
-        "Abonnement: {amount} {interval}. Die erste Zahlung:",
+        "Subscription: {amount} {interval}. The payments:",
+        "Abonnement: {amount} {interval}. Die Zahlungen:",
     ),
     "plan_more": ("and so on.", "und so weiter."),
     "today": ("today", "heute"),
@@ -138,9 +142,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "This IBAN is not correct: a character is probably mistyped or missing.",
         "Diese IBAN stimmt nicht: Vermutlich ist ein Zeichen vertippt oder fehlt.",
     ),
-    "iban.country_length": (
-        "This IBAN has the wrong number of characters for its country.",
-        "Diese IBAN hat für ihr Land die falsche Anzahl Zeichen.",
+    "iban.country": (
+        "This IBAN's country code is not right: it starts with a country code such as DE.",
+        "Der Ländercode dieser IBAN stimmt nicht: Sie beginnt mit einem Ländercode wie DE.",
+    ),
+    "iban.country_format": (
+        "This IBAN has the wrong number of characters for its country, or a letter where a "
+        "digit belongs.",
+        "Diese IBAN hat für ihr Land die falsche Anzahl Zeichen oder einen Buchstaben, wo "
+        "eine Ziffer hingehört.",
     ),
     "iban.invalid": (
         "This IBAN is not valid for its country.",

@@ -111,6 +111,14 @@ class PayView:
     transfer_chosen: bool
 
 
+def thank_you_url(order: Order, base_url: str) -> str | None:
+    """PUBLIC_BASE_URL/p/XXXX-XXXX-C/thanks: what the agent's screen shows once the order
+    is paid (the customer lands there after paying)."""
+    if order.payment_code is None:
+        return None
+    return f"{base_url.rstrip('/')}/p/{payment_code.format_code(order.payment_code)}/thanks"
+
+
 def find_order(db: Session, code: str) -> Order | None:
     """The order holding `code` (canonical, domain.payment_code.parse_code)."""
     return db.scalar(select(Order).where(Order.payment_code == code))
