@@ -228,6 +228,19 @@ def test_the_client_address_behind_a_trusted_proxy_is_the_forwarded_one(make_app
         app.extensions["voiceapp.db"].engine.dispose()
 
 
+def test_with_redis_unreachable_the_page_answers_and_each_process_still_counts(
+    make_app, dbs, agent
+):
+    order_with_code(dbs, agent)
+    app = make_app(redis_url="redis://127.0.0.1:1/0", pay_page_rate_limit="2 per minute")
+    try:
+        client = app.test_client()
+        statuses = [client.get(f"/p/{SHOWN}").status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+    finally:
+        app.extensions["voiceapp.db"].engine.dispose()
+
+
 # --- what the page shows -------------------------------------------------------------------
 
 
