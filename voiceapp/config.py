@@ -86,6 +86,14 @@ class Settings:
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_failure_window_seconds: int = 900
+    # Requests per client address to the customer's pay page (/p/...), all its routes
+    # together: a payment code has 40 random bits, and this keeps guessing one hopeless.
+    # Flask-Limiter's notation; several limits separated by ";". Members signed in to the
+    # panel (an agent entering a customer's bank details) are not counted.
+    pay_page_rate_limit: str = "30 per minute;300 per hour"
+    # The demo payment provider on the pay page: None = on in development and testing,
+    # off in production; PAYMENT_DEMO=1 or 0 decides explicitly.
+    payment_demo: bool | None = None
     # Where recordings fetched from Twilio are stored (default: instance/recordings).
     recordings_path: Path | None = None
     # Where files attached to case outcomes are stored (default: instance/case-files).
@@ -131,6 +139,8 @@ class Settings:
             login_max_failures_per_account=_env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
             login_max_failures_per_address=_env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
             login_failure_window_seconds=_env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900),
+            pay_page_rate_limit=os.environ.get("PAY_PAGE_RATE_LIMIT") or cls.pay_page_rate_limit,
+            payment_demo=_env_optional_bool("PAYMENT_DEMO"),
             session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 12 * 60),
             smtp_host=os.environ.get("SMTP_HOST") or None,
             smtp_port=_env_int("SMTP_PORT", 587),
@@ -167,6 +177,13 @@ class Settings:
         if self.hsts is not None:
             return self.hsts
         return bool(self.public_base_url and self.public_base_url.startswith("https://"))
+
+    @property
+    def demo_payments(self) -> bool:
+        """Whether the pay page offers the demo provider (never by default in production)."""
+        if self.payment_demo is not None:
+            return self.payment_demo
+        return self.env in ("development", "testing")
 
     @property
     def simulator_url(self) -> str | None:
@@ -231,5 +248,19 @@ class Settings:
             raise ConfigError(
                 f"STRIPE_API_BASE must be an http(s) address, got {self.stripe_api_base!r}"
             )
+        self._validate_pay_page_rate_limit()
         if self.secret_key and len(self.secret_key) < 16 and self.env == "production":
             raise ConfigError("SECRET_KEY is too short: use at least 16 random characters.")
+
+    def _validate_pay_page_rate_limit(self) -> None:
+        from limits import parse_many
+
+        try:
+            parsed = parse_many(self.pay_page_rate_limit)
+        except ValueError:
+            parsed = []
+        if not parsed:
+            raise ConfigError(
+                "PAY_PAGE_RATE_LIMIT must be limits such as '30 per minute;300 per hour', "
+                f"got {self.pay_page_rate_limit!r}"
+            )

@@ -12,6 +12,7 @@ from voiceapp.models.calls import (
 from voiceapp.models.cases import Case, CaseEvent, CaseFile
 from voiceapp.models.contacts import Contact, ContactEmail, ContactEvent, ContactPhone
 from voiceapp.models.mail import EmailTemplate, Notification, OutgoingEmail
+from voiceapp.models.mandates import SepaMandate
 from voiceapp.models.orders import (
     CustomerNote,
     InstalmentReminder,
@@ -54,6 +55,7 @@ __all__ = [
     "Product",
     "Recording",
     "RecordingListen",
+    "SepaMandate",
     "TeamSettings",
     "User",
     "UserSession",

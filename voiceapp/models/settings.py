@@ -67,6 +67,17 @@ class TeamSettings(Base):
     seller_country: Mapped[str] = mapped_column(String(2), default="DE")
     # An unpaid order is cancelled this many days after it was taken.
     order_auto_cancel_days: Mapped[int] = mapped_column(default=14)
+    # Who sells, as the pay page names them (and the SEPA mandate names the creditor).
+    seller_name: Mapped[str | None] = mapped_column(String(200))
+    # The team's bank account: shown on the pay page for bank transfers (offered only
+    # with an IBAN), and where SEPA direct debits are collected to. Stored compact and
+    # upper case (domain.bank_details), shown in groups.
+    bank_account_holder: Mapped[str | None] = mapped_column(String(70))
+    bank_iban: Mapped[str | None] = mapped_column(String(34))
+    bank_bic: Mapped[str | None] = mapped_column(String(11))
+    # The SEPA creditor identifier (DE98ZZZ09999999999): the pay page offers direct debit
+    # only when it is set.
+    sepa_creditor_id: Mapped[str | None] = mapped_column(String(35))
 
     twilio_account_sid: Mapped[str | None] = mapped_column(String(34))
     twilio_auth_token: Mapped[str | None] = mapped_column(Text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from voiceapp.domain import bank_details
 from voiceapp.models import TeamSettings
 
 SETTINGS_ID = 1
@@ -54,3 +55,67 @@ def update_team_settings(db: Session, **changes) -> TeamSettings:
             raise ValueError(f"not a team setting: {name}")
         setattr(row, name, value)
     return row
+
+
+# --- the seller and the team's bank account (the pay page) ------------------------------
+
+MAX_SELLER_NAME = 200
+
+
+class BankDetailsError(ValueError):
+    """Bank details that do not check out; `errors` maps each field to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(str(errors))
+        self.errors = errors
+
+
+def set_bank_details(
+    db: Session,
+    *,
+    seller_name: str | None,
+    holder: str | None,
+    iban: str | None,
+    bic: str | None,
+    creditor_id: str | None,
+) -> TeamSettings:
+    """The seller's name, the team's account and its SEPA creditor identifier, each
+    checked (python-stdnum) and stored compact; empty switches a field off. With an IBAN
+    the pay page offers bank transfers; with a creditor identifier, direct debits (which
+    are collected into this account, so it needs the IBAN and holder too)."""
+    values: dict[str, str | None] = {}
+    errors: dict[str, list[str]] = {}
+    name = " ".join((seller_name or "").split()) or None
+    if name and len(name) > MAX_SELLER_NAME:
+        errors["seller_name"] = [f"at most {MAX_SELLER_NAME} characters"]
+    values["seller_name"] = name
+    for field, text, check in (
+        ("bank_iban", iban, bank_details.checked_iban),
+        ("bank_bic", bic, bank_details.checked_bic),
+        ("sepa_creditor_id", creditor_id, bank_details.checked_creditor_id),
+        ("bank_account_holder", holder, bank_details.checked_holder),
+    ):
+        values[field] = None
+        if not (text or "").strip():
+            continue
+        try:
+            values[field] = check(text)
+        except bank_details.BankDetailError as exc:
+            errors[field] = [str(exc)]
+    if (
+        values["bank_iban"]
+        and not values["bank_account_holder"]
+        and not errors.get("bank_account_holder")
+    ):
+        errors["bank_account_holder"] = ["required with an IBAN: transfers name the holder"]
+    if (values["bank_bic"] or values["bank_account_holder"]) and not (
+        values["bank_iban"] or errors.get("bank_iban")
+    ):
+        errors["bank_iban"] = ["required with a holder or BIC: the account is its IBAN"]
+    if values["sepa_creditor_id"] and not (values["bank_iban"] or errors.get("bank_iban")):
+        errors.setdefault("sepa_creditor_id", []).append(
+            "direct debits are collected into the team's account: enter its IBAN too"
+        )
+    if errors:
+        raise BankDetailsError(errors)
+    return update_team_settings(db, **values)

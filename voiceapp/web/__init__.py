@@ -40,6 +40,7 @@ def init_web(app) -> None:
         numbers,
         order_page,
         orders,
+        pay,
         pay_stripe,
         products,
         telephony_admin,
@@ -64,6 +65,7 @@ def init_web(app) -> None:
         pay_stripe,
     ):
         app.register_blueprint(module.bp)
+    pay.init_pay_page(app)  # the customer's pay page, with its rate limit
     errors.register(app)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["phone"] = format_international

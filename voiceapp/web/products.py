@@ -1,6 +1,7 @@
 """Products and sales settings (admins only): the products agents sell, each with its
 payment plans written one per line (domain.plan_lines), switched off rather than
-deleted; and the seller's country, which decides VAT on the team's orders."""
+deleted; the seller's country, which decides VAT on the team's orders; and the seller's
+name, bank account and SEPA creditor identifier, which the customer's pay page offers."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from marshmallow import ValidationError
 from voiceapp import db
 from voiceapp.auth import roles_required
 from voiceapp.db import utcnow
+from voiceapp.domain.bank_details import format_iban
 from voiceapp.domain.plan_lines import HOW_TO_WRITE, format_plan_line, parse_plan_lines
 from voiceapp.domain.products import PRICE_BASES, VAT_CATEGORIES, describe_plan
 from voiceapp.domain.roles import ADMIN
 from voiceapp.schemas.products import ProductInputSchema
-from voiceapp.services import orders
+from voiceapp.services import orders, team_settings
 from voiceapp.web.forms import flatten_errors
 
 if TYPE_CHECKING:
@@ -159,6 +161,33 @@ def switch(product_id: int):
     return redirect(url_for("products.index"))
 
 
+# The seller and the team's bank account, shown on the customer's pay page.
+BANK_FIELDS = ("seller_name", "bank_account_holder", "bank_iban", "bank_bic", "sepa_creditor_id")
+
+
+def _bank_values(dbs) -> dict[str, str]:
+    stored = team_settings.get_team_settings(dbs)
+    values = {name: getattr(stored, name) or "" for name in BANK_FIELDS}
+    if values["bank_iban"]:
+        values["bank_iban"] = format_iban(values["bank_iban"])
+    return values
+
+
+def _save_bank_details(dbs, values: dict[str, str]) -> dict:
+    try:
+        team_settings.set_bank_details(
+            dbs,
+            seller_name=values["seller_name"],
+            holder=values["bank_account_holder"],
+            iban=values["bank_iban"],
+            bic=values["bank_bic"],
+            creditor_id=values["sepa_creditor_id"],
+        )
+    except team_settings.BankDetailsError as exc:
+        return exc.errors
+    return {}
+
+
 @bp.route("/settings/sales", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def sales_settings():
@@ -166,10 +195,12 @@ def sales_settings():
     errors: dict = {}
     country = orders.seller_country(dbs)
     days = orders.auto_cancel_days(dbs)
+    bank = _bank_values(dbs)
     if request.method == "POST":
         country = request.form.get("seller_country", "")
         # A form without the field (an older page still open) keeps the stored value.
         days = request.form.get("order_auto_cancel_days", days)
+        bank = {name: request.form.get(name, bank[name]) for name in BANK_FIELDS}
         for apply, value in (
             (orders.set_seller_country, country),
             (orders.set_auto_cancel_days, days),
@@ -178,6 +209,7 @@ def sales_settings():
                 apply(dbs, value)
             except orders.ProductError as exc:
                 errors.update(exc.errors)
+        errors.update(_save_bank_details(dbs, bank))
         if not errors:
             dbs.commit()
             flash("Sales settings saved.", "success")
@@ -185,6 +217,6 @@ def sales_settings():
         dbs.rollback()
         flash("Nothing was saved: please correct the marked fields.", "error")
     page = render_template(
-        "products/sales_settings.html", country=country, days=days, errors=errors
+        "products/sales_settings.html", country=country, days=days, bank=bank, errors=errors
     )
     return page, (422 if errors else 200)

@@ -228,6 +228,26 @@ def _order_form(world, args, _role):
     }
 
 
+def _demo_checkout(world, args, _role, *, into: str = "data"):
+    """A checkout the demo provider started for the order (signed by the app under test)."""
+    from voiceapp.domain.payment_code import parse_code
+    from voiceapp.web.pay import _checkouts
+
+    with world.app.test_request_context():
+        token = _checkouts().dumps(
+            {
+                "code": parse_code(args["code"]),
+                "amount": "119.00",
+                "ref": f"demo_matrix_{next(_serial)}",
+            }
+        )
+    return {into: {"c": token, **({"outcome": "pay"} if into == "data" else {})}}
+
+
+def _mandate(_world, _args, _role):
+    return {"data": {"holder": "Matrix Person", "iban": "DE89370400440532013000", "accept": "yes"}}
+
+
 PAYLOADS = {
     ("POST", "/account/tokens"): lambda w, a, r: {"data": {"name": "CRM sync"}},
     ("PUT", "/api/agents/me/presence"): lambda w, a, r: {"json": {"status": "online"}},
@@ -293,6 +313,9 @@ PAYLOADS = {
     ("POST", "/orders/<int:order_id>/notes/delete"): _own_note,
     ("POST", "/numbers/link"): lambda w, a, r: {"data": {"sid": "PN" + "0" * 32}},
     ("POST", "/numbers/buy"): lambda w, a, r: {"data": {"number": "+4930901899"}},
+    ("GET", "/p/<code>/demo"): lambda w, a, r: _demo_checkout(w, a, r, into="query_string"),
+    ("POST", "/p/<code>/demo/complete"): _demo_checkout,
+    ("POST", "/p/<code>/sepa"): _mandate,
 }
 
 

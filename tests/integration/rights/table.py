@@ -12,7 +12,8 @@ A cell is
 
 /twilio/ is not here: tests/webhooks/test_guard_matrix.py walks those routes with every
 bad signature. Public by design (so every role gets the same answer): /sign-in, /healthz,
-/static/..., and /api/openapi.json (the API's description, no data).
+/static/..., /api/openapi.json (the API's description, no data) and the customer's pay
+page /p/....
 """
 
 from __future__ import annotations
@@ -382,6 +383,35 @@ EXPECTED: dict = {
         "own": (200, 200, 200, 404, OUT),
         "colleague": (200, 200, 200, 200, OUT),
         "private": (200, 200, 404, 200, OUT),
+    },
+    # Public by design: the customer's pay page answers everybody the same (a member
+    # signed in is only spared the rate limit). Choosing the demo provider starts a
+    # checkout (302, nothing stored); paying it, announcing a transfer and giving a SEPA
+    # mandate change the order.
+    ("GET", "/p/"): (200, 200, 200, 200, 200),
+    ("GET", "/p/<code>"): {
+        "open": (200, 200, 200, 200, 200),
+    },
+    ("GET", "/p/<code>/thanks"): {
+        "open": (200, 200, 200, 200, 200),
+    },
+    ("GET", "/p/<code>/status"): {
+        "open": (200, 200, 200, 200, 200),
+    },
+    ("POST", "/p/<code>/demo"): {
+        "open": (302, 302, 302, 302, 302),
+    },
+    ("GET", "/p/<code>/demo"): {
+        "open": (200, 200, 200, 200, 200),
+    },
+    ("POST", "/p/<code>/demo/complete"): {
+        "open": ("302+", "302+", "302+", "302+", "302+"),
+    },
+    ("POST", "/p/<code>/bank"): {
+        "open": ("302+", "302+", "302+", "302+", "302+"),
+    },
+    ("POST", "/p/<code>/sepa"): {
+        "open": ("302+", "302+", "302+", "302+", "302+"),
     },
     ("GET", "/products"): (200, 403, 403, 403, OUT),
     ("GET", "/products/<int:product_id>"): {

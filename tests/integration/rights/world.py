@@ -32,6 +32,7 @@ from voiceapp.models import (
 )
 from voiceapp.services import cases as case_ops
 from voiceapp.services.accounts import create_api_token
+from voiceapp.services.team_settings import update_team_settings
 
 ROLES = ("admin", "sales_manager", "agent", "other_agent", "signed_out")
 # What the agents handle: a pool case of these is theirs to take (domain.case_rights).
@@ -355,7 +356,15 @@ class World:
         return row
 
     def pay_code(self, _state: str):
-        """A pending order of a German consumer, taken through the real service."""
+        """A pending order of a German consumer, taken through the real service, with
+        the team's bank account and SEPA creditor id set (every way to pay offered)."""
+        update_team_settings(
+            self.dbs,
+            seller_name="Matrix GmbH",
+            bank_account_holder="Matrix GmbH",
+            bank_iban="DE02120300000000202051",
+            sepa_creditor_id="DE98ZZZ09999999999",
+        )
         order = take_order(self.dbs, self.agent, product=make_product(self.dbs))
         return format_code(order.payment_code)
 

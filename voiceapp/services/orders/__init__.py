@@ -4,7 +4,8 @@ country; the orders taken on the phone (`orders`).
 Money and the order page: `payments` (payments, refunds, the schedule and the figures),
 `actions` (confirm, cancel, delete, auto-cancel date, customer notes), `history`,
 `manual_payments` (money a manager records by hand), `page` (what the order page shows,
-and its forms' own checks). Lists: `listing`.
+and its forms' own checks). Lists: `listing`. The customer's pay page: `pay_page`; card
+payments: `stripe_checkout`.
 
 The blueprints use the operations re-exported here, and the submodules above by name.
 Imports: models, domain, other services; never web, api, webhooks or workers.
