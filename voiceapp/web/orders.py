@@ -37,7 +37,7 @@ from voiceapp.domain.products import describe_plan
 from voiceapp.schemas.orders import OrderListArgsSchema
 from voiceapp.services import cases, orders
 from voiceapp.services.contacts import contacts_by_id, visible_contact
-from voiceapp.services.orders import listing
+from voiceapp.services.orders import listing, pay_page
 from voiceapp.services.orders.payments import due_now, order_schedule
 from voiceapp.web import order_form
 from voiceapp.web.forms import flatten_errors
@@ -68,8 +68,8 @@ def payment_url(order: Order) -> str | None:
 
 def thanks_url(order: Order) -> str | None:
     """The pay page's thank-you page, read to the customer once they have paid."""
-    url = payment_url(order)
-    return f"{url}/thanks" if url else None
+    base = current_app.config["VOICEAPP"].public_base_url or request.host_url
+    return pay_page.thank_you_url(order, base)
 
 
 def customer_name(order: Order, contacts: dict) -> str:

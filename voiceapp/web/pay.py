@@ -147,7 +147,7 @@ def _view(order: Order) -> pay_page.PayView:
         db.session(),
         order,
         demo=settings.demo_payments,
-        card=bool(getattr(settings, "stripe_secret_key", None)),
+        card=settings.stripe_configured,
     )
 
 
