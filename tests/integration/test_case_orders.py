@@ -18,7 +18,7 @@ from sqlalchemy import select
 from tests.conftest import form_token, sign_in
 from tests.factories import PASSWORD, CaseFactory, ContactFactory, UserFactory
 from tests.order_helpers import INSTALMENTS_3, make_product, take_order
-from voiceapp.models import Case, CaseEvent, OrderEvent
+from voiceapp.models import Case, CaseEvent, Contact, OrderEvent
 from voiceapp.services.orders import payments
 
 # Monday 23 November 2026, 10:05 Berlin.
@@ -106,7 +106,10 @@ def test_already_paid_is_refused_while_an_instalment_is_overdue(as_user, agent, 
     pay_in_full(dbs, order, now=taken)
     assert reread(dbs, order).status == "paid"
     case = CaseFactory(
-        contact_id=order.contact_id, order_id=order.id, assignee_id=agent.id, due_at=NOW
+        contact=dbs.get(Contact, order.contact_id),
+        order_id=order.id,
+        assignee_id=agent.id,
+        due_at=NOW,
     )
 
     response = outcome(as_user(agent), case.id, outcome="already_paid")
@@ -139,7 +142,7 @@ def test_cancelled_cancels_the_pending_order_the_one_way_and_closes_its_other_ca
 ):
     order = take_order(dbs, agent, now=NOW)
     case = follow_up(dbs, order)
-    other = CaseFactory(contact_id=order.contact_id, order_id=order.id, due_at=NOW)
+    other = CaseFactory(contact=dbs.get(Contact, order.contact_id), order_id=order.id, due_at=NOW)
 
     response = outcome(as_user(agent), case.id, outcome="cancelled", summary="too expensive")
 
