@@ -3,7 +3,9 @@
 Builds a fresh database with the project's migrations, creates 20 agents and 2 sales
 managers, bulk-loads contacts (one phone each) and N cases accumulated over two years
 (mostly closed; the open ones assigned or in the pool, due from weeks overdue to weeks
-ahead), runs ANALYZE, then measures
+ahead), each case of a type about an order (new order, payment reminder, cancellation,
+debt collection) linked to an order of its own (Call today shows the order's status),
+runs ANALYZE, then measures
 
   service   services.cases.call_today(db, agent, now=NOW, zone="Europe/Berlin",
             page=1, per_page=50) in a fresh app context per call
@@ -21,6 +23,8 @@ against the service's; a mismatch makes the exit status 1.
 
 PostgreSQL: database `bench_cases` on 127.0.0.1, user postgres (trust auth); created when
 missing, its public schema dropped and rebuilt on every run. SQLite: a file under /tmp.
+`--name other` uses database `other` and /tmp/voiceapp-other instead (two people on one
+machine).
 Prints load time, database size, the query plans, p50/p99/max in ms, outcomes/s, and a
 one-line JSON summary last.
 """
