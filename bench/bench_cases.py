@@ -3,7 +3,9 @@
 Builds a fresh database with the project's migrations, creates 20 agents and 2 sales
 managers, bulk-loads contacts (one phone each) and N cases accumulated over two years
 (mostly closed; the open ones assigned or in the pool, due from weeks overdue to weeks
-ahead), runs ANALYZE, then measures
+ahead), each case of a type about an order (new order, payment reminder, cancellation,
+debt collection) linked to an order of its own (Call today shows the order's status),
+runs ANALYZE, then measures
 
   service   services.cases.call_today(db, agent, now=NOW, zone="Europe/Berlin",
             page=1, per_page=50) in a fresh app context per call
@@ -21,6 +23,8 @@ against the service's; a mismatch makes the exit status 1.
 
 PostgreSQL: database `bench_cases` on 127.0.0.1, user postgres (trust auth); created when
 missing, its public schema dropped and rebuilt on every run. SQLite: a file under /tmp.
+`--name other` uses database `other` and /tmp/voiceapp-other instead (two people on one
+machine).
 Prints load time, database size, the query plans, p50/p99/max in ms, outcomes/s, and a
 one-line JSON summary last.
 """
@@ -51,7 +55,8 @@ from voiceapp.services import accounts, cases
 from voiceapp.services.team_settings import editable_team_settings
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
-PG_BENCH = "host=127.0.0.1 user=postgres dbname=bench_cases"
+PG_DATABASE = "bench_cases"
+PG_BENCH = f"host=127.0.0.1 user=postgres dbname={PG_DATABASE}"
 WORK_DIR = Path("/tmp/voiceapp-bench-cases")
 SQLITE_PATH = WORK_DIR / "bench.sqlite3"
 ZONE = "Europe/Berlin"
@@ -86,14 +91,30 @@ CLOSED_OUTCOMES = [
 
 CONTACT_COLUMNS = (
     "id, kind, first_name, last_name, language, country, timezone, visibility, "
-    "created_at, updated_at, tags"
+    "created_at, updated_at, tags, auto_payments"
 )
 PHONE_COLUMNS = "id, contact_id, number, kind, position, invalid"
 CASE_COLUMNS = (
     "id, type, contact_id, language, assignee_id, status, due_at, attempts, not_reached, "
-    "last_outcome, last_called_at, close_reason, closed_at, remind_at, created_at, updated_at"
+    "last_outcome, last_called_at, close_reason, closed_at, remind_at, created_at, updated_at, "
+    "order_id"
 )
 DATE_COLUMNS = (6, 10, 12, 13, 14, 15)  # positions of datetimes in a case row
+ORDER_COLUMNS = (
+    "id, number, contact_id, status, currency, net, vat, total, vat_rate, reverse_charge, "
+    "plan, withdrawal_right, waiver_ignored, created_at, channel"
+)
+# Case types about an order: each such case is linked to one (Call today shows its status).
+ORDER_CASE_TYPES = ("new_order", "payment_reminder", "cancellation", "debt_collection")
+# The order's status by case type while the case is open (weights), and by last outcome
+# once closed.
+OPEN_ORDER_STATUSES = {
+    "new_order": (("pending", 85), ("paid", 15)),
+    "payment_reminder": (("paid", 90), ("pending", 10)),
+    "cancellation": (("pending", 70), ("cancelled", 30)),
+    "debt_collection": (("paid", 60), ("pending", 40)),
+}
+CLOSED_ORDER_STATUS = {"already_paid": "paid", "cancelled": "cancelled"}
 
 
 def agent_profiles(rng: random.Random) -> list[tuple[list[str], list[str]]]:
@@ -220,10 +241,53 @@ def generate_cases(
     return rows
 
 
+def generate_orders(case_rows: list[tuple], seed: int) -> tuple[list[tuple], list[tuple]]:
+    """An order for every case of a type about an order (ORDER_COLUMNS order), and the case
+    rows with their order_id appended (None for the others). Its own random generator, so
+    the cases are the same with or without orders."""
+    rng = random.Random(seed + 1)
+    orders, linked = [], []
+    plan = json.dumps({"kind": "single"})
+    for row in case_rows:
+        case_type, contact_id, status, outcome, created = row[1], row[2], row[5], row[9], row[14]
+        if case_type not in ORDER_CASE_TYPES:
+            linked.append((*row, None))
+            continue
+        if status == "open":
+            choices = OPEN_ORDER_STATUSES[case_type]
+            order_status = rng.choices([c[0] for c in choices], [c[1] for c in choices])[0]
+        else:
+            order_status = CLOSED_ORDER_STATUS.get(outcome, rng.choice(["paid", "cancelled"]))
+        order_id = len(orders) + 1
+        orders.append(
+            (
+                order_id,
+                f"PO-{created.year}-{order_id:06d}",
+                contact_id,
+                order_status,
+                "EUR",
+                "100.00",
+                "19.00",
+                "119.00",
+                "19.00",
+                False,
+                plan,
+                True,
+                False,
+                created,
+                "phone",
+            )
+        )
+        linked.append((*row, order_id))
+    return orders, linked
+
+
 # --- SQLite ---------------------------------------------------------------------------
 
 
-def sqlite_load(contacts: list[tuple], phones: list[tuple], case_rows: list[tuple]) -> None:
+def sqlite_load(
+    contacts: list[tuple], phones: list[tuple], orders: list[tuple], case_rows: list[tuple]
+) -> None:
     con = sqlite3.connect(SQLITE_PATH, isolation_level=None)
     for pragma in ("journal_mode=WAL", "synchronous=OFF", "cache_size=-1000000"):
         con.execute(f"PRAGMA {pragma}")
@@ -236,11 +300,17 @@ def sqlite_load(contacts: list[tuple], phones: list[tuple], case_rows: list[tupl
 
     for batch in batches(contacts, BATCH):
         con.executemany(
-            f"INSERT INTO contacts ({CONTACT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,'[]')",
+            f"INSERT INTO contacts ({CONTACT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,'[]',1)",
             [tuple(s(v) for v in r) for r in batch],
         )
     for batch in batches(phones, BATCH):
         con.executemany(f"INSERT INTO contact_phones ({PHONE_COLUMNS}) VALUES (?,?,?,?,?,0)", batch)
+    order_marks = ",".join("?" * len(ORDER_COLUMNS.split(",")))
+    for batch in batches(orders, BATCH):
+        con.executemany(
+            f"INSERT INTO orders ({ORDER_COLUMNS}) VALUES ({order_marks})",
+            [tuple(s(v) for v in r) for r in batch],
+        )
     marks = ",".join("?" * len(CASE_COLUMNS.split(",")))
     for batch in batches(case_rows, BATCH):
         con.executemany(
@@ -259,7 +329,8 @@ def sqlite_sizes() -> dict:
     con = sqlite3.connect(SQLITE_PATH)
     try:
         rows = con.execute(
-            "SELECT name, sum(pgsize) FROM dbstat WHERE name = 'cases' OR name LIKE 'ix_cases%' "
+            "SELECT name, sum(pgsize) FROM dbstat WHERE name IN ('cases', 'orders') "
+            "OR name LIKE 'ix_cases%' "
             "GROUP BY name"
         ).fetchall()
         sizes["relations"] = dict(rows)
@@ -272,22 +343,27 @@ def sqlite_sizes() -> dict:
 # --- PostgreSQL -----------------------------------------------------------------------
 
 
-def pg_load(contacts: list[tuple], phones: list[tuple], case_rows: list[tuple]) -> None:
+def pg_load(
+    contacts: list[tuple], phones: list[tuple], orders: list[tuple], case_rows: list[tuple]
+) -> None:
     import psycopg
 
     with psycopg.connect(PG_BENCH) as conn:
         with conn.cursor() as cur:
             with cur.copy(f"COPY contacts ({CONTACT_COLUMNS}) FROM STDIN") as copy:
                 for r in contacts:
-                    copy.write_row((*r, "[]"))
+                    copy.write_row((*r, "[]", True))
             with cur.copy(f"COPY contact_phones ({PHONE_COLUMNS}) FROM STDIN") as copy:
                 for r in phones:
                     copy.write_row((*r, False))
+            with cur.copy(f"COPY orders ({ORDER_COLUMNS}) FROM STDIN") as copy:
+                for r in orders:
+                    copy.write_row(r)
             with cur.copy(f"COPY cases ({CASE_COLUMNS}) FROM STDIN") as copy:
                 for r in case_rows:
                     copy.write_row(r)
             # Rows came with their ids; later inserts by the app must not collide.
-            for table in ("contacts", "contact_phones", "cases"):
+            for table in ("contacts", "contact_phones", "orders", "cases"):
                 cur.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT max(id) FROM {table}))"
@@ -306,7 +382,7 @@ def pg_sizes() -> dict:
         total = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
         rows = conn.execute(
             "SELECT relname, pg_relation_size(oid) FROM pg_class "
-            "WHERE relname = 'cases' OR relname LIKE 'ix_cases%' ORDER BY relname"
+            "WHERE relname IN ('cases', 'orders') OR relname LIKE 'ix_cases%' ORDER BY relname"
         ).fetchall()
     return {"database_bytes": total, "relations": dict(rows)}
 
@@ -435,6 +511,15 @@ def measure_outcomes(app, user_id: int, case_ids: list[int], now: datetime):
     return durations, failures
 
 
+def _use_name(name: str) -> None:
+    global PG_BENCH, WORK_DIR, SQLITE_PATH
+    if name == PG_DATABASE:
+        return
+    PG_BENCH = f"host=127.0.0.1 user=postgres dbname={name}"
+    WORK_DIR = Path(f"/tmp/voiceapp-{name}")
+    SQLITE_PATH = WORK_DIR / "bench.sqlite3"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
@@ -445,7 +530,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=100, help="untimed calls first")
     parser.add_argument("--outcomes", type=int, default=300, help="outcomes recorded")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--name",
+        default=PG_DATABASE,
+        help="the PostgreSQL database and the folder /tmp/voiceapp-<name> (default "
+        "bench_cases): two people benchmarking at once each take their own",
+    )
     args = parser.parse_args(argv)
+    _use_name(args.name)
     rng = random.Random(args.seed)
     # The API reads the clock itself, so the data is laid out around the real time.
     now = utcnow().replace(microsecond=0)
@@ -455,7 +547,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.queries:,} queries, now {now.isoformat()}"
     )
 
-    url = sqlite_fresh(SQLITE_PATH) if args.backend == "sqlite" else pg_fresh("bench_cases")
+    url = sqlite_fresh(SQLITE_PATH) if args.backend == "sqlite" else pg_fresh(args.name)
     upgrade(url)
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     app = create_app(
@@ -496,6 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     contacts, phones, languages = generate_contacts(args.contacts, rng, now)
     case_rows = generate_cases(args.cases, rng, now, languages, agents, args.open_share)
+    orders, case_rows = generate_orders(case_rows, args.seed)
     print(f"generated in {time.perf_counter() - started:.1f} s")
     n_open = sum(1 for r in case_rows if r[5] == "open")
     n_pool = sum(1 for r in case_rows if r[5] == "open" and r[4] is None)
@@ -511,16 +604,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"measured agent {agent_id}: types {agents[0][1]}, languages {agents[0][2]}")
 
     started = time.perf_counter()
-    (sqlite_load if args.backend == "sqlite" else pg_load)(contacts, phones, case_rows)
+    (sqlite_load if args.backend == "sqlite" else pg_load)(contacts, phones, orders, case_rows)
     load_s = time.perf_counter() - started
     print(
-        f"loaded {len(contacts):,} contacts, {len(case_rows):,} cases, "
+        f"loaded {len(contacts):,} contacts, {len(orders):,} orders, {len(case_rows):,} cases, "
         f"(VACUUM) ANALYZE: {load_s:.1f} s"
     )
     n_cases = len(case_rows)
     # Millions of rows held here would make every full garbage collection in the measured
     # requests walk them: a benchmark artefact, not the app's cost.
-    del contacts, phones, languages, case_rows
+    del contacts, phones, languages, case_rows, orders
     gc.collect()
     sizes = sqlite_sizes() if args.backend == "sqlite" else pg_sizes()
     print(f"database size {sizes['database_bytes'] / 2**20:.0f} MiB")

@@ -246,7 +246,8 @@ def demo_seed():
         dbs.commit()
     click.echo(
         f"demo data: {summary['users']} users, {summary['numbers']} numbers, "
-        f"{summary['contacts']} contacts, {summary['cases']} cases added "
+        f"{summary['contacts']} contacts, {summary['cases']} cases added, "
+        f"{summary['products']} products and {summary['orders']} phone orders "
         f"(password for every demo user: {DEMO_PASSWORD})"
     )
 

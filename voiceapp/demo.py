@@ -178,7 +178,7 @@ def demo_twilio_environment(web_url: str, sim_url: str) -> dict[str, str]:
 
 def seed(db: Session) -> dict[str, int]:
     now = utcnow()
-    added = {"users": 0, "numbers": 0, "contacts": 0, "cases": 0}
+    added = {"users": 0, "numbers": 0, "contacts": 0, "cases": 0, "products": 0, "orders": 0}
     agents = []
     for email, name, role, languages, case_types, extra in DEMO_USERS:
         user = accounts.find_user_by_email(db, email)
@@ -223,6 +223,11 @@ def seed(db: Session) -> dict[str, int]:
         added["contacts"] += 1
     db.flush()
     from voiceapp.demo_cases import seed_cases
+    from voiceapp.demo_orders import seed_orders
 
     added["cases"] = seed_cases(db, agents, now)
+    # Jonas sells to German customers: orders, their follow-ups and a payment reminder.
+    money = seed_orders(db, agents[0], now)
+    added["cases"] += money["cases"]
+    added["products"], added["orders"] = money["products"], money["orders"]
     return added

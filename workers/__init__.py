@@ -14,7 +14,7 @@ from workers.email import send_email
 from workers.orders import auto_cancel_order
 from workers.recordings import fetch_recording
 from workers.reminders import remind_case_due
-from workers.repairs import purge_old_sessions, sweep
+from workers.repairs import purge_old_sessions, remind_due_instalments, sweep
 
 __all__ = [
     "auto_cancel_order",
@@ -22,6 +22,7 @@ __all__ = [
     "job_context",
     "purge_old_sessions",
     "remind_case_due",
+    "remind_due_instalments",
     "send_email",
     "set_job_app",
     "sweep",

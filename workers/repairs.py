@@ -1,5 +1,6 @@
 """Repairs and housekeeping, run by the clock: the periodic sweep (what lost or late jobs
-missed, outbox rows a failed relay left behind) and purging old panel sessions."""
+missed, outbox rows a failed relay left behind), instalment and subscription payments that
+fell due (hourly), and purging old panel sessions."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime, timedelta
 from voiceapp.db import session, utcnow
 from voiceapp.redis_client import get_redis
 from voiceapp.services.accounts import purge_sessions
+from voiceapp.services.orders.instalments import remind_due_instalments as remind_instalments
 from voiceapp.services.outbox import purge_handed_over, relay_pending
 from voiceapp.services.repairs import (
     cancel_overdue_orders,
@@ -53,4 +55,20 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
             "emails_requeued": emails,
             "orders_cancelled": cancelled,
             "outbox_purged": purged,
+        }
+
+
+def remind_due_instalments(now: datetime | None = None) -> dict[str, int]:
+    """Hourly (`voiceapp clock`): later payments of instalment and subscription orders.
+    A SEPA debit recorded on its due date when the customer pays automatically; a
+    payment-reminder case for a payment not received after its due date (once per order
+    and date); reminder cases closed when the money arrived. Dues are dated by the day,
+    so once an hour is often enough, and each run reads every running plan."""
+    with job_context():
+        dbs = session()
+        swept = remind_instalments(dbs, now=now or utcnow())
+        return {
+            "instalment_reminders": swept.reminders,
+            "sepa_debits": swept.debits,
+            "instalment_reminders_closed": swept.closed,
         }

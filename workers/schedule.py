@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from workers.repairs import purge_old_sessions, sweep
+from workers.repairs import purge_old_sessions, remind_due_instalments, sweep
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,9 @@ class Periodic:
 SCHEDULE = (
     # Repairs what lost or late jobs missed; its interval is the clock's --interval.
     Periodic(sweep),
+    # Instalment and subscription payments fallen due: SEPA debits, payment reminders.
+    # Hourly: dues are dated by the day, and the run reads every running plan.
+    Periodic(remind_due_instalments, cron="23 * * * *", job_timeout=600),
     # Panel sessions that ended or went idle a month ago; nightly, out of office hours.
     Periodic(purge_old_sessions, cron="17 3 * * *"),
 )

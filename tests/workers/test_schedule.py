@@ -7,14 +7,15 @@ from rq.cron import CronScheduler
 
 from tests.conftest import TEST_REDIS_URL
 from workers.clock import register_schedule
-from workers.repairs import purge_old_sessions, sweep
+from workers.repairs import purge_old_sessions, remind_due_instalments, sweep
 from workers.schedule import SCHEDULE
 
 
-def test_the_sweep_runs_at_the_clock_interval_and_old_sessions_are_purged_nightly():
+def test_the_sweep_runs_at_the_clock_interval_instalments_hourly_and_sessions_nightly():
     by_func = {periodic.func: periodic for periodic in SCHEDULE}
-    assert set(by_func) == {sweep, purge_old_sessions}
+    assert set(by_func) == {sweep, remind_due_instalments, purge_old_sessions}
     assert by_func[sweep].interval is None and by_func[sweep].cron is None  # --interval
+    assert by_func[remind_due_instalments].cron == "23 * * * *"
     assert by_func[purge_old_sessions].cron == "17 3 * * *"
 
 
@@ -22,6 +23,11 @@ def test_rq_accepts_every_entry_and_names_the_moved_jobs():
     scheduler = CronScheduler(connection=Redis.from_url(TEST_REDIS_URL))
     register_schedule(scheduler, interval=60)
     jobs = {job.func_name: job for job in scheduler.get_jobs()}
-    assert sorted(jobs) == ["workers.repairs.purge_old_sessions", "workers.repairs.sweep"]
+    assert sorted(jobs) == [
+        "workers.repairs.purge_old_sessions",
+        "workers.repairs.remind_due_instalments",
+        "workers.repairs.sweep",
+    ]
     assert jobs["workers.repairs.sweep"].interval == 60
+    assert jobs["workers.repairs.remind_due_instalments"].cron == "23 * * * *"
     assert jobs["workers.repairs.purge_old_sessions"].cron == "17 3 * * *"

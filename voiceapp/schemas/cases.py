@@ -6,7 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from voiceapp.db import utcnow
-from voiceapp.domain.scheduling import CALLBACK, OUTCOMES
+from voiceapp.domain.scheduling import CALLBACK, COMPLETED, OUTCOMES
 from voiceapp.models.cases import CASE_STATUSES, OPEN
 from voiceapp.schemas.contacts import PageArgsSchema, PageSchema
 from voiceapp.schemas.fields import Id, Moment
@@ -17,6 +17,16 @@ CASE_TYPE = validate.Length(min=1, max=40)
 
 def _overdue(case) -> bool:
     return case.status == OPEN and case.due_at < utcnow()
+
+
+def _order_status(case) -> str | None:
+    """The status of the order the case is about: Call today's rows carry it, a case
+    read whole has its order."""
+    listed = getattr(case, "order_status", None)
+    if listed is not None or case.order_id is None:
+        return listed
+    order = getattr(case, "order", None)
+    return order.status if order is not None else None
 
 
 class CaseContactSchema(Schema):
@@ -37,6 +47,11 @@ class CaseSchema(Schema):
     contact_id = fields.Integer()
     contact = fields.Nested(CaseContactSchema)
     order_id = fields.Integer(allow_none=True)
+    order_status = fields.Function(
+        _order_status,
+        allow_none=True,
+        metadata={"description": "pending (unpaid), paid, cancelled or refunded; null without"},
+    )
     assignee_id = fields.Integer(allow_none=True)
     due_at = fields.AwareDateTime()
     overdue = fields.Function(_overdue)
@@ -131,8 +146,23 @@ class OutcomeSchema(Schema):
     comment = fields.String(allow_none=True, validate=validate.Length(max=5000))
     callback_at = Moment(allow_none=True)
     email = fields.Nested(OutcomeEmailSchema, allow_none=True)
+    new_order = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(["keep", "replace"]),
+        metadata={
+            "description": "After a completed call on a case about an order: `keep` (save "
+            "and create a new order; the old one stays) or `replace` (the unpaid order is "
+            "cancelled as replaced by a new order). Then create the order with "
+            "POST /api/orders and this case_id."
+        },
+    )
 
     @validates_schema
     def _callback_time(self, data, **_kwargs):
         if data.get("outcome") == CALLBACK and not data.get("callback_at"):
             raise ValidationError("a callback needs the time the customer chose", "callback_at")
+
+    @validates_schema
+    def _new_order_after_completed(self, data, **_kwargs):
+        if data.get("new_order") and data.get("outcome") != COMPLETED:
+            raise ValidationError("a new order follows a completed conversation only", "new_order")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -204,11 +205,14 @@ def _parse_due(text: str, zone: str, errors: dict) -> datetime | None:
 def _render_case(case: Case, *, errors: dict | None = None, values=None, status: int = 200):
     dbs = db.session()
     holder = accounts.get_user(dbs, case.claimed_by_id)
+    now = utcnow()
     return render_template(
         "cases/detail.html",
         case=case,
         holder=holder,
-        now=utcnow(),
+        now=now,
+        order=cases.order_standing(dbs, case.order, now) if case.order is not None else None,
+        other_orders=cases.other_open_orders(dbs, case, now),
         labels=case_type_labels(dbs),
         outcomes=[(o, OUTCOME_LABELS[o]) for o in OUTCOMES],
         templates=active_templates(dbs),
@@ -269,7 +273,16 @@ def _outcome_input(form, zone: str) -> dict:
             "template": form["email_template"],
             "copy_to_manager": form.get("copy_to_manager") == "on",
         }
+    # The outcome form's "save and create a new order" / "cancel and create a new order".
+    if form.get("new_order"):
+        data["new_order"] = form["new_order"]
     return data
+
+
+def new_order_path(case_id: int, order_id: int) -> str:
+    """The order form for the case's customer, pre-filled from the old order. A path, not
+    url_for: the order form is its own blueprint."""
+    return "/orders/new?" + urlencode({"case_id": case_id, "from_order": order_id})
 
 
 @bp.post("/<int:case_id>/outcome")
@@ -307,8 +320,24 @@ def outcome(case_id: int):
         flash(str(exc), "error")
         return redirect(url_for("cases.show", case_id=case_id))
     dbs.commit()
-    flash(f"Outcome recorded: {OUTCOME_LABELS[data['outcome']]}.", "success")
+    flash(_outcome_message(case, data), "success")
+    if data.get("new_order") and case.order_id is not None:
+        return redirect(new_order_path(case.id, case.order_id))
     return redirect(url_for("cases.today"))
+
+
+def _outcome_message(case: Case, data: dict) -> str:
+    message = f"Outcome recorded: {OUTCOME_LABELS[data['outcome']]}."
+    order = case.order
+    if order is None:
+        return message
+    if data.get("new_order") == cases.REPLACE:
+        return f"{message} Order {order.number} cancelled: take the new order."
+    if data.get("new_order") == cases.KEEP:
+        return f"{message} Order {order.number} kept: take the new order."
+    if data["outcome"] == "cancelled" and order.status == "cancelled":
+        return f"{message} Order {order.number} cancelled."
+    return message
 
 
 @bp.post("/<int:case_id>/assign")

@@ -2,8 +2,9 @@
 act on one (`rights`, asking domain.case_rights), calling it and recording the outcome
 (`calling`), reading lists such as Call today (`queries`) and a case's calls (`case_calls`),
 the history line every operation writes (`history`), the e-mail after a call (`mail`),
-files attached to an outcome (`files`), callbacks opened by missed calls and voicemails
-(`callbacks`), and reminders when a case falls due (`reminders`).
+files attached to an outcome (`files`), the order a case is about (`case_orders`: its
+real status on the page and in the outcome), callbacks opened by missed calls and
+voicemails (`callbacks`), and reminders when a case falls due (`reminders`).
 
 The blueprints and jobs use the operations re-exported here; the modules import each
 other directly. Imports: models, domain, other services; never web, api, webhooks, ivr's
@@ -19,6 +20,14 @@ from voiceapp.services.cases.calling import (
     record_outcome,
 )
 from voiceapp.services.cases.case_calls import CaseCall, case_calls
+from voiceapp.services.cases.case_orders import (
+    KEEP,
+    NEW_ORDER_CHOICES,
+    REPLACE,
+    OrderStanding,
+    order_standing,
+    other_open_orders,
+)
 from voiceapp.services.cases.files import (
     ALLOWED_TYPES,
     MAX_FILE_BYTES,
@@ -57,7 +66,10 @@ from voiceapp.services.cases.rights import allowed_actions
 __all__ = [
     "ALLOWED_TYPES",
     "CALLBACK_TYPES",
+    "KEEP",
     "MAX_FILE_BYTES",
+    "NEW_ORDER_CHOICES",
+    "REPLACE",
     "CaseCall",
     "CaseError",
     "CaseForbidden",
@@ -65,6 +77,7 @@ __all__ = [
     "FileRefused",
     "ListedCase",
     "ListedContact",
+    "OrderStanding",
     "OutcomeInput",
     "add_history",
     "allowed_actions",
@@ -85,6 +98,8 @@ __all__ = [
     "lock_case",
     "open_case",
     "open_counts_of_other_types",
+    "order_standing",
+    "other_open_orders",
     "record_outcome",
     "remind_job_id",
     "schedule_reminder",

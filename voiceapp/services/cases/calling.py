@@ -25,7 +25,7 @@ from voiceapp.domain.cases import (
 from voiceapp.models import Call, Case, User
 from voiceapp.models.cases import CLOSED, OPEN
 from voiceapp.services import contacts as contact_ops
-from voiceapp.services.cases import rights
+from voiceapp.services.cases import case_orders, rights
 from voiceapp.services.cases.history import CaseError, add_history, team_zone
 from voiceapp.services.cases.lifecycle import ClaimConflict, schedule_reminder
 from voiceapp.services.cases.mail import prepare_outcome_email, queue_outcome_email
@@ -66,6 +66,9 @@ class OutcomeInput:
     callback_at: datetime | None = None
     email_template: str | None = None
     email_copy_to_manager: bool = False
+    # After a completed call on a case about an order: "keep" (save and create a new
+    # order) or "replace" (cancel the unpaid order and create a new one).
+    new_order: str | None = None
 
     @classmethod
     def from_input(cls, data: dict) -> OutcomeInput:
@@ -79,6 +82,7 @@ class OutcomeInput:
             callback_at=data.get("callback_at"),
             email_template=email.get("template"),
             email_copy_to_manager=email.get("copy_to_manager", False),
+            new_order=data.get("new_order"),
         )
 
 
@@ -133,6 +137,14 @@ def record_outcome(
         )
     except scheduling.OutcomeError as exc:
         raise CaseError(exc.field, str(exc)) from exc
+    order = case_orders.check_outcome(
+        db,
+        case,
+        outcome=data.outcome,
+        new_order=data.new_order,
+        callback_at=data.callback_at,
+        now=now,
+    )
     email = (
         prepare_outcome_email(db, case, user, data.email_template, data.email_copy_to_manager)
         if data.email_template
@@ -152,9 +164,6 @@ def record_outcome(
         case.due_at = decision.due_at
     if decision.mark_number_invalid:
         _mark_number_invalid(db, case, call, now=now, actor=user)
-    order = case.order
-    if data.outcome == scheduling.CANCELLED and order is not None and order.status == "pending":
-        order.status = "cancelled"
     details = {
         "outcome": data.outcome,
         "reached": reached,
@@ -165,6 +174,8 @@ def record_outcome(
         "call_sid": call.sid if call is not None else None,
         "next_due_at": None if decision.close else decision.due_at.isoformat(),
     }
+    if data.new_order:
+        details["new_order"] = data.new_order
     add_history(
         db,
         case,
@@ -174,6 +185,17 @@ def record_outcome(
         actor=user,
         data=details,
     )
+    if order is not None:
+        case_orders.apply_outcome(
+            db,
+            case,
+            order,
+            outcome=data.outcome,
+            new_order=data.new_order,
+            summary=data.summary,
+            actor=user,
+            now=now,
+        )
     contact_ops.add_event(
         db,
         case.contact,

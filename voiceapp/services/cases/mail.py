@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voiceapp.domain.email_templates import render
+from voiceapp.domain.email_templates import render, used_variables
 from voiceapp.models import Case, PhoneNumber, User
 from voiceapp.services.cases.history import CaseError, add_history, case_type_labels
 from voiceapp.services.emails import queue_email, template_by_key
@@ -28,18 +29,37 @@ class PreparedEmail:
     template_key: str
 
 
+# Variables that only an order can fill: a template using them needs a case with one.
+ORDER_VARIABLES = ("order_number", "payment_url")
+
+
+def public_base_url() -> str | None:
+    """Where the customer reaches the app: PUBLIC_BASE_URL, or else the host this request
+    came to (as the API's payment_url does); None outside a request without the setting."""
+    if not has_app_context():
+        return None
+    base = current_app.config["VOICEAPP"].public_base_url
+    if base:
+        return base
+    return request.host_url if has_request_context() else None
+
+
 def template_values(db: Session, case: Case, agent: User) -> dict[str, str | None]:
+    # Imported here: services.orders imports services.cases (a new order opens a case).
+    from voiceapp.services.orders import payment_url
+
     contact = case.contact
+    order = case.order
     team_phone = db.scalar(select(PhoneNumber.number).order_by(PhoneNumber.id).limit(1))
+    base = public_base_url()
     return {
         "name": contact.display_name,
         "first_name": contact.first_name or contact.display_name,
         "last_name": contact.last_name,
         "agent_name": agent.name,
         "case_type": case_type_labels(db).get(case.type, case.type),
-        "order_number": case.order.number if case.order is not None else None,
-        # The phone-orders issue adds the payment URL of an order.
-        "payment_url": None,
+        "order_number": order.number if order is not None else None,
+        "payment_url": payment_url(order, base) if order is not None and base else None,
         "team_phone": team_phone,
     }
 
@@ -61,7 +81,22 @@ def prepare_outcome_email(
     usable = [e.email for e in case.contact.emails]
     if not usable:
         raise CaseError("email.template", "the contact has no e-mail address")
+    used = set().union(
+        *(used_variables(t) for t in (template.subject, template.body_text, template.body_html))
+    )
+    needs_order = [f"{{${name}}}" for name in ORDER_VARIABLES if name in used]
+    if needs_order and case.order is None:
+        raise CaseError(
+            "email.template",
+            f"the template uses {' and '.join(needs_order)}, but this case has no order",
+        )
     values = template_values(db, case, agent)
+    if "payment_url" in used and values["payment_url"] is None:
+        raise CaseError(
+            "email.template",
+            "the order's payment URL is not known: it has no payment code, or "
+            "PUBLIC_BASE_URL is not set",
+        )
     return PreparedEmail(
         to=usable[0],
         cc=manager_addresses(db, exclude=usable[0]) if copy_to_manager else [],

@@ -35,7 +35,7 @@ from voiceapp.db import UTCDateTime
 from voiceapp.domain.cases import end_of_today
 from voiceapp.domain.contacts import PRIVATE, display_name
 from voiceapp.domain.roles import is_manager_or_admin
-from voiceapp.models import Case, Contact, ContactPhone, User
+from voiceapp.models import Case, Contact, ContactPhone, Order, User
 from voiceapp.precompiled import Precompiled
 from voiceapp.services.cases.lifecycle import lock_case
 from voiceapp.services.contacts import visible_contacts_filter
@@ -94,6 +94,8 @@ class ListedCase:
     claimed_until: datetime | None
     contact: ListedContact
     assignee_name: str | None
+    # The status of the order the case is about (pending, paid, cancelled, refunded).
+    order_status: str | None = None
 
 
 _LISTED_COLUMNS = (
@@ -114,11 +116,14 @@ _LISTED_COLUMNS = (
 
 def _listed(row: tuple) -> ListedCase:
     """A row of Call today's page statement: _LISTED_COLUMNS, then the contact's kind,
-    names, time zone and first callable number, the assignee's name and the total."""
-    kind, first_name, last_name, company_name, timezone, phone, assignee_name = row[-8:-1]
+    names, time zone and first callable number, the assignee's name, the order's status
+    and the total."""
+    kind, first_name, last_name, company_name, timezone, phone, assignee_name, order_status = row[
+        -9:-1
+    ]
     name = display_name(kind, first_name, last_name, company_name, phone)
     contact = ListedContact(row[4], name, timezone, [phone] if phone else [])
-    return ListedCase(*row[: len(_LISTED_COLUMNS)], contact, assignee_name)
+    return ListedCase(*row[: len(_LISTED_COLUMNS)], contact, assignee_name, order_status)
 
 
 def _contact_visible_to_param():
@@ -139,11 +144,13 @@ def _today_selects(pairs: int, *, rows_in_streams: bool, restricted: bool) -> tu
 
     The page reads each stream in due order from its partial index (the user's own cases,
     one stream per pair of the pool), at most `wanted` each, merges them and keeps one
-    page. With `rows_in_streams` the streams read whole case rows: PostgreSQL merges them
-    lazily (Merge Append), so it visits only the rows of the page. SQLite sorts each
-    stream whole before merging, so there the streams read ids from the index alone and
-    only the page's ids are joined to their rows. With `restricted` (an agent) a case
-    counts only when its contact is visible to the user, as on the case page."""
+    page, joined to the contact, the agent and the order the case is about (its status
+    for the list's badge). With `rows_in_streams` the streams read whole case rows:
+    PostgreSQL merges them lazily (Merge Append), so it visits only the rows of the page.
+    SQLite sorts each stream whole before merging, so there the streams read ids from the
+    index alone and only the page's ids are joined to their rows. With `restricted` (an
+    agent) a case counts only when its contact is visible to the user, as on the case
+    page."""
     end = bindparam("end", type_=UTCDateTime())
     conditions = [and_(IS_OPEN, Case.assignee_id == bindparam("user_id"))] + [
         and_(
@@ -203,11 +210,14 @@ def _today_selects(pairs: int, *, rows_in_streams: bool, restricted: bool) -> tu
             Contact.timezone,
             first_phone.label("first_phone"),
             User.name.label("assignee_name"),
+            Order.status.label("order_status"),
             total,
         )
         .select_from(rows)
         .join(Contact, Contact.id == listed["contact_id"])
         .outerjoin(User, User.id == listed["assignee_id"])
+        # The page's rows only (at most one page), each by the order's primary key.
+        .outerjoin(Order, Order.id == listed["order_id"])
         .order_by(page.c.due_at, page.c.id)
     )
     return page_statement, select(total)
@@ -328,7 +338,9 @@ def list_cases(
         )
     total = db.scalar(select(func.count()).select_from(statement.subquery()))
     items = db.scalars(
-        statement.options(selectinload(Case.contact), selectinload(Case.assignee))
+        statement.options(
+            selectinload(Case.contact), selectinload(Case.assignee), selectinload(Case.order)
+        )
         .order_by(Case.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page)

@@ -1,0 +1,76 @@
+"""Call today stays one statement when it shows the status of each case's order, and the
+order is read by its primary key for the page's rows only: the streams are still served
+by their partial indexes, and no table is scanned (bench/bench_cases.py measures it on a
+million cases). The exact SQL the service sends is captured and EXPLAINed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.factories import CaseFactory, ContactFactory, UserFactory
+from tests.order_helpers import take_order
+from tests.sql_capture import sent_selects
+from voiceapp.precompiled import Precompiled
+from voiceapp.services import cases
+
+NOW = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)
+
+
+def plan(dbs, sql: str, params) -> str:
+    conn = dbs.connection()
+    if conn.dialect.name == "sqlite":
+        rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(row[3] for row in rows)
+    # Tiny test tables: forbid the sequential and bitmap scans, so the plan shows whether
+    # an index can serve each part at all.
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+    return "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}", params))
+
+
+@pytest.fixture
+def agent(ctx):
+    return UserFactory(role="agent", languages=["de"], case_types=["new_order", "missed_call"])
+
+
+@pytest.mark.parametrize("role", ["agent", "sales_manager"])
+def test_call_today_with_order_statuses_is_one_statement_served_by_its_indexes(
+    dbs, agent, role, monkeypatch
+):
+    user = agent if role == "agent" else UserFactory(role=role, case_types=["new_order"])
+    for n in range(3):
+        take_order(dbs, user, now=NOW - timedelta(days=2, hours=n))
+    contact = ContactFactory(owner_id=user.id)
+    CaseFactory(contact=contact, type="missed_call", due_at=NOW - timedelta(hours=1))
+    CaseFactory(contact=contact, type="new_order", due_at=NOW, assignee_id=None)
+
+    # Precompiled statements run on the driver's cursor, below SQLAlchemy's events: each
+    # run is noted (and run as it is).
+    ran: list[tuple[str, object]] = []
+    real_run = Precompiled.run
+
+    def noted_run(self, connection, values):
+        ran.append((self.sql, self.driver_params(values)))
+        return real_run(self, connection, values)
+
+    monkeypatch.setattr(Precompiled, "run", noted_run)
+    (items, total), selects = sent_selects(
+        dbs, lambda: cases.call_today(dbs, user, now=NOW, zone="Europe/Berlin")
+    )
+
+    # The order's status rides along: one statement, no query per row.
+    assert (len(ran), selects) == (1, []), (ran, selects)
+    assert total == len(items) >= 4
+    assert sorted(i.order_status for i in items if i.order_id) == ["pending"] * 3
+    steps = plan(dbs, *ran[0])
+    dbs.rollback()
+    assert "ix_cases_open_assignee_due" in steps and "ix_cases_open_pool" in steps, steps
+    assert "Seq Scan" not in steps and "SCAN cases\n" not in steps + "\n", steps
+    # The order: by its primary key, never a scan of the orders table.
+    assert "SCAN orders" not in steps, steps
+    assert (
+        "Index Scan using pk_orders on orders" in steps
+        or "SEARCH orders USING INTEGER PRIMARY KEY" in steps
+    ), steps
