@@ -161,3 +161,19 @@ def test_moving_the_auto_cancel_date_is_logged_and_the_past_is_refused(dbs, agen
     order = fresh(dbs, order.id)
     assert order.auto_cancel_at is None
     assert order.events[-1].text == "auto-cancel switched off"
+
+
+def test_a_full_refund_closes_the_orders_open_cases_and_a_partial_one_does_not(dbs, agent, manager):
+    order = take_order(dbs, agent, now=NOW)
+    pay(dbs, order, "119.00")
+    follow_up = dbs.scalar(select(Case).where(Case.order_id == order.id))
+    payments.refund(dbs, order.id, amount=Decimal("19.00"), actor=manager, now=NOW)
+    dbs.commit()
+    dbs.expire_all()
+    assert dbs.get(Case, follow_up.id).status == "open"
+    payments.refund(dbs, order.id, actor=manager, now=NOW, reason="returned")
+    dbs.commit()
+    dbs.expire_all()
+    case = dbs.get(Case, follow_up.id)
+    assert (case.status, case.close_reason) == ("closed", "order refunded")
+    assert case.events[-1].summary == f"Closed: order refunded ({order.number})"

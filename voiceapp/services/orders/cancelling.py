@@ -1,5 +1,6 @@
 """The one way an order becomes cancelled: by hand on the order page, by a "cancelled"
-call outcome on its case, or by the auto-cancel at its date."""
+call outcome on its case, or by the auto-cancel at its date. An order that ends (cancelled,
+or refunded in full) closes its open cases: nobody chases money for it any more."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voiceapp.models import Case, Order, User
-from voiceapp.models.cases import OPEN
+from voiceapp.models.cases import CLOSED, OPEN
 from voiceapp.models.orders import CANCELLED
+from voiceapp.services.cases.history import add_history
 from voiceapp.services.orders.history import log_event
 
 
@@ -22,6 +24,15 @@ def mark_cancelled(db: Session, order: Order, *, actor: User | None, now: dateti
     order.cancelled_at = now
     order.cancel_reason = reason[:200]
     log_event(db, order, "status", f"{was} -> cancelled: {reason}", actor=actor, now=now)
+    close_open_cases(db, order, reason="order cancelled", actor=actor, now=now)
+
+
+def close_open_cases(
+    db: Session, order: Order, *, reason: str, actor: User | None, now: datetime
+) -> None:
+    """Close the order's open cases (its follow-up, its payment reminders), each with a
+    line in its history saying why."""
     for case in db.scalars(select(Case).where(Case.order_id == order.id, Case.status == OPEN)):
-        case.status, case.closed_at, case.close_reason = "closed", now, "order cancelled"
+        case.status, case.closed_at, case.close_reason = CLOSED, now, reason
         case.updated_at = now
+        add_history(db, case, "closed", f"Closed: {reason} ({order.number})", now=now, actor=actor)

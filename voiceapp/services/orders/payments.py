@@ -32,6 +32,7 @@ from voiceapp.models.orders import (
     SUCCEEDED,
 )
 from voiceapp.services.cases.history import team_zone
+from voiceapp.services.orders.cancelling import close_open_cases
 from voiceapp.services.orders.history import log_event
 
 METHOD_LABELS = {
@@ -259,7 +260,7 @@ def refund(
     reason: str | None = None,
 ) -> Payment:
     """Pay money back: `amount` (partial) or everything received (None). All of it back
-    -> the order is refunded; part of it leaves the order paid."""
+    -> the order is refunded and its open cases close; part of it leaves the order paid."""
     order = lock_order(db, order_id)
     net = received(order)
     if net <= 0:
@@ -298,5 +299,6 @@ def refund(
         order.status = REFUNDED
         order.auto_cancel_at = None
         log_event(db, order, "status", f"{was} -> refunded", actor=actor, now=now)
+        close_open_cases(db, order, reason="order refunded", actor=actor, now=now)
     db.flush()
     return payment
