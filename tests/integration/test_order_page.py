@@ -837,3 +837,21 @@ def test_automatic_payments_are_switched_off_for_the_customer(app, dbs, manager)
     )
     act(client, order, "auto-payments", enabled="1")
     assert fresh(dbs, order.id) and dbs.get(Contact, order.contact_id).auto_payments is True
+
+
+def test_a_pending_order_shows_its_code_and_leads_back_to_the_payment_screen(
+    app, dbs, manager, agent
+):
+    order = take_order(dbs, agent)
+    client = signed_in(app, agent)
+    html = client.get(page_url(order)).get_data(as_text=True)
+    code = f"{order.payment_code[:4]}-{order.payment_code[4:8]}-{order.payment_code[8]}"
+    assert text(html, "payment-code") == code
+    assert f'href="/orders/{order.id}/taken"' in html
+    payments.record_payment(
+        dbs, order.id, amount=Decimal("119.00"), method="manual", now=utcnow(), actor=manager
+    )
+    dbs.commit()
+    html = client.get(page_url(order)).get_data(as_text=True)
+    assert text(html, "payment-code") == code  # kept: it is the transfer's reference
+    assert f'href="/orders/{order.id}/taken"' not in html  # nothing left to pay

@@ -12,6 +12,7 @@ from flask import current_app
 
 from voiceapp.domain.contacts import VISIBILITY_LABELS
 from voiceapp.domain.languages import language_label
+from voiceapp.domain.payment_code import format_code
 from voiceapp.domain.phones import format_international
 from voiceapp.domain.roles import ROLE_LABELS, is_manager_or_admin
 
@@ -70,6 +71,7 @@ def init_web(app) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["phone"] = format_international
     app.jinja_env.filters["language"] = language_label
+    app.jinja_env.filters["payment_code"] = format_code
     app.jinja_env.globals.update(
         ROLE_LABELS=ROLE_LABELS,
         VISIBILITY_LABELS=VISIBILITY_LABELS,
