@@ -5,7 +5,6 @@ cancelled by either (seed 002). The clock is travelled, never slept on."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -13,12 +12,12 @@ from redis import Redis
 from sqlalchemy import select
 
 import workers
+from tests import order_helpers
 from tests.conftest import TEST_REDIS_URL
-from tests.factories import ContactFactory, UserFactory
+from tests.factories import UserFactory
 from tests.mail_helpers import run_worker
-from voiceapp.models import Order, OutboxJob, Product
+from voiceapp.models import Order, OutboxJob
 from voiceapp.models.orders import CANCELLED, PAID, PENDING, REFUNDED
-from voiceapp.services.orders import create_order
 from voiceapp.services.orders.auto_cancel import (
     AUTO_CANCEL_REASON,
     auto_cancel_job_id,
@@ -56,29 +55,7 @@ def redis() -> Redis:
 
 def take_order(dbs, agent) -> Order:
     """A pending phone order, taken now, committed; its jobs handed to Redis."""
-    contact = ContactFactory(owner_id=agent.id, country="DE", language="de")
-    product = Product(
-        name="Sales course",
-        price=Decimal("119.00"),
-        price_is="gross",
-        currency="EUR",
-        vat_category="standard",
-        physical=False,
-        plans=[{"kind": "single"}],
-    )
-    dbs.add(product)
-    dbs.flush()
-    order = create_order(
-        dbs,
-        {
-            "contact_id": contact.id,
-            "items": [{"product_id": product.id, "quantity": 1}],
-            "buyer": {"first_name": "Anna", "last_name": "Muster", "country": "DE"},
-        },
-        seller=agent,
-        now=datetime.now(UTC),
-    )
-    dbs.commit()
+    order = order_helpers.take_order(dbs, agent)
     relay_pending(dbs, redis())
     return order
 

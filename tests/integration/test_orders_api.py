@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from tests import order_helpers
 from tests.factories import ContactFactory, UserFactory
 from voiceapp.domain.payment_code import parse_code
 from voiceapp.domain.vat import REVERSE_CHARGE_NOTE, REVERSE_CHARGE_NOTE_DE
@@ -30,18 +31,8 @@ def contact(agent):
 
 
 def make_product(dbs, **fields) -> Product:
-    values = {
-        "name": "Sales course",
-        "price": Decimal("119.00"),
-        "price_is": "gross",
-        "currency": "EUR",
-        "vat_category": "standard",
-        "physical": False,
-        "plans": [{"kind": "single"}],
-    }
-    values.update(fields)
-    product = Product(**values)
-    dbs.add(product)
+    """tests.order_helpers.make_product, committed (the requests run in another session)."""
+    product = order_helpers.make_product(dbs, **fields)
     dbs.commit()
     return product
 
