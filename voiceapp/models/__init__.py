@@ -10,6 +10,7 @@ from voiceapp.models.calls import (
     RecordingListen,
 )
 from voiceapp.models.cases import Case, CaseEvent, CaseFile
+from voiceapp.models.commissions import Commission, CommissionDecision, Payout, PayoutRun
 from voiceapp.models.contacts import Contact, ContactEmail, ContactEvent, ContactPhone
 from voiceapp.models.mail import EmailTemplate, Notification, OutgoingEmail
 from voiceapp.models.mandates import SepaMandate
@@ -35,6 +36,8 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseFile",
+    "Commission",
+    "CommissionDecision",
     "Contact",
     "ContactEmail",
     "ContactEvent",
@@ -51,6 +54,8 @@ __all__ = [
     "OutboxJob",
     "OutgoingEmail",
     "Payment",
+    "Payout",
+    "PayoutRun",
     "PhoneNumber",
     "Product",
     "Recording",

@@ -7,8 +7,9 @@ take precedence. Secrets are stored so the app can use them, and never shown aga
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import String, Text
+from sqlalchemy import Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from voiceapp.db import Base, utcnow
@@ -85,3 +86,16 @@ class TeamSettings(Base):
     twilio_api_key_secret: Mapped[str | None] = mapped_column(Text)
     twilio_twiml_app_sid: Mapped[str | None] = mapped_column(String(34))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    # Commissions (SPEC "Commissions and the team"): the team's share of each sale's net
+    # amount; whether a member with the right must approve each commission; whether a
+    # sale's commission is shared by the whole team; how long after a payment its
+    # commission falls due (the customer's withdrawal period); what payouts are made in.
+    commission_team_share_percent: Mapped[Decimal] = mapped_column(
+        Numeric(5, 2), default=Decimal("10.00")
+    )
+    commission_approval_required: Mapped[bool] = mapped_column(default=True)
+    commission_share_across_team: Mapped[bool] = mapped_column(default=False)
+    commission_withdrawal_days: Mapped[int] = mapped_column(default=14)
+    payout_currencies: Mapped[list] = mapped_column(default=lambda: ["EUR"])
+    minimum_payout: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0.00"))

@@ -27,7 +27,7 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
 
-    # Member settings (SPEC "Commissions and the team"); later issues act on them.
+    # Member settings (SPEC "Commissions and the team"): services.commissions acts on them.
     digistore_id: Mapped[str | None] = mapped_column(String(64))
     payout_factor: Mapped[Decimal] = mapped_column(Numeric(5, 4), default=Decimal("1"))
     manager_commission_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
@@ -35,6 +35,8 @@ class User(Base):
     can_approve_commissions: Mapped[bool] = mapped_column(default=False)
     can_set_affiliates: Mapped[bool] = mapped_column(default=False)
     can_change_affiliates: Mapped[bool] = mapped_column(default=False)
+    # Payouts held: the member keeps earning, but no payout run includes them.
+    payouts_held: Mapped[bool] = mapped_column(default=False)
     case_types: Mapped[list] = mapped_column(default=list)
     languages: Mapped[list] = mapped_column(default=list)
     # Reminders of cases falling due also by e-mail (always in the panel).

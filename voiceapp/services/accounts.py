@@ -39,6 +39,7 @@ MEMBER_SETTINGS = frozenset(
         "can_approve_commissions",
         "can_set_affiliates",
         "can_change_affiliates",
+        "payouts_held",
         "notify_by_email",
         "case_types",
         "languages",

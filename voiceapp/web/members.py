@@ -61,6 +61,7 @@ class MemberForm(FlaskForm):
     can_approve_commissions = BooleanField("Can approve commissions")
     can_set_affiliates = BooleanField("Can set affiliates on orders")
     can_change_affiliates = BooleanField("Can change affiliates on bookings")
+    payouts_held = BooleanField("Payouts held (keeps earning, not paid out)")
     notify_by_email = BooleanField("Also send reminders of due cases by mail")
     case_types = _checkboxes("Case types handled")
     languages = _checkboxes("Languages spoken")

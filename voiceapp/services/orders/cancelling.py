@@ -13,18 +13,21 @@ from voiceapp.models import Case, Order, User
 from voiceapp.models.cases import CLOSED, OPEN
 from voiceapp.models.orders import CANCELLED
 from voiceapp.services.cases.history import add_history
+from voiceapp.services.commissions.earning import take_back
 from voiceapp.services.orders.history import log_event
 
 
 def mark_cancelled(db: Session, order: Order, *, actor: User | None, now: datetime, reason: str):
     """The one way an order becomes cancelled (by hand, by a call outcome, by the
-    auto-cancel): status, time, reason, history, and its open cases closed."""
+    auto-cancel): status, time, reason, history, its open cases closed and its
+    commissions taken back."""
     was = order.status
     order.status = CANCELLED
     order.cancelled_at = now
     order.cancel_reason = reason[:200]
     log_event(db, order, "status", f"{was} -> cancelled: {reason}", actor=actor, now=now)
     close_open_cases(db, order, reason="order cancelled", actor=actor, now=now)
+    take_back(db, order, now=now, actor=actor, reason=f"order cancelled: {reason}")
 
 
 def close_open_cases(

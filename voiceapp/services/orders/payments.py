@@ -32,6 +32,7 @@ from voiceapp.models.orders import (
     SUCCEEDED,
 )
 from voiceapp.services.cases.history import team_zone
+from voiceapp.services.commissions.earning import earn_on_order, take_back
 from voiceapp.services.orders.cancelling import close_open_cases
 from voiceapp.services.orders.history import log_event
 
@@ -238,16 +239,18 @@ def mark_payment_received(
 
 
 def _settle(db: Session, order: Order, now: datetime, actor: User | None) -> None:
+    """Mark the order paid once what is due now is in; a paid order's payments earn
+    their commissions (each payment once: instalments earn as they arrive)."""
     db.flush()
     db.refresh(order, ["payments"])
-    if order.status not in (PENDING, CANCELLED) or received(order) < due_now(db, order):
-        return
-    was = order.status
-    order.status = PAID
-    order.paid_at = now
-    order.auto_cancel_at = None  # nothing left for the auto-cancel to do
-    text = "paid" if was == PENDING else "paid after it was cancelled: the money arrived late"
-    log_event(db, order, "status", f"{was} -> paid ({text})", actor=actor, now=now)
+    if order.status in (PENDING, CANCELLED) and received(order) >= due_now(db, order):
+        was = order.status
+        order.status = PAID
+        order.paid_at = now
+        order.auto_cancel_at = None  # nothing left for the auto-cancel to do
+        text = "paid" if was == PENDING else "paid after it was cancelled: the money arrived late"
+        log_event(db, order, "status", f"{was} -> paid ({text})", actor=actor, now=now)
+    earn_on_order(db, order, now)
 
 
 def refund(
@@ -260,7 +263,8 @@ def refund(
     reason: str | None = None,
 ) -> Payment:
     """Pay money back: `amount` (partial) or everything received (None). All of it back
-    -> the order is refunded and its open cases close; part of it leaves the order paid."""
+    -> the order is refunded, its open cases close and its commissions are taken back;
+    part of it leaves the order paid and its commissions as they are (the sale stands)."""
     order = lock_order(db, order_id)
     net = received(order)
     if net <= 0:
@@ -300,5 +304,6 @@ def refund(
         order.auto_cancel_at = None
         log_event(db, order, "status", f"{was} -> refunded", actor=actor, now=now)
         close_open_cases(db, order, reason="order refunded", actor=actor, now=now)
+        take_back(db, order, now=now, actor=actor, reason="order refunded")
     db.flush()
     return payment
