@@ -134,8 +134,10 @@ class Payout(Base):
     status: Mapped[str] = mapped_column(String(10), default=PAYOUT_PENDING)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     paid_at: Mapped[datetime | None]
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     run: Mapped[PayoutRun] = relationship(back_populates="payouts")
-    user = relationship("User")
+    user = relationship("User", foreign_keys=[user_id])
     commissions: Mapped[list[Commission]] = relationship(back_populates="payout")

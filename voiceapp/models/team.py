@@ -44,6 +44,9 @@ class User(Base):
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Removed from the team: switched off and out of the members list, but kept, because
+    # their calls, orders and commissions name them.
+    removed_at: Mapped[datetime | None]
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 

@@ -1,6 +1,6 @@
 """commissions, their decisions, payout runs and payouts; the team's commission settings
 (team share, approval, sharing, withdrawal period, payout currencies, minimum payout); a
-member's "payouts held"
+member's "payouts held" and "removed" (kept for the history that names them)
 
 Revision ID: 0011
 Revises: 0010
@@ -46,7 +46,21 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("created_at", voiceapp.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("paid_at", voiceapp.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("paid_by_id", sa.Integer(), nullable=True),
         sa.Column("cancelled_at", voiceapp.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cancelled_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["paid_by_id"],
+            ["users.id"],
+            name=op.f("fk_payouts_paid_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["cancelled_by_id"],
+            ["users.id"],
+            name=op.f("fk_payouts_cancelled_by_id_users"),
+            ondelete="SET NULL",
+        ),
         sa.CheckConstraint(
             "status IN ('pending', 'paid', 'cancelled')", name=op.f("ck_payouts_status")
         ),
@@ -187,12 +201,16 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("payouts_held", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch_op.add_column(
+            sa.Column("removed_at", voiceapp.db.UTCDateTime(timezone=True), nullable=True)
+        )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.alter_column("payouts_held", server_default=None)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("removed_at")
         batch_op.drop_column("payouts_held")
 
     with op.batch_alter_table("team_settings", schema=None) as batch_op:
