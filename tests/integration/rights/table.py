@@ -31,6 +31,9 @@ EXPECTED: dict = {
     ("GET", "/api/agents/me/presence"): (200, 200, 200, 200, 401),
     ("PUT", "/api/agents/me/presence"): ("200+", "200+", "200+", "200+", 401),
     ("GET", "/api/calls"): (200, 200, 200, 200, 401),
+    # Everyone sees their own figures; the team's rows only managers and admins (tested
+    # in test_dashboard).
+    ("GET", "/api/dashboard"): (200, 200, 200, 200, 401),
     # Agents see their own calls and the ones nobody took (services.calls.queries).
     ("GET", "/api/calls/<sid>"): {
         "own": (200, 200, 200, 404, 401),

@@ -1,0 +1,255 @@
+"""The dashboard's figures: what each member did in a period (domain.dashboard.Period), for
+one member (personal) or the whole team (one row per active member, with their presence).
+
+Every figure is one SQL aggregate grouped by member over the period's UTC instants, so the
+work does not grow with the rows a member has in Python. What counts:
+
+- calls_made: calls the member placed (top-level outbound calls, reached or not);
+  calls_made_reached: those the customer answered (the dialled number's leg answered).
+- calls_taken: inbound calls the member answered (the caller's call, taken by them).
+- customers_reached, talk_seconds: over the member's answered legs (their browser's leg
+  of an inbound call, the customer's leg of an outbound one): distinct contacts, and the
+  seconds the legs lasted. A leg is where the member and the customer were connected.
+- cases_done: cases the member closed in the period with a call outcome.
+- cases_due: the member's open cases due in the period; cases_overdue: their open cases
+  due before now (whatever the period).
+- orders: orders the member took in the period, whatever became of them.
+- revenue: the net part of money received in the period on orders the member sold,
+  refunds in the period taken off, per currency (each payment's net part is its share of
+  the order's gross total, as commissions are computed).
+- commission: the member's commissions earned in the period, per currency, negative ones
+  (taken back) included and rejected, reversed and reassigned ones left out.
+
+Read-only: nothing is flushed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from voiceapp.domain.dashboard import Period, reach_rate
+from voiceapp.domain.money import round_money
+from voiceapp.models import AgentPresence, Call, Case, CaseEvent, Commission, Order, Payment, User
+from voiceapp.models.cases import CLOSED, OPEN
+from voiceapp.models.commissions import REASSIGNED, REJECTED, REVERSED
+from voiceapp.models.orders import PAYMENT, SUCCEEDED
+
+# Commissions that are not (or no longer) the member's money.
+NOT_EARNED = (REJECTED, REVERSED, REASSIGNED)
+
+
+@dataclass
+class Figures:
+    """One member's figures for a period. Money is {currency: Decimal}, one entry per
+    currency they had money in (none: an empty dict)."""
+
+    user_id: int
+    name: str = ""
+    role: str = ""
+    calls_made: int = 0
+    calls_made_reached: int = 0
+    calls_taken: int = 0
+    customers_reached: int = 0
+    talk_seconds: int = 0
+    cases_done: int = 0
+    cases_due: int = 0
+    cases_overdue: int = 0
+    orders: int = 0
+    revenue: dict[str, Decimal] = field(default_factory=dict)
+    commission: dict[str, Decimal] = field(default_factory=dict)
+    presence: str = "offline"
+
+    @property
+    def reach_rate(self) -> Decimal | None:
+        return reach_rate(self.calls_made_reached, self.calls_made)
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    personal: Figures
+    # None for those who may not see the team (agents); else one row per active member.
+    team: list[Figures] | None
+
+
+def dashboard(
+    db: Session, user: User, period: Period, *, now: datetime, with_team: bool
+) -> Dashboard:
+    """`user`'s own figures, and the team's when `with_team` (the caller decides who may)."""
+    if not with_team:
+        (personal,) = figures_for(db, [user], period, now=now)
+        return Dashboard(period, personal, None)
+    members = active_members(db)
+    team = figures_for(db, members, period, now=now)
+    mine = [row for row in team if row.user_id == user.id]
+    (personal,) = mine or figures_for(db, [user], period, now=now)
+    return Dashboard(period, personal, team)
+
+
+def active_members(db: Session) -> list[User]:
+    return list(
+        db.scalars(
+            select(User)
+            .where(User.active, User.removed_at.is_(None))
+            .order_by(func.lower(User.name), User.id)
+        )
+    )
+
+
+def figures_for(db: Session, users: list[User], period: Period, *, now: datetime):
+    """The figures of `users` for `period`, in the order given."""
+    rows = {u.id: Figures(user_id=u.id, name=u.name, role=u.role) for u in users}
+    ids = list(rows)
+    if not ids:
+        return []
+    for counts in (
+        _call_counts(db, ids, period),
+        _cases_done(db, ids, period),
+        _cases_open(db, ids, period, now),
+        _orders(db, ids, period),
+    ):
+        for user_id, values in counts.items():
+            for name, value in values.items():
+                setattr(rows[user_id], name, int(value or 0))
+    money = {"revenue": _revenue(db, ids, period), "commission": _commission(db, ids, period)}
+    for name, sums in money.items():
+        for (user_id, currency), amount in sums.items():
+            getattr(rows[user_id], name)[currency] = amount
+    for user_id, status in _presence(db, ids).items():
+        rows[user_id].presence = status
+    return list(rows.values())
+
+
+def _in_period(column, period: Period):
+    return and_(column >= period.start, column < period.end)
+
+
+def _count_if(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _call_counts(db: Session, ids: list[int], period: Period) -> dict:
+    top = Call.parent_sid.is_(None)
+    leg = Call.parent_sid.is_not(None)
+    answered_leg = and_(leg, Call.answered_at.is_not(None))
+    stmt = (
+        select(
+            Call.agent_id,
+            _count_if(and_(top, Call.direction == "outbound")).label("calls_made"),
+            _count_if(and_(answered_leg, Call.direction == "outbound")).label("calls_made_reached"),
+            _count_if(and_(top, Call.direction == "inbound", Call.answered_at.is_not(None))).label(
+                "calls_taken"
+            ),
+            func.count(func.distinct(case((answered_leg, Call.contact_id)))).label(
+                "customers_reached"
+            ),
+            func.sum(case((answered_leg, func.coalesce(Call.duration, 0)), else_=0)).label(
+                "talk_seconds"
+            ),
+        )
+        .where(Call.agent_id.in_(ids), _in_period(Call.started_at, period))
+        .group_by(Call.agent_id)
+    )
+    return {
+        row.agent_id: {k: v for k, v in row._asdict().items() if k != "agent_id"}
+        for row in db.execute(stmt)
+    }
+
+
+def _cases_done(db: Session, ids: list[int], period: Period) -> dict:
+    # The outcome that closed the case is the one recorded at the moment it closed
+    # (services.cases.calling sets both from the same `now`).
+    stmt = (
+        select(CaseEvent.actor_id, func.count(func.distinct(CaseEvent.case_id)))
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(
+            CaseEvent.kind == "outcome",
+            CaseEvent.actor_id.in_(ids),
+            _in_period(CaseEvent.at, period),
+            Case.status == CLOSED,
+            Case.closed_at == CaseEvent.at,
+        )
+        .group_by(CaseEvent.actor_id)
+    )
+    return {user_id: {"cases_done": n} for user_id, n in db.execute(stmt)}
+
+
+def _cases_open(db: Session, ids: list[int], period: Period, now: datetime) -> dict:
+    stmt = (
+        select(
+            Case.assignee_id,
+            _count_if(_in_period(Case.due_at, period)).label("cases_due"),
+            _count_if(Case.due_at < now).label("cases_overdue"),
+        )
+        .where(
+            Case.status == OPEN,
+            Case.assignee_id.in_(ids),
+            Case.due_at < max(period.end, now),
+        )
+        .group_by(Case.assignee_id)
+    )
+    return {
+        row.assignee_id: {"cases_due": row.cases_due, "cases_overdue": row.cases_overdue}
+        for row in db.execute(stmt)
+    }
+
+
+def _orders(db: Session, ids: list[int], period: Period) -> dict:
+    stmt = (
+        select(Order.seller_id, func.count())
+        .where(Order.seller_id.in_(ids), _in_period(Order.created_at, period))
+        .group_by(Order.seller_id)
+    )
+    return {user_id: {"orders": n} for user_id, n in db.execute(stmt)}
+
+
+def _revenue(db: Session, ids: list[int], period: Period) -> dict:
+    signed = case((Payment.kind == PAYMENT, Payment.amount), else_=-Payment.amount)
+    net_part = signed * Order.net / func.nullif(Order.total, 0)
+    stmt = (
+        select(Order.seller_id, Order.currency, func.sum(net_part))
+        .select_from(Payment)
+        .join(Order, Order.id == Payment.order_id)
+        .where(
+            Payment.status == SUCCEEDED,
+            Order.seller_id.in_(ids),
+            _in_period(Payment.created_at, period),
+        )
+        .group_by(Order.seller_id, Order.currency)
+    )
+    return _money(db.execute(stmt))
+
+
+def _commission(db: Session, ids: list[int], period: Period) -> dict:
+    stmt = (
+        select(Commission.user_id, Commission.currency, func.sum(Commission.amount))
+        .where(
+            Commission.user_id.in_(ids),
+            Commission.status.not_in(NOT_EARNED),
+            _in_period(Commission.earned_at, period),
+        )
+        .group_by(Commission.user_id, Commission.currency)
+    )
+    return _money(db.execute(stmt))
+
+
+def _money(rows) -> dict:
+    """{(user, currency): amount} rounded to the currency's minor unit. SQLite sums
+    NUMERIC as binary floats; rounding the sum to the cent gives the exact amount back."""
+    sums: dict = defaultdict(Decimal)
+    for user_id, currency, amount in rows:
+        if amount is None:
+            continue
+        sums[(user_id, currency)] = round_money(Decimal(str(amount)), currency)
+    return dict(sums)
+
+
+def _presence(db: Session, ids: list[int]) -> dict[int, str]:
+    stmt = select(AgentPresence.user_id, AgentPresence.status).where(AgentPresence.user_id.in_(ids))
+    return {user_id: status for user_id, status in db.execute(stmt)}
