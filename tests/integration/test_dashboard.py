@@ -359,3 +359,31 @@ def test_a_new_team_has_zeros_not_errors(dbs, as_user):
     assert body["personal"]["calls_made"] == 0 and body["personal"]["revenue"] == {}
     assert body["personal"]["reach_rate"] is None
     assert [row["name"] for row in body["team"]] == [admin.name]
+
+
+# --- the home page ------------------------------------------------------------------------
+
+
+def test_home_page_shows_a_bad_period_again_with_its_message(world, client, frozen):
+    from tests.conftest import sign_in
+    from tests.factories import PASSWORD
+
+    sign_in(client, world["anna"].email, PASSWORD)
+    page = client.get("/?from=2025-03-30&to=2025-03-01")
+    assert page.status_code == 422
+    assert "the last day is before the first" in page.text
+    assert 'value="2025-03-30"' in page.text  # the form keeps what was typed
+    assert 'data-kpi="calls_made">3<' in page.text  # today's figures meanwhile
+    assert 'data-testid="team"' not in page.text
+
+
+def test_home_page_shows_a_manager_the_team(world, client, frozen):
+    from tests.conftest import sign_in
+    from tests.factories import PASSWORD
+
+    sign_in(client, world["mia"].email, PASSWORD)
+    page = client.get("/?period=week")
+    assert page.status_code == 200
+    assert 'data-testid="team"' in page.text
+    assert page.text.count("<tr data-member=") == 4
+    assert "150.00 EUR" in page.text and "100.00 USD" in page.text
