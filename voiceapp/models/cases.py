@@ -113,7 +113,11 @@ class CaseEvent(Base):
     call, an e-mail queued / sent / failed, a reminder, a file."""
 
     __tablename__ = "case_events"
-    __table_args__ = (Index("ix_case_events_case", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_case_events_case", "case_id", "id"),
+        # The dashboard's "cases done" per member and period.
+        Index("ix_case_events_actor_at", "actor_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))

@@ -50,6 +50,8 @@ class Commission(Base):
         CheckConstraint(_in("reason", REASONS), name="reason"),
         # My commissions, Approve and the payout run read a member's commissions by status.
         Index("ix_commissions_user_status", "user_id", "status"),
+        # The dashboard's commission per member and period.
+        Index("ix_commissions_user_earned", "user_id", "earned_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

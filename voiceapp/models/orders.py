@@ -54,6 +54,8 @@ class Order(Base):
     __table_args__ = (
         CheckConstraint(_in("status", ORDER_STATUSES), name="status"),
         CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        # The dashboard's orders per seller and period.
+        Index("ix_orders_seller_created", "seller_id", "created_at"),
         # Unpaid orders waiting for their auto-cancel date (the sweep reads only these).
         Index(
             "ix_orders_pending_auto_cancel",
@@ -185,6 +187,8 @@ class Payment(Base):
         CheckConstraint(_in("method", PAYMENT_METHODS), name="method"),
         CheckConstraint(_in("status", PAYMENT_STATUSES), name="status"),
         CheckConstraint("amount > 0", name="amount_positive"),
+        # The dashboard's revenue for a period.
+        Index("ix_payments_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

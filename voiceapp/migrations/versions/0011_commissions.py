@@ -152,6 +152,7 @@ def upgrade() -> None:
             batch_op.f("ix_commissions_reverses_id"), ["reverses_id"], unique=False
         )
         batch_op.create_index("ix_commissions_user_status", ["user_id", "status"], unique=False)
+        batch_op.create_index("ix_commissions_user_earned", ["user_id", "earned_at"], unique=False)
 
     op.create_table(
         "commission_decisions",
@@ -181,6 +182,11 @@ def upgrade() -> None:
             batch_op.f("ix_commission_decisions_commission_id"), ["commission_id"], unique=False
         )
 
+    # The dashboard's figures per member and period (services.dashboard).
+    op.create_index("ix_case_events_actor_at", "case_events", ["actor_id", "at"])
+    op.create_index("ix_orders_seller_created", "orders", ["seller_id", "created_at"])
+    op.create_index("ix_payments_created_at", "payments", ["created_at"])
+
     # Existing rows take the defaults, then the columns lose them (the models set them).
     defaults = {
         "commission_team_share_percent": (sa.Numeric(precision=5, scale=2), "10.00"),
@@ -209,6 +215,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_payments_created_at", table_name="payments")
+    op.drop_index("ix_orders_seller_created", table_name="orders")
+    op.drop_index("ix_case_events_actor_at", table_name="case_events")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("removed_at")
         batch_op.drop_column("payouts_held")
@@ -226,6 +235,7 @@ def downgrade() -> None:
 
     op.drop_table("commission_decisions")
     with op.batch_alter_table("commissions", schema=None) as batch_op:
+        batch_op.drop_index("ix_commissions_user_earned")
         batch_op.drop_index("ix_commissions_user_status")
         batch_op.drop_index(batch_op.f("ix_commissions_reverses_id"))
         batch_op.drop_index(batch_op.f("ix_commissions_payout_id"))
