@@ -140,7 +140,7 @@ def test_an_admin_adds_a_member_with_settings(client, ctx, dbs):
             "role": "agent",
             "password": "a long password",
             "active": "y",
-            "payout_factor": "0.8",
+            "payout_factor_percent": "80",
             "can_receive_payouts": "y",
             "languages": ["de", "en"],
             "case_types": ["new_order", "missed_call"],
@@ -166,7 +166,7 @@ def test_a_bad_member_form_changes_nothing(client, ctx, dbs):
             "email": "x@example.com",
             "role": "agent",
             "password": "a long password",
-            "payout_factor": "1.5",
+            "payout_factor_percent": "150",
             "languages": ["spanish"],
         },
     )
@@ -188,7 +188,7 @@ def test_an_admin_cannot_lock_themself_out(client, ctx, dbs):
             "email": admin.email,
             "role": "agent",
             "active": "y",
-            "payout_factor": "1",
+            "payout_factor_percent": "100",
         },
     )
     assert response.status_code == 422

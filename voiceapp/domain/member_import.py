@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from voiceapp.domain.roles import ADMIN, ROLE_LABELS, ROLES
@@ -39,6 +39,7 @@ class Person:
     email: str
     name: str | None = None
     role: str | None = None  # a CSV's own role for this person, else the form's
+    source: str = "pasted"
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class BadLine:
     line: int
     text: str
     reason: str
+    source: str = "pasted"
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def read_csv(text: str) -> list[Person | BadLine]:
     rows = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in next(rows, [])]
     if "email" not in header and "e-mail" not in header:
-        return [BadLine(1, first, "the first line must name the columns: email, name, role")]
+        return [BadLine(1, first, "the first line must name the columns: email, name, role", "CSV")]
     where = {h: i for i, h in enumerate(header)}
     email_at = where.get("email", where.get("e-mail"))
     found: list[Person | BadLine] = []
@@ -135,10 +137,10 @@ def read_csv(text: str) -> list[Person | BadLine]:
         if cell("role"):
             role = _role(cell("role"))
             if role is None:
-                found.append(BadLine(n, shown, "role must be admin, sales manager or agent"))
+                found.append(BadLine(n, shown, "role must be admin, sales manager or agent", "CSV"))
                 continue
         email = row[email_at] if email_at < len(row) else ""
-        found.append(_person(n, shown, email, cell("name"), role))
+        found.append(replace(_person(n, shown, email, cell("name"), role), source="CSV"))
     return found
 
 
@@ -164,7 +166,9 @@ def plan_additions(
             plan.bad.append(item)
             continue
         if item.email in seen:
-            plan.bad.append(BadLine(item.line, item.email, "this e-mail is listed twice"))
+            plan.bad.append(
+                BadLine(item.line, item.email, "this e-mail is listed twice", item.source)
+            )
             continue
         seen.add(item.email)
         wanted = {**settings, **({"role": item.role} if item.role else {})}
@@ -173,13 +177,20 @@ def plan_additions(
             plan.new.append((item, wanted))
         elif current.get("removed"):
             plan.bad.append(
-                BadLine(item.line, item.email, "a member removed from the team has this e-mail")
+                BadLine(
+                    item.line,
+                    item.email,
+                    "a member removed from the team has this e-mail",
+                    item.source,
+                )
             )
         elif not overwrite:
             plan.unchanged.append(item)
         elif item.email == acting_email and wanted.get("role", ADMIN) != ADMIN:
             plan.bad.append(
-                BadLine(item.line, item.email, "you cannot remove your own admin rights")
+                BadLine(
+                    item.line, item.email, "you cannot remove your own admin rights", item.source
+                )
             )
         else:
             changes = _changes(current, wanted, item.name)
