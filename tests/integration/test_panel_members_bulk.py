@@ -98,7 +98,7 @@ def test_add_saves_new_members_and_the_changes_in_one_go(client, dbs, admin):
         confirm="1",
     )
     assert_redirect(response, "/members")
-    assert "1 members added and invited by e-mail, 1 changed." in client.get("/members").text
+    assert "1 member added and invited by e-mail, 1 changed." in client.get("/members").text
     dbs.rollback()
     anna = dbs.scalar(select(User).where(User.email == "anna.schmidt@example.com"))
     assert anna.name == "Anna Schmidt"  # made from the address

@@ -108,6 +108,17 @@ def _describe(setting: str, value, type_labels: dict, language_label) -> str:
     return str(value)
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _saved_message(added: int, changed: int, left_out: int) -> str:
+    text = f"{_count(added, 'member', 'members')} added and invited by e-mail, {changed} changed"
+    if left_out:
+        text += f"; {_count(left_out, 'line', 'lines')} left out"
+    return text + "."
+
+
 def _invitation_link(token: str) -> str:
     base = current_app.config["VOICEAPP"].public_base_url or request.host_url
     return base.rstrip("/") + url_for("invitations.accept", invitation=token)
@@ -139,11 +150,7 @@ def add_several():
                     now=utcnow(),
                 )
                 dbs.commit()
-                left_out = f"; {len(plan.bad)} lines left out" if plan.bad else ""
-                flash(
-                    f"{added} members added and invited by e-mail, {changed} changed{left_out}.",
-                    "success",
-                )
+                flash(_saved_message(added, changed, len(plan.bad)), "success")
                 return redirect(url_for("members.index"))
     errors = form.is_submitted() and any(f.errors for f in form)
     return render_template(
