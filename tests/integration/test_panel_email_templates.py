@@ -135,7 +135,7 @@ def test_an_admin_sets_e_mail_reminders_for_a_member(client, ctx, dbs):
         "email": member.email,
         "role": "agent",
         "active": "y",
-        "payout_factor": "1",
+        "payout_factor_percent": "100",
         "notify_by_email": "y",
     }
     assert_redirect(client.post(url, data=data), "/members")

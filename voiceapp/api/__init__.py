@@ -50,6 +50,7 @@ def init_api(app) -> None:
     from voiceapp.api.notifications import blp as notifications_blp
     from voiceapp.api.orders import blp as orders_blp
     from voiceapp.api.products import blp as products_blp
+    from voiceapp.api.team import blp as team_blp
     from voiceapp.api.telephony import blp as telephony_blp
 
     for blp in (
@@ -60,6 +61,7 @@ def init_api(app) -> None:
         products_blp,
         orders_blp,
         dashboard_blp,
+        team_blp,
     ):
         # Bearer-token clients carry no CSRF cookie; session-cookie requests are checked
         # in authenticate_api_request instead.

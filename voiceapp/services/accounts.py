@@ -75,6 +75,13 @@ def all_members(db: Session) -> list[User]:
     return list(db.scalars(select(User).order_by(User.active.desc(), User.name)))
 
 
+def team_members(db: Session, *, removed: bool = False) -> list[User]:
+    """The members list: the team, active members first, by name; or, with `removed`,
+    those removed from it (kept because their calls, orders and commissions name them)."""
+    kept = User.removed_at.is_not(None) if removed else User.removed_at.is_(None)
+    return list(db.scalars(select(User).where(kept).order_by(User.active.desc(), User.name)))
+
+
 def active_members(db: Session) -> list[User]:
     return list(db.scalars(select(User).where(User.active).order_by(User.name)))
 
@@ -127,6 +134,8 @@ def update_member(
         raise AccountError("another member has this e-mail", field="email")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}", field="role")
+    if user.removed_at is not None and settings.get("active"):
+        raise AccountError("removed from the team: a removed member stays switched off", "active")
     if user.id == acting.id and (role != ADMIN or not settings.get("active", user.active)):
         raise AccountError(
             "you cannot remove your own admin rights or switch yourself off", field="role"
@@ -145,6 +154,23 @@ def update_member(
         setattr(user, key, value)
     if not user.active or password:
         end_all_sessions(db, user, now=now)
+
+
+def remove_member(db: Session, user: User, *, acting: User, now: datetime) -> None:
+    """Take a member out of the team: switched off, signed out everywhere, every API token
+    revoked. The row stays, so their calls, orders and commissions still name them."""
+    if user.id == acting.id:
+        raise AccountError("you cannot remove yourself from the team")
+    if user.removed_at is not None:
+        return
+    user.removed_at = now
+    user.active = False
+    end_all_sessions(db, user, now=now)
+    for token in db.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+    db.flush()
 
 
 def set_password(user: User, password: str) -> None:

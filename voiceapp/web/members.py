@@ -1,10 +1,11 @@
-"""Team members (admin only): add members, their role and member settings."""
+"""Team members: admins add, edit and remove members, their role and member settings;
+sales managers read the list (payout factors, not manager commissions)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,14 +18,24 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from voiceapp import db
 from voiceapp.auth import roles_required
 from voiceapp.db import utcnow
+from voiceapp.domain.commission_rights import sees_manager_commissions
 from voiceapp.domain.languages import language_label
-from voiceapp.domain.roles import ADMIN, ROLE_LABELS
+from voiceapp.domain.members import factor_from_percent, percent_from_factor
+from voiceapp.domain.roles import ADMIN, ROLE_LABELS, SALES_MANAGER
 from voiceapp.services import accounts
 from voiceapp.services.team_settings import get_team_settings
 
@@ -46,11 +57,11 @@ class MemberForm(FlaskForm):
     )
     active = BooleanField("Active", default=True)
     digistore_id = StringField("Digistore24 ID", validators=[Optional(), Length(max=64)])
-    payout_factor = DecimalField(
-        "Payout factor (share of the commission, 0 to 1)",
-        default=Decimal("1"),
-        places=4,
-        validators=[NumberRange(min=0, max=1)],
+    payout_factor_percent = DecimalField(
+        "Payout factor (%: the member's share of the commission)",
+        default=Decimal("100"),
+        places=2,
+        validators=[InputRequired(), NumberRange(min=0, max=100)],
     )
     manager_commission_percent = DecimalField(
         "Sales manager commission (%)",
@@ -87,10 +98,17 @@ class MemberForm(FlaskForm):
 
     # The member settings this form has a plain field for (the lists are turned into
     # choices of the team's case types and languages below).
-    SETTINGS = tuple(sorted(accounts.MEMBER_SETTINGS - {"case_types", "languages"}))
+    SETTINGS = tuple(
+        sorted(accounts.MEMBER_SETTINGS - {"case_types", "languages", "payout_factor"})
+    )
+
+    def validate_payout_factor_percent(self, field):
+        if field.data is not None and -field.data.as_tuple().exponent > 2:
+            raise ValidationError("at most two decimals")
 
     def settings(self) -> dict:
         values = {name: getattr(self, name).data for name in self.SETTINGS}
+        values["payout_factor"] = factor_from_percent(self.payout_factor_percent.data)
         values["digistore_id"] = values["digistore_id"] or None
         values["case_types"] = list(dict.fromkeys(self.case_types.data or []))
         values["languages"] = list(dict.fromkeys(self.languages.data or []))
@@ -98,13 +116,19 @@ class MemberForm(FlaskForm):
 
 
 @bp.get("")
-@roles_required(ADMIN)
+@roles_required(ADMIN, SALES_MANAGER)
 def index():
+    """The team (or, with ?removed=1, those removed from it); admins edit from here."""
     dbs = db.session()
     team = get_team_settings(dbs)
+    removed = request.args.get("removed") == "1"
     return render_template(
         "members/list.html",
-        users=accounts.all_members(dbs),
+        users=accounts.team_members(dbs, removed=removed),
+        removed=removed,
+        editable=current_user.role == ADMIN,
+        show_manager_commission=sees_manager_commissions(current_user.role),
+        percent=percent_from_factor,
         type_labels={t["key"]: t["label"] for t in team.case_types or []},
         language_label=language_label,
     )
@@ -148,6 +172,8 @@ def edit(user_id: int):
     if user is None:
         abort(404)
     form = MemberForm(obj=user)
+    if not form.is_submitted():
+        form.payout_factor_percent.data = percent_from_factor(user.payout_factor)
     form.offer_team_choices(get_team_settings(dbs), user)
     if form.validate_on_submit():
         try:
@@ -170,3 +196,26 @@ def edit(user_id: int):
             return redirect(url_for("members.index"))
     status = 422 if form.is_submitted() else 200
     return render_template("members/form.html", form=form, member=user), status
+
+
+@bp.route("/<int:user_id>/remove", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def remove(user_id: int):
+    """Asks first (GET), then removes (POST): switched off, signed out, tokens revoked;
+    their calls, orders and commissions keep naming them."""
+    dbs = db.session()
+    user = accounts.get_user(dbs, user_id)
+    if user is None:
+        abort(404)
+    problem = None
+    if user.id == current_user.id:
+        problem = "You cannot remove yourself from the team."
+    elif user.removed_at is not None:
+        problem = f"{user.name} was already removed from the team."
+    if request.method == "POST" and problem is None:
+        accounts.remove_member(dbs, user, acting=current_user, now=utcnow())
+        dbs.commit()
+        flash(f"{user.name} was removed from the team.", "success")
+        return redirect(url_for("members.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("members/remove.html", member=user, problem=problem), status

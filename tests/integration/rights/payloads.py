@@ -98,7 +98,7 @@ def _member_form(_world, _args, _role):
             "role": "agent",
             "password": "a long enough password",
             "active": "y",
-            "payout_factor": "1",
+            "payout_factor_percent": "100",
             "languages": "de",
         }
     }
@@ -248,7 +248,38 @@ def _mandate(_world, _args, _role):
     return {"data": {"holder": "Matrix Person", "iban": "DE89370400440532013000", "accept": "yes"}}
 
 
+def _several_members(_world, _args, _role):
+    n = next(_serial)
+    return {
+        "data": {
+            "emails": f"matrix-bulk-{n}@example.com\nBulk Person <matrix-bulk-{n}b@example.com>",
+            "role": "agent",
+            "payout_factor_percent": "80",
+            "confirm": "1",
+        }
+    }
+
+
 PAYLOADS = {
+    ("PATCH", "/api/members/<int:user_id>"): lambda w, a, r: {
+        "json": {"payout_factor_percent": "75", "payouts_held": True}
+    },
+    ("PATCH", "/api/team/commission-settings"): lambda w, a, r: {
+        "json": {"withdrawal_days": next(_serial) % 300 + 1}
+    },
+    ("POST", "/members/add-several"): _several_members,
+    ("POST", "/settings/commissions"): lambda w, a, r: {
+        "data": {
+            "team_share_percent": "10",
+            "approval_required": "y",
+            "withdrawal_days": str(next(_serial) % 300 + 1),
+            "payout_currencies": "EUR",
+            "minimum_payout": "0",
+        }
+    },
+    ("POST", "/invitation/<invitation>"): lambda w, a, r: {
+        "data": {"password": "a long enough password", "again": "a long enough password"}
+    },
     ("POST", "/account/tokens"): lambda w, a, r: {"data": {"name": "CRM sync"}},
     ("PUT", "/api/agents/me/presence"): lambda w, a, r: {"json": {"status": "online"}},
     ("POST", "/api/cases"): _new_case_json,

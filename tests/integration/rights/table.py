@@ -144,6 +144,17 @@ EXPECTED: dict = {
         "private": ("201+", "201+", 422, "201+", 401),
     },
     # Managers read every order; an agent those they sold and those of contacts they see.
+    # Members and commission settings: sales managers and admins read (payouts need the
+    # currencies and the minimum), admins change; a non-admin's write is refused unread.
+    ("GET", "/api/members"): (200, 200, 403, 403, 401),
+    ("GET", "/api/members/<int:user_id>"): {
+        "any": (200, 200, 403, 403, 401),
+    },
+    ("PATCH", "/api/members/<int:user_id>"): {
+        "any": ("200+", 403, 403, 403, 401),
+    },
+    ("GET", "/api/team/commission-settings"): (200, 200, 403, 403, 401),
+    ("PATCH", "/api/team/commission-settings"): ("200+", 403, 403, 403, 401),
     ("GET", "/api/orders"): (200, 200, 200, 200, 401),
     ("GET", "/api/orders/<int:order_id>"): {
         "own": (200, 200, 200, 404, 401),
@@ -283,7 +294,24 @@ EXPECTED: dict = {
     ("POST", "/email-templates/new"): ("302+", 403, 403, 403, OUT),
     # Public by design (the load balancer asks).
     ("GET", "/healthz"): (200, 200, 200, 200, 200),
-    ("GET", "/members"): (200, 403, 403, 403, OUT),
+    # Sales managers read the list (payout factors; manager commissions are admins').
+    ("GET", "/members"): (200, 200, 403, 403, OUT),
+    ("GET", "/members/<int:user_id>/remove"): {
+        "any": (200, 403, 403, 403, OUT),
+    },
+    ("POST", "/members/<int:user_id>/remove"): {
+        "any": ("302+", 403, 403, 403, OUT),
+    },
+    ("GET", "/members/add-several"): (200, 403, 403, 403, OUT),
+    ("POST", "/members/add-several"): ("302+", 403, 403, 403, OUT),
+    # Public by design: the signed invitation link is the proof; choosing the password
+    # sends anyone to the sign-in page.
+    ("GET", "/invitation/<invitation>"): {
+        "open": (200, 200, 200, 200, 200),
+    },
+    ("POST", "/invitation/<invitation>"): {
+        "open": ("302+", "302+", "302+", "302+", "302+"),
+    },
     ("GET", "/members/<int:user_id>"): {
         "any": (200, 403, 403, 403, OUT),
     },
@@ -429,6 +457,8 @@ EXPECTED: dict = {
     ("GET", "/products/new"): (200, 403, 403, 403, OUT),
     ("POST", "/products/new"): ("302+", 403, 403, 403, OUT),
     ("GET", "/settings/cases"): (200, 403, 403, 403, OUT),
+    ("GET", "/settings/commissions"): (200, 403, 403, 403, OUT),
+    ("POST", "/settings/commissions"): ("302+", 403, 403, 403, OUT),
     ("POST", "/settings/cases"): ("302+", 403, 403, 403, OUT),
     ("GET", "/settings/sales"): (200, 403, 403, 403, OUT),
     ("POST", "/settings/sales"): ("302+", 403, 403, 403, OUT),

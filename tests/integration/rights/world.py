@@ -32,6 +32,7 @@ from voiceapp.models import (
 )
 from voiceapp.services import cases as case_ops
 from voiceapp.services.accounts import create_api_token
+from voiceapp.services.invitations import invitation_token
 from voiceapp.services.team_settings import update_team_settings
 
 ROLES = ("admin", "sales_manager", "agent", "other_agent", "signed_out")
@@ -77,6 +78,8 @@ STATES = {
     # The customer's pay page names an order by its payment code; it answers everybody
     # the same (public, no sign-in): open is a pending order with every way to pay.
     "pay_code": ("open",),
+    # A new member's invitation link (signed, unused, in time).
+    "invitation": ("open",),
 }
 
 # A route's URL arguments tell which kind of object it takes.
@@ -95,6 +98,7 @@ KINDS = {
     frozenset({"product_id"}): "product",
     frozenset({"order_id"}): "order",
     frozenset({"code"}): "pay_code",
+    frozenset({"invitation"}): "invitation",
     frozenset({"filename"}): "static",
 }
 STATES["static"] = ("any",)
@@ -368,12 +372,20 @@ class World:
         order = take_order(self.dbs, self.agent, product=make_product(self.dbs))
         return format_code(order.payment_code)
 
+    def invitation(self, _state: str) -> str:
+        """The token of a member added without a password, as the invitation e-mail
+        carries it."""
+        user = UserFactory(role="agent", password_hash=None)
+        return invitation_token(user, secret_key=self.app.secret_key)
+
     def url_args(self, kind: str, state: str) -> dict:
         """Build one object of `kind` in `state`; the URL arguments that name it."""
         if kind == "static":
             return {"filename": "style.css"}
         if kind == "pay_code":
             return {"code": self.pay_code(state)}
+        if kind == "invitation":
+            return {"invitation": self.invitation(state)}
         made = getattr(self, kind)(state)
         if kind == "case_file":
             return {"case_id": made[0].id, "file_id": made[1].id}
