@@ -105,6 +105,7 @@ EXISTING = {
     "notification_id": 1,
     "product_id": 1,
     "order_id": 1,
+    "payout_id": 1,
     "sid": "CA1",
 }
 

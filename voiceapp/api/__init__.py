@@ -48,6 +48,7 @@ def init_api(app) -> None:
     from voiceapp.api.contacts import blp as contacts_blp
     from voiceapp.api.notifications import blp as notifications_blp
     from voiceapp.api.orders import blp as orders_blp
+    from voiceapp.api.payouts import blp as payouts_blp
     from voiceapp.api.products import blp as products_blp
     from voiceapp.api.telephony import blp as telephony_blp
 
@@ -58,6 +59,7 @@ def init_api(app) -> None:
         notifications_blp,
         products_blp,
         orders_blp,
+        payouts_blp,
     ):
         # Bearer-token clients carry no CSRF cookie; session-cookie requests are checked
         # in authenticate_api_request instead.

@@ -43,6 +43,7 @@ def init_web(app) -> None:
         orders,
         pay,
         pay_stripe,
+        payouts,
         products,
         telephony_admin,
     )
@@ -64,6 +65,7 @@ def init_web(app) -> None:
         order_page,
         orders,
         pay_stripe,
+        payouts,
     ):
         app.register_blueprint(module.bp)
     pay.init_pay_page(app)  # the customer's pay page, with its rate limit

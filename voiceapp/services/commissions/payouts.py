@@ -34,6 +34,7 @@ from voiceapp.models.commissions import (
     PAYOUT_CANCELLED,
     PAYOUT_PAID,
     PAYOUT_PENDING,
+    PAYOUT_STATUSES,  # noqa: F401 - the panel's filter names them (it reads no models)
 )
 from voiceapp.services.commissions.earning import record_decision
 from voiceapp.services.team_settings import get_team_settings
@@ -348,3 +349,15 @@ def payout_candidates(db: Session) -> list[User]:
             select(User).where(User.removed_at.is_(None)).order_by(func.lower(User.name), User.id)
         )
     )
+
+
+def team_defaults(db: Session) -> tuple[Decimal, list[str]]:
+    """The team's minimum payout and its payout currencies (the first is the default)."""
+    settings = get_team_settings(db)
+    return Decimal(settings.minimum_payout or 0).quantize(ZERO), list(
+        settings.payout_currencies or []
+    )
+
+
+def nobody_paid_message(lines: list[Line]) -> str:
+    return "nobody is paid: " + "; ".join(f"{line.user.name}: {line.reason}" for line in lines)
