@@ -191,6 +191,7 @@ def test_paid_at_once_pays_the_payouts_and_logs_each_commission(dbs, manager):
         (one.id, "approved", "paid", manager.id),
         (two.id, "approved", "paid", manager.id),
     ]
+    assert {(d.at, d.note) for d in log} == {(NOW, "paid out")}
 
 
 def test_cancelling_releases_the_commissions_for_the_next_run(dbs, manager):

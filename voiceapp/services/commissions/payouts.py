@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from voiceapp.models import Commission, Payout, PayoutRun, User
+from voiceapp.db import UTCDateTime
+from voiceapp.models import Commission, CommissionDecision, Payout, PayoutRun, User
 from voiceapp.models.commissions import (
     APPROVED,
     PAID,
@@ -36,7 +37,6 @@ from voiceapp.models.commissions import (
     PAYOUT_PENDING,
     PAYOUT_STATUSES,  # noqa: F401 - the panel's filter names them (it reads no models)
 )
-from voiceapp.services.commissions.earning import record_decision
 from voiceapp.services.team_settings import get_team_settings
 
 ZERO = Decimal("0.00")
@@ -45,6 +45,7 @@ PAYROLL = "employee: paid through payroll, not by payouts"
 HELD = "payouts held"
 REMOVED = "removed from the team"
 NOTHING = "nothing payable"
+PAID_OUT_NOTE = "paid out"
 
 
 class PayoutError(Exception):
@@ -256,18 +257,39 @@ def _locked_payouts(db: Session, ids: list[int]) -> list[Payout]:
 
 
 def _settle(db: Session, payouts: list[Payout], actor: User, now: datetime) -> None:
-    """Pending payouts become paid, and each of their commissions (logged)."""
+    """Pending payouts become paid, and each of their commissions, logged as
+    earning.record_decision logs a decision (who, when, before, after) but in two
+    statements, not one object per commission: a run of 100,000 commissions marked paid
+    at once took 80 s the other way (bench/bench_payouts.py)."""
+    if not payouts:
+        return
     for payout in payouts:
         payout.status, payout.paid_at, payout.paid_by_id = PAYOUT_PAID, now, actor.id
-    commissions = db.scalars(
-        select(Commission)
-        .where(Commission.payout_id.in_([p.id for p in payouts]))
-        .order_by(Commission.id)
-        .execution_options(populate_existing=True)
+    ids = [p.id for p in payouts]
+    in_them = (Commission.payout_id.in_(ids), Commission.status != PAID)
+    db.execute(
+        insert(CommissionDecision).from_select(
+            ["commission_id", "user_id", "at", "before", "after", "note"],
+            select(
+                Commission.id,
+                literal(actor.id),
+                literal(now, UTCDateTime()),
+                Commission.status,
+                literal(PAID),
+                literal(PAID_OUT_NOTE),
+            )
+            .where(*in_them)
+            .order_by(Commission.id),
+        )
     )
-    for commission in commissions:
-        record_decision(db, commission, PAID, actor=actor, now=now, note="paid out")
+    db.execute(
+        update(Commission)
+        .where(*in_them)
+        .values(status=PAID, decided_by_id=actor.id, decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
     db.flush()
+    db.expire_all()
 
 
 def mark_paid(db: Session, ids: list[int], actor: User, now: datetime) -> list[Payout]:
