@@ -106,6 +106,7 @@ EXISTING = {
     "product_id": 1,
     "order_id": 1,
     "user_id": 1,  # the admin
+    "payout_id": 1,
     "sid": "CA1",
 }
 

@@ -49,6 +49,7 @@ def init_api(app) -> None:
     from voiceapp.api.dashboard import blp as dashboard_blp
     from voiceapp.api.notifications import blp as notifications_blp
     from voiceapp.api.orders import blp as orders_blp
+    from voiceapp.api.payouts import blp as payouts_blp
     from voiceapp.api.products import blp as products_blp
     from voiceapp.api.team import blp as team_blp
     from voiceapp.api.telephony import blp as telephony_blp
@@ -62,6 +63,7 @@ def init_api(app) -> None:
         orders_blp,
         dashboard_blp,
         team_blp,
+        payouts_blp,
     ):
         # Bearer-token clients carry no CSRF cookie; session-cookie requests are checked
         # in authenticate_api_request instead.

@@ -46,6 +46,7 @@ def init_web(app) -> None:
         orders,
         pay,
         pay_stripe,
+        payouts,
         products,
         telephony_admin,
     )
@@ -70,6 +71,7 @@ def init_web(app) -> None:
         order_page,
         orders,
         pay_stripe,
+        payouts,
     ):
         app.register_blueprint(module.bp)
     pay.init_pay_page(app)  # the customer's pay page, with its rate limit

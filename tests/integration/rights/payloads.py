@@ -260,6 +260,20 @@ def _several_members(_world, _args, _role):
     }
 
 
+def _payout_run_json(world, _args, _role):
+    return {"json": {"member_ids": [world.payable_member().id], "minimum": "10.00"}}
+
+
+def _payout_run_form(world, _args, _role):
+    member = world.payable_member()
+    return {"data": {"member_ids": str(member.id), "minimum": "10.00", "currency": "EUR"}}
+
+
+def _pending_payout_ids(world, _args, _role, *, into: str):
+    payout_id = world.payout("pending").id
+    return {"json": {"ids": [payout_id]}} if into == "json" else {"data": {"ids": str(payout_id)}}
+
+
 PAYLOADS = {
     ("PATCH", "/api/members/<int:user_id>"): lambda w, a, r: {
         "json": {"payout_factor_percent": "75", "payouts_held": True}
@@ -280,6 +294,10 @@ PAYLOADS = {
     ("POST", "/invitation/<invitation>"): lambda w, a, r: {
         "data": {"password": "a long enough password", "again": "a long enough password"}
     },
+    ("POST", "/api/payouts"): _payout_run_json,
+    ("POST", "/api/payouts/paid"): lambda w, a, r: _pending_payout_ids(w, a, r, into="json"),
+    ("POST", "/payouts/new"): _payout_run_form,
+    ("POST", "/payouts/paid"): lambda w, a, r: _pending_payout_ids(w, a, r, into="data"),
     ("POST", "/account/tokens"): lambda w, a, r: {"data": {"name": "CRM sync"}},
     ("PUT", "/api/agents/me/presence"): lambda w, a, r: {"json": {"status": "online"}},
     ("POST", "/api/cases"): _new_case_json,

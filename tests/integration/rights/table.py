@@ -172,6 +172,13 @@ EXPECTED: dict = {
         "colleague": ("201+", "201+", 403, 403, 401),
         "private": ("201+", "201+", 403, 403, 401),
     },
+    # Payouts: sales managers and admins (domain.commission_rights.may_pay_out).
+    ("GET", "/api/payouts"): (200, 200, 403, 403, 401),
+    ("POST", "/api/payouts"): ("201+", "201+", 403, 403, 401),
+    ("POST", "/api/payouts/<int:payout_id>/cancel"): {
+        "pending": ("200+", "200+", 403, 403, 401),
+    },
+    ("POST", "/api/payouts/paid"): ("200+", "200+", 403, 403, 401),
     ("GET", "/api/products"): (200, 200, 200, 200, 401),
     ("POST", "/api/products"): ("201+", 403, 403, 403, 401),
     ("GET", "/api/products/<int:product_id>"): {
@@ -444,6 +451,16 @@ EXPECTED: dict = {
     ("POST", "/p/<code>/sepa"): {
         "open": ("302+", "302+", "302+", "302+", "302+"),
     },
+    ("GET", "/payouts"): (200, 200, 403, 403, OUT),
+    ("GET", "/payouts/new"): (200, 200, 403, 403, OUT),
+    ("POST", "/payouts/new"): ("302+", "302+", 403, 403, OUT),
+    ("POST", "/payouts/paid"): ("302+", "302+", 403, 403, OUT),
+    ("POST", "/payouts/<int:payout_id>/cancel"): {
+        "pending": ("302+", "302+", 403, 403, OUT),
+    },
+    ("GET", "/payouts/runs/<int:run_id>"): {"any": (200, 200, 403, 403, OUT)},
+    ("GET", "/payouts/runs/<int:run_id>/export.csv"): {"any": (200, 200, 403, 403, OUT)},
+    ("GET", "/payouts/runs/<int:run_id>/export.xlsx"): {"any": (200, 200, 403, 403, OUT)},
     ("GET", "/products"): (200, 403, 403, 403, OUT),
     ("GET", "/products/<int:product_id>"): {
         "any": (200, 403, 403, 403, OUT),

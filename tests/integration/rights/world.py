@@ -80,6 +80,9 @@ STATES = {
     "pay_code": ("open",),
     # A new member's invitation link (signed, unused, in time).
     "invitation": ("open",),
+    # A pending payout (of a freelancer's due commission) and the run that made it.
+    "payout": ("pending",),
+    "run": ("any",),
 }
 
 # A route's URL arguments tell which kind of object it takes.
@@ -99,6 +102,8 @@ KINDS = {
     frozenset({"order_id"}): "order",
     frozenset({"code"}): "pay_code",
     frozenset({"invitation"}): "invitation",
+    frozenset({"payout_id"}): "payout",
+    frozenset({"run_id"}): "run",
     frozenset({"filename"}): "static",
 }
 STATES["static"] = ("any",)
@@ -377,6 +382,34 @@ class World:
         carries it."""
         user = UserFactory(role="agent", password_hash=None)
         return invitation_token(user, secret_key=self.app.secret_key)
+
+    def payable_member(self):
+        """A freelancer with one approved, due commission: something for a run to pay."""
+        from tests.payout_helpers import earned, freelancer
+
+        member = freelancer()
+        earned(self.dbs, member, "50.00")
+        self.dbs.commit()
+        return member
+
+    def payout(self, _state: str):
+        from voiceapp.services.commissions.payouts import create_run
+
+        result = create_run(
+            self.dbs,
+            actor=self.users["admin"],
+            member_ids=[self.payable_member().id],
+            minimum=Decimal("0"),
+            currency="EUR",
+            include_not_due=False,
+            mark_paid=False,
+            now=utcnow(),
+        )
+        self.dbs.commit()
+        return result.run.payouts[0]
+
+    def run(self, state: str):
+        return self.payout(state).run
 
     def url_args(self, kind: str, state: str) -> dict:
         """Build one object of `kind` in `state`; the URL arguments that name it."""
