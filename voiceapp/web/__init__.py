@@ -32,6 +32,7 @@ def init_web(app) -> None:
         calls,
         case_settings,
         cases,
+        commissions,
         contacts,
         email_templates,
         errors,
@@ -63,6 +64,7 @@ def init_web(app) -> None:
         products,
         order_page,
         orders,
+        commissions,
         pay_stripe,
     ):
         app.register_blueprint(module.bp)
