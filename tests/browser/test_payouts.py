@@ -39,6 +39,7 @@ def test_a_manager_creates_a_run_marks_one_paid_and_cancels_one(page, page_log, 
     )
     _team()
     sign_in(page, manager)
+    page.get_by_role("link", name="Commissions", exact=True).click()
     page.get_by_role("link", name="Payouts", exact=True).click()
     expect(page.get_by_test_id("payouts")).to_contain_text("No payouts yet")
     screenshot(page, "payouts-empty-manager")
@@ -82,6 +83,7 @@ def test_an_admin_sees_the_form_and_an_agent_gets_403(page, page_log, ctx, brows
     agent = UserFactory(name="Alex Agent", role="agent", password_hash=FAST_PASSWORD_HASH)
     _team()
     sign_in(page, admin)
+    page.get_by_role("link", name="Commissions", exact=True).click()
     page.get_by_role("link", name="Payouts", exact=True).click()
     page.get_by_test_id("create-payouts").click()
     expect(page.locator("label", has_text="Erik Employee")).to_contain_text("Employee (payroll)")
@@ -90,6 +92,7 @@ def test_an_admin_sees_the_form_and_an_agent_gets_403(page, page_log, ctx, brows
     other = browser_context.browser.new_context(base_url=page.url.split("/payouts")[0])
     agent_page = other.new_page()
     sign_in(agent_page, agent)
+    agent_page.get_by_role("link", name="Commissions", exact=True).click()
     expect(agent_page.get_by_role("link", name="Payouts", exact=True)).to_have_count(0)
     answer = agent_page.goto("/payouts")
     assert answer.status == 403

@@ -20,7 +20,7 @@ from schemathesis.generation import GenerationMode
 from tests.factories import CaseFactory, ContactFactory, OrderFactory, UserFactory
 from tests.hostile_values import HOSTILE_JSON, HOSTILE_TEXT
 from voiceapp.db import utcnow
-from voiceapp.models import Product
+from voiceapp.models import Commission, Product
 from voiceapp.services.accounts import create_api_token
 
 EXAMPLES_PER_OPERATION = 20
@@ -53,7 +53,22 @@ def admin_token(ctx, dbs):
         CaseFactory(contact=ContactFactory(), assignee_id=admin.id)
     dbs.add(Product(name="Fuzzed course", price="99.90", price_is="gross", currency="EUR"))
     dbs.flush()
-    OrderFactory(contact_id=ContactFactory().id, seller_id=admin.id)
+    order = OrderFactory(contact_id=ContactFactory().id, seller_id=admin.id)
+    # Commission 1, of another member (the admin may decide on it) on order 1.
+    seller = UserFactory(role="agent")
+    dbs.add(
+        Commission(
+            key="fuzz",
+            user_id=seller.id,
+            order_id=order.id,
+            reason="sales_team",
+            amount="10.00",
+            currency="EUR",
+            base_net="100.00",
+            due_at=utcnow(),
+        )
+    )
+    dbs.flush()
     _row, token = create_api_token(dbs, admin, name="fuzz", now=utcnow())
     dbs.commit()
     return token
@@ -107,6 +122,7 @@ EXISTING = {
     "order_id": 1,
     "user_id": 1,  # the admin
     "payout_id": 1,
+    "commission_id": 1,
     "sid": "CA1",
 }
 

@@ -19,6 +19,8 @@ from tests.factories import PASSWORD, CaseFactory, ContactFactory, UserFactory
 from tests.hostile_values import HOSTILE_TEXT
 from tests.order_helpers import make_product, take_order
 from voiceapp import db
+from voiceapp.db import utcnow
+from voiceapp.services.orders.payments import record_payment
 
 NOT_PANEL = ("/api/", "/twilio/", "/static/", "/healthz")
 # Forms whose submission ends the test's session or removes what it fuzzes.
@@ -120,6 +122,10 @@ def _rows():
     # A product on sale and order 1, pending and unpaid: the order form's products, the
     # payment screen, the order page's payment, cancel, auto-cancel and note forms.
     take_order(db.session(), agent, product=make_product(db.session()), contact=contact)
+    # Order 2, paid: commission 1 (the agent's, pending) for the commission pages.
+    paid = take_order(db.session(), agent, product=make_product(db.session()), contact=contact)
+    record_payment(db.session(), paid.id, amount=paid.total, method="demo", now=utcnow())
+    db.session().commit()
     return admin
 
 
@@ -168,4 +174,5 @@ def test_hostile_values_in_every_panel_form_and_filter(app, client, ctx):
         "/orders/new",
     } <= posted
     assert {"/orders/1/payments", "/orders/1/auto-cancel", "/orders/1/notes"} <= posted
+    assert {"/commissions/decisions", "/commissions/reassign"} <= posted
     assert not failures, "\n".join(failures)

@@ -45,6 +45,8 @@ def init_api(app) -> None:
     api = Api(app)
 
     from voiceapp.api.cases import blp as cases_blp
+    from voiceapp.api.commissions import blp as commissions_blp
+    from voiceapp.api.commissions import reassign_blp
     from voiceapp.api.contacts import blp as contacts_blp
     from voiceapp.api.dashboard import blp as dashboard_blp
     from voiceapp.api.notifications import blp as notifications_blp
@@ -64,6 +66,8 @@ def init_api(app) -> None:
         dashboard_blp,
         team_blp,
         payouts_blp,
+        commissions_blp,
+        reassign_blp,
     ):
         # Bearer-token clients carry no CSRF cookie; session-cookie requests are checked
         # in authenticate_api_request instead.

@@ -45,3 +45,9 @@ def may_reassign(role: str) -> bool:
 
 def may_change_commission_settings(role: str) -> bool:
     return role == ADMIN
+
+
+def sees_others_commissions(role: str, can_approve_commissions: bool) -> bool:
+    """Whose commissions a member may list: managers and admins the team's, and a member
+    given the right to approve the ones they decide on; everyone else only their own."""
+    return sees_all_commissions(role) or may_approve(role, can_approve_commissions)

@@ -33,6 +33,7 @@ def init_web(app) -> None:
         case_settings,
         cases,
         commission_settings,
+        commissions,
         contacts,
         email_templates,
         errors,
@@ -70,6 +71,7 @@ def init_web(app) -> None:
         products,
         order_page,
         orders,
+        commissions,
         pay_stripe,
         payouts,
     ):

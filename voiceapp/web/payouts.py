@@ -23,6 +23,7 @@ from voiceapp.db import utcnow
 from voiceapp.domain.commission_rights import may_pay_out
 from voiceapp.schemas.payouts import PayoutIdsSchema, PayoutListArgsSchema, PayoutRunCreateSchema
 from voiceapp.services.commissions import payout_exports, payouts
+from voiceapp.web.commissions import tabs as commission_tabs
 from voiceapp.web.forms import flatten_errors
 from voiceapp.web.paging import page_count, requested_page
 
@@ -60,6 +61,7 @@ def index():
     )
     return render_template(
         "payouts/list.html",
+        tabs=commission_tabs(),
         payouts=items,
         total=total,
         page=page,

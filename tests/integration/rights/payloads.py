@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from tests.integration.rights.world import upload
 from voiceapp.db import utcnow
-from voiceapp.models import CustomerNote, Order, Payment
+from voiceapp.models import CustomerNote, Order, Payment, User
 from voiceapp.models.settings import DEFAULT_CASE_TYPES
 
 _serial = itertools.count(1)
@@ -366,6 +366,30 @@ PAYLOADS = {
     ("POST", "/p/<code>/demo/complete"): _demo_checkout,
     ("POST", "/p/<code>/sepa"): _mandate,
 }
+
+
+def _member_with_a_commission(world, args, _role):
+    """Something to move: a pending commission of the member (a fresh one when the URL
+    names none)."""
+    member = world.dbs.get(User, args["user_id"]) if "user_id" in args else world.member("any")
+    world.commission_for(member)
+    return {"data": {"member_id": str(member.id), "action": "execute", "confirm": "1"}}
+
+
+PAYLOADS.update(
+    {
+        ("POST", "/api/commissions/decisions"): lambda w, a, r: {
+            "json": {"ids": [a["commission_id"]], "decision": "approve"}
+        },
+        ("POST", "/commissions/decisions"): lambda w, a, r: {
+            "data": {"ids": str(a["commission_id"]), "decision": "approve"}
+        },
+        ("POST", "/api/members/<int:user_id>/reassign"): lambda w, a, r: {
+            k: v for k, v in _member_with_a_commission(w, a, r).items() if k != "data"
+        },
+        ("POST", "/commissions/reassign"): _member_with_a_commission,
+    }
+)
 
 
 def payload(method: str, rule: str, world, args: dict, role: str) -> dict:

@@ -499,3 +499,38 @@ EXPECTED: dict = {
     },
     ("POST", "/webhooks/stripe"): (404, 404, 404, 404, 404),
 }
+
+# Commissions (domain.commission_rights). Everyone lists their own; managers, admins and
+# members with the right to approve the team's. Approving needs the right (the matrix's
+# sales manager has none) and never on one's own; reassigning: sales managers and admins;
+# the vendor's statement: admins.
+EXPECTED.update(
+    {
+        ("GET", "/api/commissions"): (200, 200, 200, 200, 401),
+        ("GET", "/api/commissions/<int:commission_id>"): {
+            "own": (200, 200, 200, 404, 401),
+            "colleague": (200, 200, 404, 200, 401),
+        },
+        ("POST", "/api/commissions/decisions"): {
+            "own": ("200+", 403, 403, 403, 401),
+            "colleague": ("200+", 403, 403, 403, 401),
+        },
+        ("GET", "/api/commissions/statement"): (200, 403, 403, 403, 401),
+        ("POST", "/api/members/<int:user_id>/reassign"): {
+            "any": ("200+", "200+", 403, 403, 401),
+        },
+        ("GET", "/commissions"): (200, 200, 200, 200, OUT),
+        ("GET", "/commissions/<int:commission_id>"): {
+            "own": (200, 200, 200, 404, OUT),
+            "colleague": (200, 200, 404, 200, OUT),
+        },
+        ("GET", "/commissions/approve"): (200, 403, 403, 403, OUT),
+        ("POST", "/commissions/decisions"): {
+            "own": ("302+", 403, 403, 403, OUT),
+            "colleague": ("302+", 403, 403, 403, OUT),
+        },
+        ("GET", "/commissions/reassign"): (200, 200, 403, 403, OUT),
+        ("POST", "/commissions/reassign"): ("302+", "302+", 403, 403, OUT),
+        ("GET", "/commissions/statement"): (200, 403, 403, 403, OUT),
+    }
+)

@@ -22,6 +22,7 @@ from voiceapp.db import Base, utcnow
 from voiceapp.domain.payment_code import format_code
 from voiceapp.models import (
     Call,
+    Commission,
     EmailTemplate,
     Notification,
     NumberOperator,
@@ -83,6 +84,8 @@ STATES = {
     # A pending payout (of a freelancer's due commission) and the run that made it.
     "payout": ("pending",),
     "run": ("any",),
+    # own: a commission of the agent's; colleague: the other agent's (both pending).
+    "commission": ("own", "colleague"),
 }
 
 # A route's URL arguments tell which kind of object it takes.
@@ -105,6 +108,7 @@ KINDS = {
     frozenset({"payout_id"}): "payout",
     frozenset({"run_id"}): "run",
     frozenset({"filename"}): "static",
+    frozenset({"commission_id"}): "commission",
 }
 STATES["static"] = ("any",)
 # Routes that name their object in the query string or the body rather than the path.
@@ -115,6 +119,8 @@ BODY_OBJECTS = {
     ("POST", "/api/orders"): "contact",
     ("GET", "/orders/new"): "contact",
     ("POST", "/orders/new"): "contact",
+    ("POST", "/api/commissions/decisions"): "commission",
+    ("POST", "/commissions/decisions"): "commission",
 }
 _serial = itertools.count(1)
 
@@ -361,6 +367,29 @@ class World:
         row = OrderFactory(
             contact_id=self.contact(contact_state).id, seller_id=seller.id, total=Decimal("119.00")
         )
+        self.dbs.commit()
+        return row
+
+    def commission(self, state: str):
+        return self.commission_for({"own": self.agent, "colleague": self.other}[state])
+
+    def commission_for(self, user):
+        """A pending commission of `user` on an order they sold (as a paid order's)."""
+        order = OrderFactory(
+            contact_id=self.contact("shared_write").id, seller_id=user.id, total=Decimal("119.00")
+        )
+        row = Commission(
+            key=f"matrix:{next(_serial)}",
+            user_id=user.id,
+            order_id=order.id,
+            reason="sales_team",
+            amount=Decimal("10.00"),
+            currency="EUR",
+            base_net=Decimal("100.00"),
+            status="pending",
+            due_at=utcnow(),
+        )
+        self.dbs.add(row)
         self.dbs.commit()
         return row
 
