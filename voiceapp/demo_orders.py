@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from voiceapp.domain.cases import calling_window
 from voiceapp.domain.contacts import PRIVATE
-from voiceapp.models import Case, Contact, Order, Product, User
+from voiceapp.models import Case, Commission, Contact, Order, Product, User
 from voiceapp.services.cases import OutcomeInput, record_outcome, schedule_reminder
+from voiceapp.services.commissions import approval
 from voiceapp.services.orders import create_order, create_product
 from voiceapp.services.orders.instalments import remind_order
 from voiceapp.services.orders.payments import due_now, record_payment
@@ -108,6 +109,8 @@ def seed_orders(db: Session, seller: User, now: datetime) -> dict[str, int]:
     _pay_amount(db, club_order, Decimal("49.00"), "demo", taken + timedelta(days=30))
     _close_follow_up(db, club_order, seller, taken + timedelta(days=1))
 
+    _approve_the_earned(db, now - timedelta(days=20))
+
     added["orders"] = 4
     added["cases"] = db.scalar(select(func.count()).select_from(Case)) - cases_before
     _move_into_calling_window(db, now)
@@ -182,3 +185,18 @@ def _move_into_calling_window(db: Session, now: datetime) -> None:
         if due != case.due_at:
             case.due_at = due
             schedule_reminder(db, case)
+
+
+def _approve_the_earned(db: Session, when: datetime) -> None:
+    """The admin approved the commissions earned weeks ago (the instalment and the
+    subscription), so Payouts has something due to pay; this week's wait for approval."""
+    admin = db.scalar(select(User).where(User.role == "admin").order_by(User.id))
+    if admin is None:
+        return
+    earlier = list(
+        db.scalars(
+            select(Commission.id).where(Commission.earned_at < when, Commission.user_id != admin.id)
+        )
+    )
+    if earlier:
+        approval.decide(db, admin, earlier, "approve", now=when)
