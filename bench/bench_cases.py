@@ -42,10 +42,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench_common import batches, pg_fresh, sqlite_fresh, summarize
+from bench_common import batches, bench_app, pg_fresh, sqlite_fresh, summarize
 from sqlalchemy import bindparam, text
 
-from voiceapp import create_app, db
+from voiceapp import db
 from voiceapp.db import UTCDateTime, utcnow
 from voiceapp.domain.cases import end_of_today
 from voiceapp.migrate import upgrade
@@ -549,16 +549,7 @@ def main(argv: list[str] | None = None) -> int:
 
     url = sqlite_fresh(SQLITE_PATH) if args.backend == "sqlite" else pg_fresh(args.name)
     upgrade(url)
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    app = create_app(
-        {
-            "env": "testing",
-            "secret_key": "bench-secret-key-0123456789abcdef",
-            "database_url": url,
-            "redis_url": REDIS_URL,
-            "instance_path": WORK_DIR / "instance",
-        }
-    )
+    app = bench_app(url, WORK_DIR, REDIS_URL)
     profiles = agent_profiles(rng)
     with app.app_context():
         dbs = db.session()

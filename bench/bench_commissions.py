@@ -34,10 +34,10 @@ from pathlib import Path
 
 import psycopg
 from bench_cases import machine_speed
-from bench_common import batches, pg_fresh
+from bench_common import batches, bench_app, pg_fresh
 from sqlalchemy import func, select
 
-from voiceapp import create_app, db
+from voiceapp import db
 from voiceapp.migrate import upgrade
 from voiceapp.models import Commission, Order
 from voiceapp.services import accounts
@@ -161,16 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
     url = pg_fresh(DBNAME)
     upgrade(url)
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    app = create_app(
-        {
-            "env": "testing",
-            "secret_key": "bench-secret-key-0123456789abcdef",
-            "database_url": url,
-            "redis_url": REDIS_URL,
-            "instance_path": WORK_DIR / "instance",
-        }
-    )
+    app = bench_app(url, WORK_DIR, REDIS_URL)
     with app.app_context():
         sellers = make_team(db.session())
     setup = time.perf_counter()

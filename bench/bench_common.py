@@ -51,3 +51,20 @@ def summarize(durations: list[float], rate: str = "per_s") -> dict:
         "max_ms": round(ordered[-1] * 1000, 3),
         rate: round(len(ordered) / sum(ordered), 1),
     }
+
+
+def bench_app(url: str, work_dir: Path, redis_url: str = "redis://127.0.0.1:6379/13"):
+    """The app on the bench's database, configured as the tests configure it; its instance
+    folder under `work_dir`."""
+    from voiceapp import create_app
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    return create_app(
+        {
+            "env": "testing",
+            "secret_key": "bench-secret-key-0123456789abcdef",
+            "database_url": url,
+            "redis_url": redis_url,
+            "instance_path": work_dir / "instance",
+        }
+    )

@@ -35,9 +35,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import phonenumbers
-from bench_common import batches, pg_fresh, sqlite_fresh, summarize
+from bench_common import batches, bench_app, pg_fresh, sqlite_fresh, summarize
 
-from voiceapp import create_app, db
+from voiceapp import db
 from voiceapp.db import utcnow
 from voiceapp.domain.phones import normalize_phone
 from voiceapp.migrate import upgrade
@@ -429,16 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
 
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    app = create_app(
-        {
-            "env": "testing",
-            "secret_key": "bench-secret-key-0123456789abcdef",
-            "database_url": url,
-            "redis_url": REDIS_URL,
-            "instance_path": WORK_DIR / "instance",
-        }
-    )
+    app = bench_app(url, WORK_DIR, REDIS_URL)
     with app.app_context():
         dbs = db.session()
         user = accounts.create_user(dbs, email="bench@example.com", name="Bench", role="agent")

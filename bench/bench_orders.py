@@ -31,10 +31,10 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from bench_common import pg_fresh, sqlite_fresh, summarize
+from bench_common import bench_app, pg_fresh, sqlite_fresh, summarize
 from sqlalchemy import func, select
 
-from voiceapp import create_app, db
+from voiceapp import db
 from voiceapp.db import utcnow
 from voiceapp.migrate import upgrade
 from voiceapp.models import Contact, ContactPhone, Order, Product, User
@@ -149,16 +149,7 @@ def main(argv: list[str] | None = None) -> int:
 
     url = sqlite_fresh(SQLITE_PATH) if args.backend == "sqlite" else pg_fresh("bench_orders")
     upgrade(url)
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    app = create_app(
-        {
-            "env": "testing",
-            "secret_key": "bench-secret-key-0123456789abcdef",
-            "database_url": url,
-            "redis_url": REDIS_URL,
-            "instance_path": WORK_DIR / "instance",
-        }
-    )
+    app = bench_app(url, WORK_DIR, REDIS_URL)
     total = args.orders + args.warmup
     with app.app_context():
         dbs = db.session()

@@ -30,10 +30,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench_cases import machine_speed
-from bench_common import batches, pg_fresh, sqlite_fresh
+from bench_common import batches, bench_app, pg_fresh, sqlite_fresh
 from sqlalchemy import func, insert, select
 
-from voiceapp import create_app, db
+from voiceapp import db
 from voiceapp.db import utcnow
 from voiceapp.migrate import upgrade
 from voiceapp.models import Commission, Contact, Order, Payout, User
@@ -116,16 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
     url = sqlite_fresh(SQLITE_PATH) if args.backend == "sqlite" else pg_fresh("bench_payouts")
     upgrade(url)
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    app = create_app(
-        {
-            "env": "testing",
-            "secret_key": "bench-secret-key-0123456789abcdef",
-            "database_url": url,
-            "redis_url": REDIS_URL,
-            "instance_path": WORK_DIR / "instance",
-        }
-    )
+    app = bench_app(url, WORK_DIR, REDIS_URL)
     with app.app_context():
         dbs = db.session()
         editable_team_settings(dbs)
