@@ -205,3 +205,16 @@ def test_a_partial_refund_leaves_the_commissions_alone(dbs, people):
     refund(dbs, order.id, now=NOW, actor=admin, amount=D("100.00"), reason="goodwill")
     dbs.commit()
     assert {c.status for c in commissions(dbs, order.id)} == {"pending"}
+
+
+def test_a_seller_switched_off_since_the_sale_still_earns(dbs, people):
+    seller, manager, _admin = people
+    order = net_1000_order(dbs, seller)
+    seller.active = False
+    dbs.commit()
+    record_payment(dbs, order.id, amount=D("1190.00"), method="demo", now=NOW)
+    dbs.commit()
+    assert summary(commissions(dbs, order.id)) == [
+        (seller.id, "sales_team", D("100.00"), "pending"),
+        (manager.id, "sales_manager", D("10.00"), "pending"),
+    ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from voiceapp.domain import commissions as rules
@@ -88,25 +88,31 @@ def _earn_on_payment(db, order, payment: Payment, settings, seller, team, manage
 
 def _earners(db: Session, seller_id: int | None, share_across_team: bool):
     """The seller, the team that shares (active members who sell: everyone but admins,
-    and the seller whatever their role) and the sales managers who earn on it."""
-    active = list(db.scalars(select(User).where(User.active).order_by(User.id)))
-    seller_user = db.get(User, seller_id) if seller_id is not None else None
-    seller = _earner(seller_user) if seller_user is not None else None
+    and the seller whatever their role) and the sales managers who earn on it. Read as
+    plain rows, not ORM objects: this runs for every payment."""
+    who = select(User.id, User.role, User.payout_factor, User.manager_commission_percent)
+    if not share_across_team:  # only the seller and the managers matter
+        who = who.where(or_(User.id == seller_id, User.role == SALES_MANAGER))
+    active = db.execute(who.where(User.active).order_by(User.id)).all()
+    sellers = [r for r in active if r.id == seller_id]
+    if seller_id is not None and not sellers:  # switched off since the sale: still earns
+        sellers = db.execute(select(User.id, User.payout_factor).where(User.id == seller_id)).all()
+    seller = _earner(sellers[0]) if sellers else None
     team = []
     if share_across_team:
-        team = [_earner(u) for u in active if u.role != ADMIN or u.id == seller_id]
-        if seller is not None and seller.user_id not in {e.user_id for e in team}:
+        team = [_earner(r) for r in active if r.role != ADMIN or r.id == seller_id]
+        if seller is not None and seller not in team:
             team.append(seller)
     managers = [
-        rules.Manager(u.id, u.manager_commission_percent)
-        for u in active
-        if u.role == SALES_MANAGER and (u.manager_commission_percent or 0) > 0
+        rules.Manager(r.id, r.manager_commission_percent)
+        for r in active
+        if r.role == SALES_MANAGER and (r.manager_commission_percent or 0) > 0
     ]
     return seller, team, managers
 
 
-def _earner(user: User) -> rules.Earner:
-    return rules.Earner(user.id, user.payout_factor)
+def _earner(row) -> rules.Earner:
+    return rules.Earner(row.id, row.payout_factor)
 
 
 def take_back(
