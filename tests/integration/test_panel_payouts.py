@@ -118,13 +118,13 @@ def test_bad_input_shows_the_form_again_with_messages(client, dbs):
     assert dbs.scalar(select(func.count(PayoutRun.id))) == 0
 
 
-def test_the_menu_names_payouts_for_managers_not_agents(client, dbs):
+def test_the_commission_tabs_name_payouts_for_managers_not_agents(client, dbs):
     manager = UserFactory(role="sales_manager")
     agent = UserFactory(role="agent")
     dbs.commit()
     sign_in(client, manager.email, PASSWORD)
-    assert 'href="/payouts"' in client.get("/").text
+    assert 'href="/payouts"' in client.get("/commissions").text
     other = client.application.test_client()
     sign_in(other, agent.email, PASSWORD)
-    assert 'href="/payouts"' not in other.get("/").text
+    assert 'href="/payouts"' not in other.get("/commissions").text
     assert other.get("/payouts").status_code == 403
