@@ -28,9 +28,19 @@ def _defaults() -> TeamSettings:
     return row
 
 
+# The session's identity map holds its objects weakly: a settings row nobody else holds
+# would be collected between two reads and read again from the database each time (twice
+# for every payment recorded). The session's info keeps it for the session's life.
+_PINNED = "voiceapp.team_settings"
+
+
 def get_team_settings(db: Session) -> TeamSettings:
     """The settings to read. Not to be changed: see editable_team_settings."""
-    return db.get(TeamSettings, SETTINGS_ID) or _defaults()
+    row = db.get(TeamSettings, SETTINGS_ID)
+    if row is None:
+        return _defaults()
+    db.info[_PINNED] = row
+    return row
 
 
 def editable_team_settings(db: Session) -> TeamSettings:
