@@ -13,15 +13,15 @@ one more the totals per status and currency of everything the filter matches.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from voiceapp.domain import commission_rights as rights
 from voiceapp.domain.commissions import REASON_LABELS, SALES_MANAGER
+from voiceapp.domain.dashboard import local_midnight
 from voiceapp.models import Commission, CommissionDecision, Order, User
 from voiceapp.models.commissions import STATUSES
 from voiceapp.services.cases.history import team_zone
@@ -85,18 +85,16 @@ def visibility_filter(user: User) -> ColumnElement[bool]:
     return or_(Commission.user_id == user.id, Commission.reason != SALES_MANAGER)
 
 
-def period_bounds(db: Session, start: date | None, end: date | None):
-    """The UTC instants of `start`'s midnight and the midnight after `end`, in the team's
-    time zone (a period names whole days as the team lives them)."""
-    zone = ZoneInfo(team_zone(db))
-
-    def midnight(day: date) -> datetime:
-        return datetime.combine(day, time(0), tzinfo=zone)
-
-    return (
-        midnight(start) if start else None,
-        midnight(end + timedelta(days=1)) if end else None,
-    )
+def earned_between(db: Session, start: date | None, end: date | None) -> list:
+    """Conditions: earned from `start`'s midnight to the midnight after `end` (either may
+    be open), in the team's time zone (a period names whole days as the team lives them)."""
+    zone = team_zone(db)
+    conditions = []
+    if start is not None:
+        conditions.append(Commission.earned_at >= local_midnight(start, zone))
+    if end is not None:
+        conditions.append(Commission.earned_at < local_midnight(end + timedelta(days=1), zone))
+    return conditions
 
 
 def _conditions(db: Session, user: User, filters: dict, now: datetime) -> list:
@@ -114,12 +112,7 @@ def _conditions(db: Session, user: User, filters: dict, now: datetime) -> list:
         conditions.append(Commission.due_at <= now if filters["due"] else Commission.due_at > now)
     if filters.get("others_only"):
         conditions.append(Commission.user_id != user.id)
-    start, end = period_bounds(db, filters.get("from"), filters.get("to"))
-    if start is not None:
-        conditions.append(Commission.earned_at >= start)
-    if end is not None:
-        conditions.append(Commission.earned_at < end)
-    return conditions
+    return conditions + earned_between(db, filters.get("from"), filters.get("to"))
 
 
 def _row_columns():

@@ -37,7 +37,7 @@ from voiceapp.models.commissions import (
     REJECTED,
     REVERSED,
 )
-from voiceapp.services.commissions.listing import period_bounds
+from voiceapp.services.commissions.listing import earned_between
 
 ZERO = Decimal("0.00")
 LINES = (
@@ -55,16 +55,6 @@ LINES = (
 EARNING = (PENDING, APPROVED, PAID)
 
 
-def _period(db: Session, start: date | None, end: date | None) -> list:
-    lower, upper = period_bounds(db, start, end)
-    conditions = []
-    if lower is not None:
-        conditions.append(Commission.earned_at >= lower)
-    if upper is not None:
-        conditions.append(Commission.earned_at < upper)
-    return conditions
-
-
 def vendor_statement(db: Session, start: date | None, end: date | None) -> list[dict]:
     """One statement per currency, sorted by currency (see the module's docstring)."""
     by_currency: dict[str, dict] = {}
@@ -74,7 +64,7 @@ def vendor_statement(db: Session, start: date | None, end: date | None) -> list[
             currency, {"currency": currency, **dict.fromkeys(LINES, ZERO)}
         )
 
-    period = _period(db, start, end)
+    period = earned_between(db, start, end)
     for currency, name, amount in _commission_lines(db, period):
         line(currency)[name] += Decimal(amount)
     for currency, net, refunded in _revenue(db, period):
