@@ -5,6 +5,7 @@ from voiceapp.models.calls import (
     AgentPresence,
     Call,
     CallEvent,
+    CallReview,
     IvrSession,
     Recording,
     RecordingListen,
@@ -25,6 +26,7 @@ from voiceapp.models.orders import (
 from voiceapp.models.outbox import OutboxJob
 from voiceapp.models.products import Product
 from voiceapp.models.settings import TeamSettings
+from voiceapp.models.tasks import Task
 from voiceapp.models.team import ApiToken, User, UserSession
 from voiceapp.models.telephony import NumberOperator, PhoneNumber
 
@@ -33,6 +35,7 @@ __all__ = [
     "ApiToken",
     "Call",
     "CallEvent",
+    "CallReview",
     "Case",
     "CaseEvent",
     "CaseFile",
@@ -61,6 +64,7 @@ __all__ = [
     "Recording",
     "RecordingListen",
     "SepaMandate",
+    "Task",
     "TeamSettings",
     "User",
     "UserSession",

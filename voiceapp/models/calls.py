@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voiceapp.db import Base, utcnow
@@ -100,8 +100,40 @@ class Recording(Base):
     deleted_at_twilio: Mapped[datetime | None]
     fetch_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The media was deleted here (retention, or by hand); the row stays for the call's
+    # history. deleted_by_id None with deleted_at set: the retention job.
+    deleted_at: Mapped[datetime | None]
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    deleted_reason: Mapped[str | None] = mapped_column(String(40))
 
     call: Mapped[Call] = relationship(back_populates="recordings")
+
+
+class CallReview(Base):
+    """A manager's score of one call (1-5), per criterion, with a comment. One review per
+    reviewer and call; reviewing again changes it. agent_id is the agent the call is
+    scored for, kept here so the dashboard averages scores per agent from one index."""
+
+    __tablename__ = "call_reviews"
+    __table_args__ = (
+        UniqueConstraint("call_sid", "reviewer_id"),
+        CheckConstraint("score BETWEEN 1 AND 5", name="score"),
+        Index("ix_call_reviews_agent_created", "agent_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(ForeignKey("calls.sid", ondelete="CASCADE"))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    score: Mapped[int]
+    # {criterion key: 1-5}; only keys of the team's criteria.
+    criteria: Mapped[dict] = mapped_column(default=dict)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    reviewer = relationship("User", foreign_keys=[reviewer_id])
+    agent = relationship("User", foreign_keys=[agent_id])
 
 
 class RecordingListen(Base):

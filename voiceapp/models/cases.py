@@ -88,6 +88,8 @@ class Case(Base):
     # When the assigned agent is to be reminded (the due time); cleared once reminded.
     remind_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(Text)
+    # Recordings of this case's calls outlive the retention period (a dispute, a claim).
+    keep_recordings: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -33,6 +33,14 @@ DEFAULT_CASE_TYPES = [
     {"key": "missed_call", "label": "Missed call"},
     {"key": "voicemail", "label": "Voicemail"},
 ]
+# What a manager scores a call on, beside its overall score (seed 001, the design card).
+DEFAULT_REVIEW_CRITERIA = [
+    {"key": "greeting", "label": "Greeting"},
+    {"key": "needs_found", "label": "Needs found"},
+    {"key": "offer", "label": "Offer"},
+    {"key": "closing", "label": "Closing"},
+    {"key": "compliance", "label": "Compliance"},
+]
 
 
 class TeamSettings(Base):
@@ -99,3 +107,8 @@ class TeamSettings(Base):
     commission_withdrawal_days: Mapped[int] = mapped_column(default=14)
     payout_currencies: Mapped[list] = mapped_column(default=lambda: ["EUR"])
     minimum_payout: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0.00"))
+
+    # Recordings review: the criteria a call is scored on ([{key, label}]), and how many
+    # days a recording is kept before the retention job deletes its media (None: forever).
+    review_criteria: Mapped[list] = mapped_column(default=lambda: list(DEFAULT_REVIEW_CRITERIA))
+    recording_retention_days: Mapped[int | None] = mapped_column(default=90)
