@@ -216,9 +216,7 @@ def _signed_in(client, user):
     return user
 
 
-def test_a_manager_scores_on_the_call_page_and_sees_the_review_there(
-    client, dbs, people, recorded
-):
+def test_a_manager_scores_on_the_call_page_and_sees_the_review_there(client, dbs, people, recorded):
     _signed_in(client, people["manager"])
     page = client.get(f"/calls/{recorded.sid}")
     assert page.status_code == 200
@@ -284,9 +282,7 @@ def test_the_review_queue_filters(client, as_user, files_app, dbs, people):
     contact = ContactFactory()
     a = add_call(dbs, agent_id=anna.id, contact_id=contact.id, started_at=T0)
     recording_of(dbs, files_app, a, 30)
-    b = add_call(
-        dbs, agent_id=otto.id, direction="outbound", started_at=T0 + timedelta(days=1)
-    )
+    b = add_call(dbs, agent_id=otto.id, direction="outbound", started_at=T0 + timedelta(days=1))
     recording_of(dbs, files_app, b, 300)
     c = add_call(dbs, agent_id=anna.id, started_at=T0 + timedelta(days=2))
     recording_of(dbs, files_app, c, 90)
@@ -296,8 +292,12 @@ def test_the_review_queue_filters(client, as_user, files_app, dbs, people):
     add_recording(dbs, files_app, not_here, stored=False)
     case = CaseFactory(contact=contact)
     dbs.add(
-        CaseEvent(case_id=case.id, kind="outcome", summary="Not reached",
-                  data={"outcome": "not_reached", "call_sid": a.sid})
+        CaseEvent(
+            case_id=case.id,
+            kind="outcome",
+            summary="Not reached",
+            data={"outcome": "not_reached", "call_sid": a.sid},
+        )
     )
     dbs.commit()
     as_user(people["admin"])("POST", f"/api/calls/{c.sid}/reviews", json={"score": 5})

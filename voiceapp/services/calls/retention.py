@@ -44,16 +44,18 @@ def _not_deleted_here():
     )
 
 
-def due_for_deletion(db: Session, *, now: datetime, limit: int = BATCH) -> list[Recording]:
+def due_for_deletion(db: Session, *, now: datetime, limit: int | None = None) -> list[Recording]:
     """Recordings past the team's retention, oldest first."""
     cutoff = rules.retention_cutoff(now, get_team_settings(db).recording_retention_days)
     if cutoff is None:
         return []
     stmt = _not_deleted_here().where(Recording.created_at < cutoff)
-    return list(db.scalars(stmt.order_by(Recording.created_at, Recording.id).limit(limit)))
+    return list(db.scalars(stmt.order_by(Recording.created_at, Recording.id).limit(limit or BATCH)))
 
 
-def delete_expired_media(db: Session, root: Path, *, now: datetime, limit: int = BATCH) -> int:
+def delete_expired_media(
+    db: Session, root: Path, *, now: datetime, limit: int | None = None
+) -> int:
     """Delete the media of recordings past retention from storage; returns how many. The
     rows are marked in the caller's transaction; a file already gone is fine (a run that
     deleted files but could not commit is simply done again)."""
@@ -76,7 +78,7 @@ def delete_expired_media(db: Session, root: Path, *, now: datetime, limit: int =
     return len(recordings)
 
 
-def twilio_copies_left(db: Session, *, limit: int = BATCH) -> list[Recording]:
+def twilio_copies_left(db: Session, *, limit: int | None = None) -> list[Recording]:
     """Recordings deleted here by retention that Twilio may still hold."""
     return list(
         db.scalars(
@@ -87,13 +89,13 @@ def twilio_copies_left(db: Session, *, limit: int = BATCH) -> list[Recording]:
                 Recording.status == "completed",
             )
             .order_by(Recording.deleted_at, Recording.id)
-            .limit(limit)
+            .limit(limit or BATCH)
         )
     )
 
 
 def delete_twilio_copies(
-    db: Session, adapter: TelephonyAdapter, *, now: datetime, limit: int = BATCH
+    db: Session, adapter: TelephonyAdapter, *, now: datetime, limit: int | None = None
 ) -> tuple[int, int]:
     """Delete at Twilio what retention deleted here; (deleted, failed). Twilio answering
     404 counts as deleted (the adapter says so); a failure is tried again next run."""
