@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from workers.recordings import delete_expired_recordings
 from workers.repairs import purge_old_sessions, remind_due_instalments, sweep
 
 
@@ -25,4 +26,7 @@ SCHEDULE = (
     Periodic(remind_due_instalments, cron="23 * * * *", job_timeout=600),
     # Panel sessions that ended or went idle a month ago; nightly, out of office hours.
     Periodic(purge_old_sessions, cron="17 3 * * *"),
+    # Recordings past the team's retention period: hourly, a bounded batch each time, so
+    # a backlog (retention shortened) drains over a few runs.
+    Periodic(delete_expired_recordings, cron="41 * * * *", job_timeout=600),
 )

@@ -20,7 +20,7 @@ from schemathesis.generation import GenerationMode
 from tests.factories import CaseFactory, ContactFactory, OrderFactory, UserFactory
 from tests.hostile_values import HOSTILE_JSON, HOSTILE_TEXT
 from voiceapp.db import utcnow
-from voiceapp.models import Commission, Product
+from voiceapp.models import Call, Commission, Product, Recording
 from voiceapp.services.accounts import create_api_token
 
 EXAMPLES_PER_OPERATION = 20
@@ -66,6 +66,29 @@ def admin_token(ctx, dbs):
             currency="EUR",
             base_net="100.00",
             due_at=utcnow(),
+        )
+    )
+    dbs.flush()
+    # Call "CA1", taken by the seller and recorded: its reviews take the fuzzed input.
+    dbs.add(
+        Call(
+            sid="CA1",
+            direction="inbound",
+            from_number="+4915100000001",
+            to_number="+4930901820",
+            agent_id=seller.id,
+            status="completed",
+        )
+    )
+    dbs.flush()
+    dbs.add(
+        Recording(
+            sid="RE1",
+            call_sid="CA1",
+            status="completed",
+            media_path="RE1.wav",
+            media_bytes=16,
+            fetched_at=utcnow(),
         )
     )
     dbs.flush()
@@ -123,7 +146,7 @@ EXISTING = {
     "user_id": 1,  # the admin
     "payout_id": 1,
     "commission_id": 1,
-    "sid": "CA1",
+    "sid": "CA1",  # recorded, with an agent: reviews of it reach the review rules
 }
 
 

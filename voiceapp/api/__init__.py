@@ -53,6 +53,7 @@ def init_api(app) -> None:
     from voiceapp.api.orders import blp as orders_blp
     from voiceapp.api.payouts import blp as payouts_blp
     from voiceapp.api.products import blp as products_blp
+    from voiceapp.api.reviews import blp as reviews_blp
     from voiceapp.api.team import blp as team_blp
     from voiceapp.api.telephony import blp as telephony_blp
 
@@ -60,6 +61,7 @@ def init_api(app) -> None:
         contacts_blp,
         cases_blp,
         telephony_blp,
+        reviews_blp,
         notifications_blp,
         products_blp,
         orders_blp,

@@ -18,6 +18,7 @@ from voiceapp.schemas.calls import (
     VoiceTokenSchema,
 )
 from voiceapp.services import calls
+from voiceapp.services.calls import reviews
 from voiceapp.telephony.credentials import current_credentials
 from voiceapp.telephony.tokens import TOKEN_TTL_SECONDS, voice_access_token
 
@@ -80,9 +81,11 @@ class Calls(MethodView):
 class CallBySid(MethodView):
     @blp.response(200, CallDetailSchema)
     def get(self, sid):
-        """One call with the callbacks received and its recordings."""
+        """One call with the callbacks received, its recordings, and the reviews the
+        asker may read (managers and admins: all; an agent: those scoring them)."""
         user = authenticate_api_request()
-        call = calls.call_by_sid(db.session(), sid)
+        dbs = db.session()
+        call = calls.call_by_sid(dbs, sid)
         if call is None or not calls.can_see_call(user, call):
             abort(404, message="call not found")
-        return call
+        return reviews.CallWithReviews(call, reviews.visible_reviews(dbs, call, user))

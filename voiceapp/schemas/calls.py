@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from voiceapp.schemas.contacts import PageArgsSchema, PageSchema
 from voiceapp.schemas.fields import Id, Moment
+from voiceapp.schemas.reviews import ReviewSchema
 
 PRESENCE_STATUSES = ("online", "offline", "busy")
 
@@ -16,7 +17,10 @@ class RecordingSchema(Schema):
     duration = fields.Integer(allow_none=True)
     channels = fields.Integer(allow_none=True)
     source = fields.String(allow_none=True)
-    stored = fields.Function(lambda r: r.fetched_at is not None)
+    stored = fields.Function(lambda r: r.fetched_at is not None and r.deleted_at is None)
+    # Retention (or a person) deleted the media; the row stays for the call's history.
+    deleted_at = fields.DateTime(allow_none=True)
+    deleted_reason = fields.String(allow_none=True)
     # Streamed through the app, never Twilio's URL (recordings are personal data).
     url = fields.Function(lambda r: f"/calls/recordings/{r.sid}")
 
@@ -50,6 +54,7 @@ class CallSchema(Schema):
 
 class CallDetailSchema(CallSchema):
     events = fields.List(fields.Nested(CallEventSchema))
+    reviews = fields.List(fields.Nested(ReviewSchema))
 
 
 class CallListArgsSchema(PageArgsSchema):

@@ -53,6 +53,7 @@ def requeue_unfetched_recordings(db: Session, *, now: datetime) -> int:
         select(Recording).where(
             Recording.status == "completed",
             Recording.fetched_at.is_(None),
+            Recording.deleted_at.is_(None),  # retention deleted it before it was fetched
             Recording.created_at < now - RECORDING_STALE_AFTER,
         )
     ):

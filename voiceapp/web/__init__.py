@@ -29,6 +29,7 @@ def init_web(app) -> None:
     from voiceapp.web import (
         account,
         auth_views,
+        call_page,
         calls,
         case_settings,
         cases,
@@ -49,6 +50,8 @@ def init_web(app) -> None:
         pay_stripe,
         payouts,
         products,
+        recording_settings,
+        reviews,
         telephony_admin,
     )
 
@@ -63,7 +66,10 @@ def init_web(app) -> None:
         commission_settings,
         invitations,
         calls,
+        reviews,
+        call_page,
         telephony_admin,
+        recording_settings,
         numbers,
         case_settings,
         notifications,

@@ -94,8 +94,7 @@ class CallRow:
         return self.number if E164.match(self.number or "") else None
 
 
-def _is_stored(recording: Recording) -> bool:
-    return recording.fetched_at is not None and bool(recording.media_path)
+_is_stored = recordings.is_stored
 
 
 def _rows(calls: list[Call]) -> list[CallRow]:
@@ -240,6 +239,8 @@ def missed():
 
 def _stored_file(recording: Recording) -> Path:
     """The recording's media file, or a 404 that says why it cannot be played."""
+    if recording.deleted_at is not None:
+        abort(404, f"This recording was deleted ({recording.deleted_reason or 'by hand'}).")
     if recording.status in ("absent", "failed") and not _is_stored(recording):
         abort(404, f"Twilio reported this recording as {recording.status}: nothing to play.")
     if not _is_stored(recording):

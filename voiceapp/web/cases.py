@@ -29,6 +29,7 @@ from voiceapp.domain.scheduling import OUTCOME_LABELS, OUTCOMES
 from voiceapp.schemas.cases import CaseListArgsSchema, OutcomeSchema
 from voiceapp.schemas.fields import Moment
 from voiceapp.services import accounts, cases
+from voiceapp.services.calls import retention
 from voiceapp.services.cases.history import case_type_labels, team_languages, team_zone
 from voiceapp.services.contacts import visible_contact
 from voiceapp.services.emails import active_templates
@@ -359,6 +360,28 @@ def assign(case_id: int):
         return redirect(url_for("cases.show", case_id=case_id))
     dbs.commit()
     flash("Assignment saved.", "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/<int:case_id>/keep-recordings")
+def keep_recordings(case_id: int):
+    """Managers and admins keep the case's recordings beyond the retention period."""
+    case = _load_case(case_id, lock=True)
+    dbs = db.session()
+    keep = request.form.get("keep") == "1"
+    try:
+        retention.set_keep_recordings(dbs, case, keep, actor=current_user, now=utcnow())
+    except cases.CaseForbidden as exc:
+        dbs.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("cases.show", case_id=case_id))
+    dbs.commit()
+    flash(
+        "This case's recordings are kept beyond the retention period."
+        if keep
+        else "This case's recordings follow the retention period again.",
+        "success",
+    )
     return redirect(url_for("cases.show", case_id=case_id))
 
 

@@ -238,6 +238,7 @@ def settings():
         api_key_secret_state=_secret_state(row.twilio_api_key_secret, env.twilio_api_key_secret),
         webhooks=[(label, public_url(endpoint)) for label, endpoint in WEBHOOKS],
         public_base_url=env.public_base_url,
+        retention_days=row.recording_retention_days,
     ), (422 if form.is_submitted() else 200)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from tests.integration.rights.world import upload
 from voiceapp.db import utcnow
 from voiceapp.models import CustomerNote, Order, Payment, User
@@ -388,6 +390,51 @@ PAYLOADS.update(
             k: v for k, v in _member_with_a_commission(w, a, r).items() if k != "data"
         },
         ("POST", "/commissions/reassign"): _member_with_a_commission,
+    }
+)
+
+
+def _recorded(world, sid: str) -> None:
+    """A review scores what was heard: the call gets a stored recording first (so where
+    the rights allow, the review is really made)."""
+    from voiceapp.models import Recording
+
+    if world.dbs.scalar(select(Recording.id).where(Recording.call_sid == sid)) is None:
+        n = next(_serial)
+        root = world.app.config["VOICEAPP"].resolved_recordings_path()
+        root.mkdir(parents=True, exist_ok=True)
+        (root / f"review-{n}.wav").write_bytes(b"RIFF....WAVEfmt ")
+        world.dbs.add(
+            Recording(
+                sid=f"RE{n:032x}",
+                call_sid=sid,
+                status="completed",
+                media_path=f"review-{n}.wav",
+                media_bytes=16,
+                fetched_at=utcnow(),
+            )
+        )
+        world.dbs.commit()
+
+
+def _review_json(world, args, _role):
+    _recorded(world, args["sid"])
+    return {"json": {"score": 4, "criteria": {"greeting": 5}, "comment": "Matrix"}}
+
+
+def _review_form(world, args, _role):
+    _recorded(world, args["sid"])
+    return {"data": {"score": "4", "criterion-greeting": "5", "comment": "Matrix"}}
+
+
+PAYLOADS.update(
+    {
+        ("POST", "/api/calls/<sid>/reviews"): _review_json,
+        ("POST", "/calls/<sid>/review"): _review_form,
+        ("POST", "/cases/<int:case_id>/keep-recordings"): lambda w, a, r: {"data": {"keep": "1"}},
+        ("POST", "/settings/recordings"): lambda w, a, r: {
+            "data": {"retention_days": "30", "new_label": f"Matrix {next(_serial)}"}
+        },
     }
 )
 

@@ -40,6 +40,14 @@ EXPECTED: dict = {
         "colleague": (200, 200, 404, 200, 401),
         "unanswered": (200, 200, 200, 200, 401),
     },
+    # Managers and admins score calls (one review each, changed in place); agents never,
+    # and a colleague's call is not even there for them. A call nobody took has no agent
+    # to score (409).
+    ("POST", "/api/calls/<sid>/reviews"): {
+        "own": ("201+", "201+", 403, 404, 401),
+        "colleague": ("201+", "201+", 404, 403, 401),
+        "unanswered": (409, 409, 403, 403, 401),
+    },
     ("GET", "/api/cases"): (200, 200, 200, 200, 401),
     # A contact the asker may not see is answered as one that does not exist (422).
     ("POST", "/api/cases"): {
@@ -190,6 +198,22 @@ EXPECTED: dict = {
     ("GET", "/api/token"): (503, 503, 503, 503, 401),
     ("GET", "/calls"): (200, 200, 200, 200, OUT),
     ("GET", "/calls/missed"): (200, 200, 200, 200, OUT),
+    # The call page: whoever sees the call (as /api/calls/<sid>); scoring it, as the API.
+    ("GET", "/calls/<sid>"): {
+        "own": (200, 200, 200, 404, OUT),
+        "colleague": (200, 200, 404, 200, OUT),
+        "unanswered": (200, 200, 200, 200, OUT),
+    },
+    ("POST", "/calls/<sid>/review"): {
+        "own": ("302+", "302+", 403, 403, OUT),
+        "colleague": ("302+", "302+", 403, 403, OUT),
+        "unanswered": (409, 409, 403, 403, OUT),
+    },
+    # The listen log is for admins; the review queue for managers and admins; "My
+    # reviews" (the reviews scoring you) for everyone.
+    ("GET", "/calls/listens"): (200, 403, 403, 403, OUT),
+    ("GET", "/calls/reviews"): (200, 200, 403, 403, OUT),
+    ("GET", "/calls/reviews/mine"): (200, 200, 200, 200, OUT),
     # Recordings: managers, admins and the agent on the call; every play is logged (+).
     ("GET", "/calls/recordings/<recording_sid>"): {
         "own": ("200+", "200+", "200+", 404, OUT),
@@ -197,6 +221,16 @@ EXPECTED: dict = {
         "unanswered": ("200+", "200+", 404, 404, OUT),
     },
     ("GET", "/cases"): (200, 200, 200, 200, OUT),
+    # Keeping a case's recordings beyond retention: managers and admins; an agent is told
+    # no on the case page (302, nothing changed).
+    ("POST", "/cases/<int:case_id>/keep-recordings"): {
+        "own": ("302+", "302+", 302, 302, OUT),
+        "colleague": ("302+", "302+", 302, 302, OUT),
+        "shared_read": ("302+", "302+", 302, 302, OUT),
+        "private": ("302+", "302+", 404, 302, OUT),
+        "pool": ("302+", "302+", 302, 302, OUT),
+        "pool_other": ("302+", "302+", 302, 302, OUT),
+    },
     ("GET", "/cases/<int:case_id>"): {
         "own": (200, 200, 200, 200, OUT),
         "colleague": (200, 200, 200, 200, OUT),
@@ -479,6 +513,8 @@ EXPECTED: dict = {
     ("POST", "/settings/cases"): ("302+", 403, 403, 403, OUT),
     ("GET", "/settings/sales"): (200, 403, 403, 403, OUT),
     ("POST", "/settings/sales"): ("302+", 403, 403, 403, OUT),
+    ("GET", "/settings/recordings"): (200, 403, 403, 403, OUT),
+    ("POST", "/settings/recordings"): ("302+", 403, 403, 403, OUT),
     ("GET", "/settings/telephony"): (200, 403, 403, 403, OUT),
     ("POST", "/settings/telephony"): ("302+", 403, 403, 403, OUT),
     # Public by design.

@@ -93,6 +93,15 @@ def store_media(recording: Recording, media: bytes, root: Path, now: datetime) -
     recording.fetch_error = None
 
 
+def is_stored(recording: Recording) -> bool:
+    """The media is here to play: fetched, and not deleted since (retention, by hand)."""
+    return (
+        recording.fetched_at is not None
+        and bool(recording.media_path)
+        and recording.deleted_at is None
+    )
+
+
 def can_listen(user: User, call: Call) -> bool:
     """Recordings are personal data: managers, admins and the agent on the call."""
     return user.role in ("admin", "sales_manager") or call.agent_id == user.id

@@ -27,7 +27,10 @@ class CaseCall:
 
 
 def _stored(recording: Recording) -> bool:
-    return recording.fetched_at is not None and bool(recording.media_path)
+    # Imported here: services.calls imports services.cases (missed calls open cases).
+    from voiceapp.services.calls.recordings import is_stored
+
+    return is_stored(recording)
 
 
 def _outcomes_by_call(db: Session, case: Case) -> dict[str, str]:
