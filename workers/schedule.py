@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from workers.repairs import purge_old_sessions, remind_due_instalments, sweep
+from workers.reports import purge_report_files
 
 
 @dataclass(frozen=True)
@@ -25,4 +26,6 @@ SCHEDULE = (
     Periodic(remind_due_instalments, cron="23 * * * *", job_timeout=600),
     # Panel sessions that ended or went idle a month ago; nightly, out of office hours.
     Periodic(purge_old_sessions, cron="17 3 * * *"),
+    # Report files the panel's downloads wrote, once they are a day old.
+    Periodic(purge_report_files, cron="41 * * * *"),
 )

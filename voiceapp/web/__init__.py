@@ -49,6 +49,7 @@ def init_web(app) -> None:
         pay_stripe,
         payouts,
         products,
+        reports,
         telephony_admin,
     )
 
@@ -74,6 +75,7 @@ def init_web(app) -> None:
         commissions,
         pay_stripe,
         payouts,
+        reports,
     ):
         app.register_blueprint(module.bp)
     pay.init_pay_page(app)  # the customer's pay page, with its rate limit
