@@ -37,7 +37,7 @@ from voiceapp.models import OutboxJob, User
 from voiceapp.services.cases.history import team_zone
 from voiceapp.services.outbox import add_job
 from voiceapp.services.reports.spreadsheets import file_name, report_csv, report_xlsx
-from voiceapp.services.reports.tables import build_report, members_for
+from voiceapp.services.reports.tables import batch_count, build_report, members_for
 
 JOB = "workers.reports.write_report_file"
 KEEP = timedelta(hours=24)
@@ -103,10 +103,14 @@ def write_download(
         return None
     period = period_for(None, now=now, zone=team_zone(db), first=request.first, last=request.last)
     members = members_for(db, request.member_ids)
-    report = build_report(db, period, members, now=now, progress=lambda d, t: progress(d, t + 1))
+    # The steps: each batch of members counted, then the file written.
+    steps = batch_count(len(members)) + 1
+    report = build_report(
+        db, period, members, now=now, progress=lambda done, _: progress(done, steps)
+    )
     data = report_xlsx(report) if request.fmt == "xlsx" else report_csv(report, request.table)
     path = save_file(root, user_id, token, file_name(report, request.fmt, request.table), data)
-    progress(1, 1)
+    progress(steps, steps)
     return path
 
 

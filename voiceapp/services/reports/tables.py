@@ -168,6 +168,11 @@ def members_for(db: Session, ids: list[int] | None) -> list[User]:
     return found
 
 
+def batch_count(members: int) -> int:
+    """How many rounds of queries a report on `members` members takes (at least one)."""
+    return max(1, -(-members // BATCH))
+
+
 def build_report(
     db: Session,
     period: Period,
@@ -179,7 +184,7 @@ def build_report(
     """The report's tables for `members` (rows in the order given). `progress(done, total)`
     is told after each batch of members."""
     tables = _tables()
-    batches = [members[i : i + BATCH] for i in range(0, len(members), BATCH)] or [[]]
+    batches = [members[i * BATCH : (i + 1) * BATCH] for i in range(batch_count(len(members)))]
     for done, batch in enumerate(batches, start=1):
         _add_rows(db, tables, batch, period, now)
         if progress is not None:
