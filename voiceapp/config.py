@@ -220,6 +220,10 @@ class Settings:
     def resolved_case_files_path(self) -> Path:
         return self.case_files_path or self.instance_path / "case-files"
 
+    def report_files_path(self) -> Path:
+        """Report files the panel's downloads wrote, kept a day (services.reports)."""
+        return self.instance_path / "reports"
+
     def validate(self) -> None:
         if self.env not in ENVIRONMENTS:
             raise ConfigError(

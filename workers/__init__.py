@@ -15,15 +15,18 @@ from workers.orders import auto_cancel_order
 from workers.recordings import fetch_recording
 from workers.reminders import remind_case_due
 from workers.repairs import purge_old_sessions, remind_due_instalments, sweep
+from workers.reports import purge_report_files, write_report_file
 
 __all__ = [
     "auto_cancel_order",
     "fetch_recording",
     "job_context",
     "purge_old_sessions",
+    "purge_report_files",
     "remind_case_due",
     "remind_due_instalments",
     "send_email",
     "set_job_app",
     "sweep",
+    "write_report_file",
 ]

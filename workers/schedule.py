@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from workers.recordings import delete_expired_recordings
 from workers.repairs import purge_old_sessions, remind_due_instalments, sweep
+from workers.reports import purge_report_files
 
 
 @dataclass(frozen=True)
@@ -29,4 +30,6 @@ SCHEDULE = (
     # Recordings past the team's retention period: hourly, a bounded batch each time, so
     # a backlog (retention shortened) drains over a few runs.
     Periodic(delete_expired_recordings, cron="41 * * * *", job_timeout=600),
+    # Report files the panel's downloads wrote, once they are a day old.
+    Periodic(purge_report_files, cron="47 * * * *"),
 )

@@ -53,6 +53,7 @@ def init_api(app) -> None:
     from voiceapp.api.orders import blp as orders_blp
     from voiceapp.api.payouts import blp as payouts_blp
     from voiceapp.api.products import blp as products_blp
+    from voiceapp.api.reports import blp as reports_blp
     from voiceapp.api.reviews import blp as reviews_blp
     from voiceapp.api.team import blp as team_blp
     from voiceapp.api.telephony import blp as telephony_blp
@@ -66,6 +67,7 @@ def init_api(app) -> None:
         products_blp,
         orders_blp,
         dashboard_blp,
+        reports_blp,
         team_blp,
         payouts_blp,
         commissions_blp,

@@ -51,6 +51,7 @@ def init_web(app) -> None:
         payouts,
         products,
         recording_settings,
+        reports,
         reviews,
         telephony_admin,
     )
@@ -80,6 +81,7 @@ def init_web(app) -> None:
         commissions,
         pay_stripe,
         payouts,
+        reports,
     ):
         app.register_blueprint(module.bp)
     pay.init_pay_page(app)  # the customer's pay page, with its rate limit

@@ -331,6 +331,9 @@ PAYLOADS = {
     ("POST", "/cases/<int:case_id>/assign"): _take_it,
     ("POST", "/cases/<int:case_id>/outcome"): lambda w, a, r: {"data": {"outcome": "not_reached"}},
     ("GET", "/cases/new"): lambda w, a, r: {"query_string": {"contact_id": a["contact_id"]}},
+    ("GET", "/api/reports/calls"): lambda w, a, r: {
+        "query_string": {"from": "2025-03-01", "to": "2025-03-31"}
+    },
     ("POST", "/cases/new"): _new_case_form,
     ("POST", "/cases/next"): _a_pool_case,
     ("POST", "/notifications/read-all"): _something_unread,

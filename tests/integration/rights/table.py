@@ -187,6 +187,7 @@ EXPECTED: dict = {
         "pending": ("200+", "200+", 403, 403, 401),
     },
     ("POST", "/api/payouts/paid"): ("200+", "200+", 403, 403, 401),
+    ("GET", "/api/reports/calls"): (200, 200, 403, 403, 401),
     ("GET", "/api/products"): (200, 200, 200, 200, 401),
     ("POST", "/api/products"): ("201+", 403, 403, 403, 401),
     ("GET", "/api/products/<int:product_id>"): {
@@ -485,6 +486,13 @@ EXPECTED: dict = {
     ("POST", "/p/<code>/sepa"): {
         "open": ("302+", "302+", "302+", "302+", "302+"),
     },
+    # Reports: sales managers and admins; a download is only for the member who asked
+    # (the admin gets 404 for the manager's file, as for one that does not exist).
+    ("GET", "/reports"): (200, 200, 403, 403, OUT),
+    ("POST", "/reports/downloads"): ("302+", "302+", 403, 403, OUT),
+    ("GET", "/reports/downloads/<download>"): {"managers": (404, 200, 403, 403, OUT)},
+    ("GET", "/reports/downloads/<download>/status"): {"managers": (404, 200, 403, 403, OUT)},
+    ("GET", "/reports/downloads/<download>/file"): {"managers": (404, 200, 403, 403, OUT)},
     ("GET", "/payouts"): (200, 200, 403, 403, OUT),
     ("GET", "/payouts/new"): (200, 200, 403, 403, OUT),
     ("POST", "/payouts/new"): ("302+", "302+", 403, 403, OUT),

@@ -86,6 +86,8 @@ STATES = {
     "run": ("any",),
     # own: a commission of the agent's; colleague: the other agent's (both pending).
     "commission": ("own", "colleague"),
+    # A report file the sales manager asked for (written): theirs alone to fetch.
+    "report_download": ("managers",),
 }
 
 # A route's URL arguments tell which kind of object it takes.
@@ -109,6 +111,7 @@ KINDS = {
     frozenset({"run_id"}): "run",
     frozenset({"filename"}): "static",
     frozenset({"commission_id"}): "commission",
+    frozenset({"download"}): "report_download",
 }
 STATES["static"] = ("any",)
 # Routes that name their object in the query string or the body rather than the path.
@@ -440,8 +443,19 @@ class World:
     def run(self, state: str):
         return self.payout(state).run
 
+    def report_download(self, _state: str) -> str:
+        """The token of a report file written for the sales manager."""
+        from voiceapp.services.reports.downloads import save_file
+
+        token = f"matrix{next(_serial):016d}"
+        root = self.app.config["VOICEAPP"].report_files_path()
+        save_file(root, self.users["sales_manager"].id, token, "calls-report.csv", "Member\n")
+        return token
+
     def url_args(self, kind: str, state: str) -> dict:
         """Build one object of `kind` in `state`; the URL arguments that name it."""
+        if kind == "report_download":
+            return {"download": self.report_download(state)}
         if kind == "static":
             return {"filename": "style.css"}
         if kind == "pay_code":

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from voiceapp.domain.spreadsheets import safe_text
+
 if TYPE_CHECKING:
     from voiceapp.models import Payout, PayoutRun
 
@@ -31,12 +33,6 @@ HEADER = (
     "Status",
     "Paid on",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: str | None) -> str:
-    value = value or ""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def _paid_on(payout: Payout, zone: str) -> str:
@@ -49,9 +45,9 @@ def _rows(run: PayoutRun, zone: str):
     for payout in run.payouts:
         user = payout.user
         yield (
-            _text(user.name),
-            _text(user.email),
-            _text(user.digistore_id),
+            safe_text(user.name),
+            safe_text(user.email),
+            safe_text(user.digistore_id),
             payout.currency,
             payout.amount,
             payout.commission_count,
