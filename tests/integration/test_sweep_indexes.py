@@ -1,7 +1,7 @@
 """The sweep runs every minute over tables with a million cases: its queries must be
 served by their partial indexes (ix_cases_remind_at, ix_tasks_remind_at,
-ix_orders_pending_auto_cancel, ix_outgoing_emails_pending), never by a scan of the table. The exact SQL the services
-send is captured and EXPLAINed."""
+ix_orders_pending_auto_cancel, ix_outgoing_emails_pending), never by a scan of the
+table. The exact SQL the services send is captured and EXPLAINed."""
 
 from __future__ import annotations
 
