@@ -53,12 +53,14 @@ def init_api(app) -> None:
     from voiceapp.api.orders import blp as orders_blp
     from voiceapp.api.payouts import blp as payouts_blp
     from voiceapp.api.products import blp as products_blp
+    from voiceapp.api.tasks import blp as tasks_blp
     from voiceapp.api.team import blp as team_blp
     from voiceapp.api.telephony import blp as telephony_blp
 
     for blp in (
         contacts_blp,
         cases_blp,
+        tasks_blp,
         telephony_blp,
         notifications_blp,
         products_blp,
