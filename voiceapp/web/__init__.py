@@ -49,6 +49,7 @@ def init_web(app) -> None:
         pay_stripe,
         payouts,
         products,
+        tasks,
         telephony_admin,
     )
 
@@ -57,6 +58,7 @@ def init_web(app) -> None:
         home,
         contacts,
         cases,
+        tasks,
         account,
         members,
         member_bulk,
