@@ -31,9 +31,12 @@ def reminder_options() -> list[tuple[str, str]]:
     return [(NO_REMINDER if m is None else str(m), label) for m, label in REMINDER_CHOICES]
 
 
-def read_task_form(form: MultiDict, zone: str) -> tuple[dict, dict[str, list[str]]]:
+def read_task_form(
+    form: MultiDict, zone: str, *, new: bool = True
+) -> tuple[dict, dict[str, list[str]]]:
     """The submitted fields as the task operations take them, and the errors of the
-    fields that could not be read (the operations check the rest)."""
+    fields that could not be read (the operations check the rest). A new task without an
+    assignee is the member's own; a changed one keeps its assignee."""
     errors: dict[str, list[str]] = {}
     data: dict = {"title": form.get("title", ""), "notes": form.get("notes")}
     try:
@@ -43,7 +46,10 @@ def read_task_form(form: MultiDict, zone: str) -> tuple[dict, dict[str, list[str
     except ValueError:
         errors["due_at"] = ["choose a date and a time"]
     assignee = form.get("assignee_id", "").strip()
-    data["assignee_id"] = int(assignee) if assignee.isdigit() else current_user.id
+    if assignee.isdigit():
+        data["assignee_id"] = int(assignee)
+    elif new:
+        data["assignee_id"] = current_user.id
     remind = form.get("remind", "0")
     data["remind_minutes_before"] = None if remind == NO_REMINDER else _minutes(remind, errors)
     return data, errors

@@ -93,7 +93,7 @@ def edit(task_id: int):
     errors: dict = {}
     values = task_values(task, team_zone(dbs))
     if request.method == "POST":
-        data, errors = read_task_form(request.form, team_zone(dbs))
+        data, errors = read_task_form(request.form, team_zone(dbs), new=False)
         values = request.form
         if not errors:
             try:
