@@ -247,7 +247,8 @@ def demo_seed():
     click.echo(
         f"demo data: {summary['users']} users, {summary['numbers']} numbers, "
         f"{summary['contacts']} contacts, {summary['cases']} cases added, "
-        f"{summary['products']} products and {summary['orders']} phone orders "
+        f"{summary['products']} products, {summary['orders']} phone orders and "
+        f"{summary['tasks']} tasks "
         f"(password for every demo user: {DEMO_PASSWORD})"
     )
 

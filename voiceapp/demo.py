@@ -179,7 +179,7 @@ def demo_twilio_environment(web_url: str, sim_url: str) -> dict[str, str]:
 def seed(db: Session) -> dict[str, int]:
     now = utcnow()
     added = {"users": 0, "numbers": 0, "contacts": 0, "cases": 0, "products": 0, "orders": 0}
-    agents = []
+    agents, manager = [], None
     for email, name, role, languages, case_types, extra in DEMO_USERS:
         user = accounts.find_user_by_email(db, email)
         if user is None:
@@ -196,6 +196,8 @@ def seed(db: Session) -> dict[str, int]:
             added["users"] += 1
         if role == "agent":
             agents.append(user)
+        elif role == "sales_manager":
+            manager = user
     for number, friendly in DEMO_NUMBERS:
         row = db.scalar(select(PhoneNumber).where(PhoneNumber.number == number))
         if row is None:
@@ -230,4 +232,7 @@ def seed(db: Session) -> dict[str, int]:
     money = seed_orders(db, agents[0], now)
     added["cases"] += money["cases"]
     added["products"], added["orders"] = money["products"], money["orders"]
+    from voiceapp.demo_tasks import seed_tasks
+
+    added["tasks"] = seed_tasks(db, agents, manager, now)
     return added

@@ -13,7 +13,7 @@ from workers.context import job_context, set_job_app
 from workers.email import send_email
 from workers.orders import auto_cancel_order
 from workers.recordings import fetch_recording
-from workers.reminders import remind_case_due
+from workers.reminders import remind_case_due, remind_task_due
 from workers.repairs import purge_old_sessions, remind_due_instalments, sweep
 from workers.reports import purge_report_files, write_report_file
 
@@ -25,6 +25,7 @@ __all__ = [
     "purge_report_files",
     "remind_case_due",
     "remind_due_instalments",
+    "remind_task_due",
     "send_email",
     "set_job_app",
     "sweep",

@@ -14,6 +14,7 @@ from voiceapp.services.outbox import purge_handed_over, relay_pending
 from voiceapp.services.repairs import (
     cancel_overdue_orders,
     remind_overdue_cases,
+    remind_overdue_tasks,
     requeue_stale_emails,
     requeue_unfetched_recordings,
 )
@@ -44,6 +45,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         queued_again = requeue_unfetched_recordings(dbs, now=now)
         dbs.commit()
         reminded = remind_overdue_cases(dbs, now=now)
+        tasks_reminded = remind_overdue_tasks(dbs, now=now)
         cancelled = cancel_overdue_orders(dbs, now=now)
         emails = requeue_stale_emails(dbs, redis, now=now)
         handed = relay_pending(dbs, redis, now=now)
@@ -52,6 +54,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
             "relayed": handed,
             "recordings_requeued": queued_again,
             "reminders_sent": reminded,
+            "task_reminders_sent": tasks_reminded,
             "emails_requeued": emails,
             "orders_cancelled": cancelled,
             "outbox_purged": purged,

@@ -27,6 +27,7 @@ from voiceapp.models import (
     Contact,
     ContactPhone,
     PhoneNumber,
+    Task,
     User,
     UserSession,
 )
@@ -435,6 +436,8 @@ def test_demo_seed_twice_adds_nothing_the_second_time(app, client):
     second = invoke("demo", "seed")
     assert second.exit_code == 0, second.output
     assert "0 users, 0 numbers, 0 contacts, 0 cases added" in second.stdout
+    assert re.search(r"and (\d+) tasks", first.stdout).group(1) == str(count(app, Task))
+    assert "and 0 tasks" in second.stdout
     assert {m: count(app, m) for m in counts} == counts
 
     # The demo users can sign in with the password the command printed.

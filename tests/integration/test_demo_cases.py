@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from voiceapp.demo import seed
 from voiceapp.domain.cases import calling_window, end_of_today
-from voiceapp.models import Case
+from voiceapp.models import Case, Task, User
 from voiceapp.models.cases import CLOSED
+from voiceapp.services import tasks
 from voiceapp.services.team_settings import get_team_settings
 
 
@@ -49,3 +50,19 @@ def test_demo_cases_are_due_inside_the_calling_window(ctx, dbs, now, time_machin
     due = [case.due_at.astimezone(UTC) for case in open_cases]
     assert any(d < now for d in due)
     assert any(d > end_of_today(now, "Europe/Berlin") for d in due)
+
+
+def test_the_demo_gives_every_agent_tasks_overdue_coming_and_done_today(ctx, dbs, time_machine):
+    now = datetime(2026, 11, 24, 8, 30, tzinfo=UTC)
+    time_machine.move_to(now, tick=False)
+    seed(dbs)
+    dbs.commit()
+    agents = dbs.scalars(select(User).where(User.role == "agent")).all()
+    assert agents
+    for agent in agents:
+        mine = tasks.my_tasks(dbs, agent, now=now, zone="Europe/Berlin")
+        assert any(t.due_at < now for t in mine.open), agent.name  # overdue on top
+        assert any(t.due_at > now for t in mine.open)
+        assert len(mine.done_today) == 1
+    assert any(t.case_id for t in dbs.scalars(select(Task)))
+    assert seed(dbs)["tasks"] == 0  # added once

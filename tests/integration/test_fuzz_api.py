@@ -20,7 +20,7 @@ from schemathesis.generation import GenerationMode
 from tests.factories import CaseFactory, ContactFactory, OrderFactory, UserFactory
 from tests.hostile_values import HOSTILE_JSON, HOSTILE_TEXT
 from voiceapp.db import utcnow
-from voiceapp.models import Call, Commission, Product, Recording
+from voiceapp.models import Call, Commission, Product, Recording, Task
 from voiceapp.services.accounts import create_api_token
 
 EXAMPLES_PER_OPERATION = 20
@@ -91,6 +91,8 @@ def admin_token(ctx, dbs):
             fetched_at=utcnow(),
         )
     )
+    # Task 1, on contact 1, the admin's.
+    dbs.add(Task(title="Fuzzed task", due_at=utcnow(), assignee_id=admin.id, contact_id=1))
     dbs.flush()
     _row, token = create_api_token(dbs, admin, name="fuzz", now=utcnow())
     dbs.commit()
@@ -146,6 +148,7 @@ EXISTING = {
     "user_id": 1,  # the admin
     "payout_id": 1,
     "commission_id": 1,
+    "task_id": 1,
     "sid": "CA1",  # recorded, with an agent: reviews of it reach the review rules
 }
 

@@ -224,6 +224,7 @@ def test_with_redis_down_the_sweep_still_sends_late_reminders_and_loses_no_email
             "relayed": 0,
             "recordings_requeued": 0,
             "reminders_sent": 1,
+            "task_reminders_sent": 0,
             "emails_requeued": 0,
             "orders_cancelled": 0,
             "outbox_purged": 0,

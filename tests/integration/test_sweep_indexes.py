@@ -1,7 +1,7 @@
 """The sweep runs every minute over tables with a million cases: its queries must be
-served by their partial indexes (ix_cases_remind_at, ix_orders_pending_auto_cancel,
-ix_outgoing_emails_pending), never by a scan of the table. The exact SQL the services
-send is captured and EXPLAINed."""
+served by their partial indexes (ix_cases_remind_at, ix_tasks_remind_at,
+ix_orders_pending_auto_cancel, ix_outgoing_emails_pending), never by a scan of the
+table. The exact SQL the services send is captured and EXPLAINed."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tests.sql_capture import sent_selects
 from voiceapp.services.cases.reminders import overdue_reminders
 from voiceapp.services.orders.auto_cancel import overdue_auto_cancels
 from voiceapp.services.repairs import stale_emails_statement
+from voiceapp.services.tasks.reminders import late_reminders
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -44,6 +45,11 @@ def plan(dbs, sql: str, params) -> str:
             "cases",
         ),
         (
+            lambda dbs: late_reminders(dbs, before=NOW - timedelta(minutes=2), limit=500),
+            "ix_tasks_remind_at",
+            "tasks",
+        ),
+        (
             lambda dbs: overdue_auto_cancels(dbs, NOW - timedelta(minutes=2), 500),
             "ix_orders_pending_auto_cancel",
             "orders",
@@ -54,7 +60,7 @@ def plan(dbs, sql: str, params) -> str:
             "outgoing_emails",
         ),
     ],
-    ids=["late reminders", "late auto-cancels", "stale e-mails"],
+    ids=["late reminders", "late task reminders", "late auto-cancels", "stale e-mails"],
 )
 def test_the_sweep_reads_only_its_partial_index(dbs, query, index, table):
     sql, params = captured_select(dbs, lambda: query(dbs))

@@ -55,12 +55,14 @@ def init_api(app) -> None:
     from voiceapp.api.products import blp as products_blp
     from voiceapp.api.reports import blp as reports_blp
     from voiceapp.api.reviews import blp as reviews_blp
+    from voiceapp.api.tasks import blp as tasks_blp
     from voiceapp.api.team import blp as team_blp
     from voiceapp.api.telephony import blp as telephony_blp
 
     for blp in (
         contacts_blp,
         cases_blp,
+        tasks_blp,
         telephony_blp,
         reviews_blp,
         notifications_blp,

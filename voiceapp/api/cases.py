@@ -47,7 +47,7 @@ def case_errors():
         yield
     except cases.CaseError as exc:
         db.session().rollback()
-        abort(422, errors={"json": _nest(exc.field, exc.message)})
+        abort(422, errors={"json": nested_error(exc.field, exc.message)})
     except cases.CaseForbidden as exc:
         db.session().rollback()
         abort(403, message=str(exc))
@@ -64,10 +64,10 @@ def case_errors():
         )
 
 
-def _nest(field: str, message: str) -> dict:
+def nested_error(field: str, message: str) -> dict:
     """ "email.template" -> {"email": {"template": [message]}}, like marshmallow."""
     head, _, rest = field.partition(".")
-    return {head: _nest(rest, message) if rest else [message]}
+    return {head: nested_error(rest, message) if rest else [message]}
 
 
 def load_case(case_id: int, *, lock: bool = False) -> Case:

@@ -3,8 +3,8 @@ auto-cancels whose job never ran (Redis flushed, a worker killed, the scheduler 
 e-mails still pending long after they were queued.
 
 Reminders, auto-cancels and e-mails are read through partial indexes (ix_cases_remind_at,
-ix_orders_pending_auto_cancel, ix_outgoing_emails_pending), so the sweep stays cheap
-however many cases, orders and e-mails there are.
+ix_tasks_remind_at, ix_orders_pending_auto_cancel, ix_outgoing_emails_pending), so the
+sweep stays cheap however many cases, tasks, orders and e-mails there are.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from voiceapp.services.cases import reminders
 from voiceapp.services.emails import SEND_JOB, send_job_id
 from voiceapp.services.orders import auto_cancel
 from voiceapp.services.outbox import add_job
+from voiceapp.services.reminding import remind_late
+from voiceapp.services.tasks import reminders as task_reminders
 
 log = logging.getLogger(__name__)
 
@@ -65,20 +67,25 @@ def requeue_unfetched_recordings(db: Session, *, now: datetime) -> int:
 
 
 def remind_overdue_cases(db: Session, *, now: datetime) -> int:
-    """Send the reminders that are late (their job was lost or could not run). Each in its
-    own transaction, through the same operation as the job."""
-    sent = 0
-    for case_id, remind_at in reminders.overdue_reminders(
-        db, before=now - REMINDER_GRACE, limit=BATCH
-    ):
-        try:
-            if reminders.remind_case_due(db, case_id, reminders.due_timestamp(remind_at), now=now):
-                sent += 1
-            db.commit()
-        except Exception:
-            db.rollback()
-            log.exception("sweep: reminder of case %s failed", case_id)
-    return sent
+    """Send the case reminders that are late (their job was lost or could not run)."""
+    late = reminders.overdue_reminders(db, before=now - REMINDER_GRACE, limit=BATCH)
+    return remind_late(
+        db,
+        late,
+        lambda dbs, case_id, ts: reminders.remind_case_due(dbs, case_id, ts, now=now),
+        "case",
+    )
+
+
+def remind_overdue_tasks(db: Session, *, now: datetime) -> int:
+    """Likewise the tasks' reminders."""
+    late = task_reminders.late_reminders(db, before=now - REMINDER_GRACE, limit=BATCH)
+    return remind_late(
+        db,
+        late,
+        lambda dbs, task_id, ts: task_reminders.remind_task_due(dbs, task_id, ts, now=now),
+        "task",
+    )
 
 
 def cancel_overdue_orders(db: Session, *, now: datetime) -> int:

@@ -7,6 +7,7 @@ editable row, which is created on first use.
 
 from __future__ import annotations
 
+from flask import current_app, has_app_context
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,6 +42,13 @@ def get_team_settings(db: Session) -> TeamSettings:
         return _defaults()
     db.info[_PINNED] = row
     return row
+
+
+def team_zone(db: Session) -> str:
+    """The team's time zone: its setting, else the app's TIMEZONE (UTC outside an app)."""
+    settings = get_team_settings(db)
+    fallback = current_app.config["VOICEAPP"].timezone if has_app_context() else "UTC"
+    return settings.timezone or fallback
 
 
 def editable_team_settings(db: Session) -> TeamSettings:

@@ -53,6 +53,7 @@ def init_web(app) -> None:
         recording_settings,
         reports,
         reviews,
+        tasks,
         telephony_admin,
     )
 
@@ -61,6 +62,7 @@ def init_web(app) -> None:
         home,
         contacts,
         cases,
+        tasks,
         account,
         members,
         member_bulk,

@@ -28,13 +28,14 @@ from voiceapp.domain.roles import can_manage_members, is_manager_or_admin
 from voiceapp.domain.scheduling import OUTCOME_LABELS, OUTCOMES
 from voiceapp.schemas.cases import CaseListArgsSchema, OutcomeSchema
 from voiceapp.schemas.fields import Moment
-from voiceapp.services import accounts, cases
+from voiceapp.services import accounts, cases, tasks
 from voiceapp.services.calls import retention
 from voiceapp.services.cases.history import case_type_labels, team_languages, team_zone
 from voiceapp.services.contacts import visible_contact
 from voiceapp.services.emails import active_templates
 from voiceapp.web.forms import flatten_errors
 from voiceapp.web.paging import page_count, requested_page
+from voiceapp.web.task_forms import add_from_form, card_context
 
 if TYPE_CHECKING:
     from voiceapp.models import Case, User
@@ -106,6 +107,7 @@ def today():
         # Without case types or languages the pool never reaches this list; say so
         # rather than show an empty day (an admin's own member settings name none).
         handles_no_pool=not (current_user.case_types and current_user.languages),
+        open_tasks=tasks.open_task_count(dbs, current_user),
         may_edit_members=can_manage_members(current_user.role),
     )
 
@@ -203,7 +205,9 @@ def _parse_due(text: str, zone: str, errors: dict) -> datetime | None:
         return None
 
 
-def _render_case(case: Case, *, errors: dict | None = None, values=None, status: int = 200):
+def _render_case(
+    case: Case, *, errors: dict | None = None, values=None, status: int = 200, task_card=None
+):
     dbs = db.session()
     holder = accounts.get_user(dbs, case.claimed_by_id)
     now = utcnow()
@@ -224,7 +228,27 @@ def _render_case(case: Case, *, errors: dict | None = None, values=None, status:
         errors=errors or {},
         values=values or {},
         max_file_mb=cases.MAX_FILE_BYTES // (1024 * 1024),
+        task_card=task_card or _task_card(case),
     ), status
+
+
+def _task_card(case: Case, **form) -> dict:
+    rows = tasks.tasks_of_case(db.session(), current_user, case)
+    path = url_for("cases.show", case_id=case.id)
+    return card_context(rows, action=url_for("cases.add_task", case_id=case.id), back=path, **form)
+
+
+@bp.post("/<int:case_id>/tasks")
+def add_task(case_id: int):
+    """The case page's "Add a task"; the page again with the form's errors (422)."""
+    case = _load_case(case_id)
+    task, errors = add_from_form(request.form, case=case)
+    if errors:
+        card = _task_card(case, errors=errors, values=request.form)
+        return _render_case(case, status=422, task_card=card)
+    db.session().commit()
+    flash(f"Task added: {task.title}.", "success")
+    return redirect(url_for("cases.show", case_id=case.id) + "#tasks")
 
 
 @bp.get("/<int:case_id>")

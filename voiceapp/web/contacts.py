@@ -24,7 +24,7 @@ from voiceapp.domain.contacts import (
 from voiceapp.domain.phones import InvalidPhoneNumber, normalize_phone
 from voiceapp.domain.roles import ADMIN, SALES_MANAGER
 from voiceapp.schemas.contacts import ContactInputSchema
-from voiceapp.services import accounts, contact_import
+from voiceapp.services import accounts, contact_import, tasks
 from voiceapp.services import contacts as contact_ops
 from voiceapp.web.forms import (
     PHONE_ROWS,
@@ -33,6 +33,7 @@ from voiceapp.web.forms import (
     flatten_errors,
 )
 from voiceapp.web.paging import page_count, requested_page
+from voiceapp.web.task_forms import add_from_form, card_context
 
 if TYPE_CHECKING:
     from voiceapp.models import Contact, User
@@ -155,7 +156,10 @@ def create():
 @bp.get("/<int:contact_id>")
 @login_required
 def show(contact_id: int):
-    contact = _visible_or_404(contact_id)
+    return _render_contact(_visible_or_404(contact_id))
+
+
+def _render_contact(contact: Contact, *, status: int = 200, task_card=None):
     dbs = db.session()
     owner = accounts.get_user(dbs, contact.owner_id)
     local_now = (
@@ -171,7 +175,32 @@ def show(contact_id: int):
         events=contact.events[:200],
         local_now=local_now,
         order_count=contact_ops.order_count(dbs, contact),
+        task_card=task_card or _task_card(contact),
+    ), status
+
+
+def _task_card(contact: Contact, **form) -> dict:
+    rows = tasks.tasks_of_contact(db.session(), current_user, contact)
+    return card_context(
+        rows,
+        action=url_for("contacts.add_task", contact_id=contact.id),
+        back=url_for("contacts.show", contact_id=contact.id),
+        **form,
     )
+
+
+@bp.post("/<int:contact_id>/tasks")
+@login_required
+def add_task(contact_id: int):
+    """The contact page's "Add a task"; the page again with the form's errors (422)."""
+    contact = _visible_or_404(contact_id)
+    task, errors = add_from_form(request.form, contact=contact)
+    if errors:
+        card = _task_card(contact, errors=errors, values=request.form)
+        return _render_contact(contact, status=422, task_card=card)
+    db.session().commit()
+    flash(f"Task added: {task.title}.", "success")
+    return redirect(url_for("contacts.show", contact_id=contact.id) + "#tasks")
 
 
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from voiceapp import db
 from voiceapp.db import utcnow
 from voiceapp.services import notifications
 from voiceapp.services.cases.reminders import case_path
+from voiceapp.services.tasks import TASK_DUE
 from voiceapp.web.paging import requested_page
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -52,6 +53,8 @@ def mark_read(notification_id: int):
     dbs.commit()
     if request.form.get("open") and notification.case_id:
         return redirect(case_path(notification.case_id))
+    if request.form.get("open") and notification.kind == TASK_DUE:
+        return redirect(url_for("tasks.mine"))
     return redirect(url_for("notifications.index"))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.integration.rights.world import upload
 from voiceapp.db import utcnow
-from voiceapp.models import CustomerNote, Order, Payment, User
+from voiceapp.models import CustomerNote, Order, Payment, Task, User
 from voiceapp.models.settings import DEFAULT_CASE_TYPES
 
 _serial = itertools.count(1)
@@ -430,6 +430,20 @@ def _review_form(world, args, _role):
     return {"data": {"score": "4", "criterion-greeting": "5", "comment": "Matrix"}}
 
 
+def _task_form(_world, _args, _role):
+    return {
+        "data": {"title": f"Task {next(_serial)}", "due_date": "2999-01-01", "due_time": "10:00"}
+    }
+
+
+def _a_done_task(world, args, _role):
+    """Something to reopen."""
+    task = world.dbs.get(Task, args["task_id"])
+    task.done_at = utcnow()
+    world.dbs.commit()
+    return {}
+
+
 PAYLOADS.update(
     {
         ("POST", "/api/calls/<sid>/reviews"): _review_json,
@@ -438,6 +452,21 @@ PAYLOADS.update(
         ("POST", "/settings/recordings"): lambda w, a, r: {
             "data": {"retention_days": "30", "new_label": f"Matrix {next(_serial)}"}
         },
+        ("POST", "/api/tasks"): lambda w, a, r: {
+            "json": {
+                "title": "Send the contract",
+                "due_at": (utcnow() + timedelta(days=1)).isoformat(),
+                "contact_id": a["contact_id"],
+            }
+        },
+        ("PATCH", "/api/tasks/<int:task_id>"): lambda w, a, r: {
+            "json": {"title": f"Renamed {next(_serial)}"}
+        },
+        ("POST", "/api/tasks/<int:task_id>/reopen"): _a_done_task,
+        ("POST", "/tasks/<int:task_id>/reopen"): _a_done_task,
+        ("POST", "/tasks/<int:task_id>/edit"): _task_form,
+        ("POST", "/contacts/<int:contact_id>/tasks"): _task_form,
+        ("POST", "/cases/<int:case_id>/tasks"): _task_form,
     }
 )
 

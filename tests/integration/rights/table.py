@@ -107,6 +107,46 @@ EXPECTED: dict = {
         "pool_other": ("200+", "200+", 403, 403, 401),
     },
     ("POST", "/api/cases/next"): ("200+", "200+", "200+", "200+", 401),
+    # Tasks: agents see and change the ones given to them or that they added, on contacts
+    # they see (404 otherwise); deleting is for the one who added it (403 for the
+    # assignee). A task is added on any contact the asker sees (422 for one they do not).
+    ("GET", "/api/tasks"): (200, 200, 200, 200, 401),
+    ("POST", "/api/tasks"): {
+        "own": ("201+", "201+", "201+", 422, 401),
+        "shared_read": ("201+", "201+", "201+", "201+", 401),
+        "shared_write": ("201+", "201+", "201+", "201+", 401),
+        "private": ("201+", "201+", 422, "201+", 401),
+    },
+    ("DELETE", "/api/tasks/<int:task_id>"): {
+        "own": ("204+", "204+", 403, 404, 401),
+        "added": ("204+", "204+", "204+", 403, 401),
+        "colleague": ("204+", "204+", 404, "204+", 401),
+        "hidden": ("204+", "204+", 404, "204+", 401),
+    },
+    ("GET", "/api/tasks/<int:task_id>"): {
+        "own": (200, 200, 200, 404, 401),
+        "added": (200, 200, 200, 200, 401),
+        "colleague": (200, 200, 404, 200, 401),
+        "hidden": (200, 200, 404, 200, 401),
+    },
+    ("PATCH", "/api/tasks/<int:task_id>"): {
+        "own": ("200+", "200+", "200+", 404, 401),
+        "added": ("200+", "200+", "200+", "200+", 401),
+        "colleague": ("200+", "200+", 404, "200+", 401),
+        "hidden": ("200+", "200+", 404, "200+", 401),
+    },
+    ("POST", "/api/tasks/<int:task_id>/complete"): {
+        "own": ("200+", "200+", "200+", 404, 401),
+        "added": ("200+", "200+", "200+", "200+", 401),
+        "colleague": ("200+", "200+", 404, "200+", 401),
+        "hidden": ("200+", "200+", 404, "200+", 401),
+    },
+    ("POST", "/api/tasks/<int:task_id>/reopen"): {
+        "own": ("200+", "200+", "200+", 404, 401),
+        "added": ("200+", "200+", "200+", "200+", 401),
+        "colleague": ("200+", "200+", 404, "200+", 401),
+        "hidden": ("200+", "200+", 404, "200+", 401),
+    },
     ("GET", "/api/contacts"): (200, 200, 200, 200, 401),
     ("POST", "/api/contacts"): ("201+", "201+", "201+", "201+", 401),
     ("DELETE", "/api/contacts/<int:contact_id>"): {
@@ -289,6 +329,53 @@ EXPECTED: dict = {
     },
     ("POST", "/cases/next"): ("302+", "302+", "302+", "302+", OUT),
     ("GET", "/cases/today"): (200, 200, 200, 200, OUT),
+    # Tasks in the panel: the same rule as /api/tasks (the add forms on the contact's and
+    # the case's page: anyone who sees the page).
+    ("GET", "/tasks"): (200, 200, 200, 200, OUT),
+    ("POST", "/tasks/<int:task_id>/delete"): {
+        "own": ("302+", "302+", 403, 404, OUT),
+        "added": ("302+", "302+", "302+", 403, OUT),
+        "colleague": ("302+", "302+", 404, "302+", OUT),
+        "hidden": ("302+", "302+", 404, "302+", OUT),
+    },
+    ("POST", "/tasks/<int:task_id>/done"): {
+        "own": ("302+", "302+", "302+", 404, OUT),
+        "added": ("302+", "302+", "302+", "302+", OUT),
+        "colleague": ("302+", "302+", 404, "302+", OUT),
+        "hidden": ("302+", "302+", 404, "302+", OUT),
+    },
+    ("GET", "/tasks/<int:task_id>/edit"): {
+        "own": (200, 200, 200, 404, OUT),
+        "added": (200, 200, 200, 200, OUT),
+        "colleague": (200, 200, 404, 200, OUT),
+        "hidden": (200, 200, 404, 200, OUT),
+    },
+    ("POST", "/tasks/<int:task_id>/edit"): {
+        "own": ("302+", "302+", "302+", 404, OUT),
+        "added": ("302+", "302+", "302+", "302+", OUT),
+        "colleague": ("302+", "302+", 404, "302+", OUT),
+        "hidden": ("302+", "302+", 404, "302+", OUT),
+    },
+    ("POST", "/tasks/<int:task_id>/reopen"): {
+        "own": ("302+", "302+", "302+", 404, OUT),
+        "added": ("302+", "302+", "302+", "302+", OUT),
+        "colleague": ("302+", "302+", 404, "302+", OUT),
+        "hidden": ("302+", "302+", 404, "302+", OUT),
+    },
+    ("POST", "/cases/<int:case_id>/tasks"): {
+        "own": ("302+", "302+", "302+", "302+", OUT),
+        "colleague": ("302+", "302+", "302+", "302+", OUT),
+        "shared_read": ("302+", "302+", "302+", "302+", OUT),
+        "private": ("302+", "302+", 404, "302+", OUT),
+        "pool": ("302+", "302+", "302+", "302+", OUT),
+        "pool_other": ("302+", "302+", "302+", "302+", OUT),
+    },
+    ("POST", "/contacts/<int:contact_id>/tasks"): {
+        "own": ("302+", "302+", "302+", 404, OUT),
+        "shared_read": ("302+", "302+", "302+", "302+", OUT),
+        "shared_write": ("302+", "302+", "302+", "302+", OUT),
+        "private": ("302+", "302+", 404, "302+", OUT),
+    },
     ("GET", "/contacts"): (200, 200, 200, 200, OUT),
     ("GET", "/contacts/<int:contact_id>"): {
         "own": (200, 200, 200, 404, OUT),

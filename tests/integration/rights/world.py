@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from voiceapp.models import (
     PhoneNumber,
     Product,
     Recording,
+    Task,
     User,
 )
 from voiceapp.services import cases as case_ops
@@ -88,6 +90,10 @@ STATES = {
     "commission": ("own", "colleague"),
     # A report file the sales manager asked for (written): theirs alone to fetch.
     "report_download": ("managers",),
+    # own: given to the agent by the admin; added: added by the agent for the other agent;
+    # colleague: the other agent's own (all on a contact shared read and write); hidden:
+    # given to the agent by the other agent, on the other agent's private contact.
+    "task": ("own", "added", "colleague", "hidden"),
 }
 
 # A route's URL arguments tell which kind of object it takes.
@@ -112,6 +118,7 @@ KINDS = {
     frozenset({"filename"}): "static",
     frozenset({"commission_id"}): "commission",
     frozenset({"download"}): "report_download",
+    frozenset({"task_id"}): "task",
 }
 STATES["static"] = ("any",)
 # Routes that name their object in the query string or the body rather than the path.
@@ -119,6 +126,7 @@ BODY_OBJECTS = {
     ("GET", "/cases/new"): "contact",
     ("POST", "/cases/new"): "contact",
     ("POST", "/api/cases"): "contact",
+    ("POST", "/api/tasks"): "contact",
     ("POST", "/api/orders"): "contact",
     ("GET", "/orders/new"): "contact",
     ("POST", "/orders/new"): "contact",
@@ -391,6 +399,25 @@ class World:
             base_net=Decimal("100.00"),
             status="pending",
             due_at=utcnow(),
+        )
+        self.dbs.add(row)
+        self.dbs.commit()
+        return row
+
+    def task(self, state: str):
+        admin = self.users["admin"]
+        assignee, creator, contact_state = {
+            "own": (self.agent, admin, "shared_write"),
+            "added": (self.other, self.agent, "shared_write"),
+            "colleague": (self.other, self.other, "shared_write"),
+            "hidden": (self.agent, self.other, "private"),
+        }[state]
+        row = Task(
+            title="Send the contract",
+            due_at=utcnow() + timedelta(days=1),
+            assignee_id=assignee.id,
+            created_by_id=creator.id,
+            contact_id=self.contact(contact_state).id,
         )
         self.dbs.add(row)
         self.dbs.commit()

@@ -5,11 +5,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from voiceapp.models import Case, CaseEvent, User
-from voiceapp.services.team_settings import get_team_settings
+from voiceapp.services.team_settings import (  # team_zone: this module's API too
+    get_team_settings,
+    team_zone,
+)
+
+__all__ = [
+    "CaseError",
+    "CaseForbidden",
+    "add_history",
+    "case_type_labels",
+    "team_languages",
+    "team_zone",
+]
 
 
 class CaseError(ValueError):
@@ -23,12 +34,6 @@ class CaseError(ValueError):
 
 class CaseForbidden(PermissionError):
     """The user may not do this to this case (403)."""
-
-
-def team_zone(db: Session) -> str:
-    settings = get_team_settings(db)
-    fallback = current_app.config["VOICEAPP"].timezone if has_app_context() else "UTC"
-    return settings.timezone or fallback
 
 
 def case_type_labels(db: Session) -> dict[str, str]:

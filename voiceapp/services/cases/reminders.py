@@ -10,24 +10,21 @@ clears remind_at in the same transaction.
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape as _esc
-from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from voiceapp.models import Case, Notification, User
+from voiceapp.models import Case, User
 from voiceapp.models.cases import OPEN
-from voiceapp.services.cases.history import add_history, case_type_labels, team_zone
-from voiceapp.services.emails import queue_email
+from voiceapp.services.cases.history import add_history, case_type_labels
+from voiceapp.services.reminding import (  # due_timestamp, REMINDER: this module's API too
+    REMINDER,
+    due_timestamp,
+    notify,
+    queue_reminder_email,
+)
 
-REMINDER = "reminder"
-
-
-def due_timestamp(due_at: datetime) -> int:
-    """The number a reminder job carries for the due time it was made for."""
-    return int(due_at.timestamp())
+__all__ = ["REMINDER", "case_path", "case_title", "due_timestamp", "remind_case_due"]
 
 
 def case_path(case_id: int) -> str:
@@ -41,39 +38,9 @@ def case_title(case: Case, type_label: str) -> str:
     return f"Case #{case.id} ({detail})"
 
 
-def _reminder_email(db: Session, case: Case, title: str, *, now: datetime) -> None:
-    agent = case.assignee
-    due_local = case.due_at.astimezone(ZoneInfo(team_zone(db))).strftime("%Y-%m-%d %H:%M")
-    base = current_app.config["VOICEAPP"].public_base_url if has_app_context() else None
-    link = f"{base.rstrip('/')}{case_path(case.id)}" if base else None
-    text = f"Hello {agent.name},\n\n{title} is due ({due_local}).\n"
-    html = f"<p>Hello {_esc(agent.name)},</p><p>{_esc(title)} is due ({due_local}).</p>"
-    if link:
-        text += f"\nOpen it: {link}\n"
-        html += f'<p><a href="{_esc(link)}">Open the case</a></p>'
-    queue_email(
-        db,
-        to=agent.email,
-        subject=f"{title} is due",
-        body_text=text,
-        body_html=html,
-        case_id=case.id,
-        purpose=REMINDER,
-        now=now,
-    )
-
-
 def _record_reminder(db: Session, case: Case, agent: User, title: str, *, now: datetime) -> None:
     """The notification in the agent's panel and the line in the case's history."""
-    db.add(
-        Notification(
-            user_id=agent.id,
-            kind=REMINDER,
-            message=f"{title} is due"[:500],
-            case_id=case.id,
-            created_at=now,
-        )
-    )
+    notify(db, agent, kind=REMINDER, message=f"{title} is due", now=now, case_id=case.id)
     add_history(
         db,
         case,
@@ -113,7 +80,16 @@ def remind_case_due(db: Session, case_id: int, due_ts: int, *, now: datetime) ->
     _record_reminder(db, case, agent, title, now=now)
     case.remind_at = None
     if agent.notify_by_email:
-        _reminder_email(db, case, title, now=now)
+        queue_reminder_email(
+            db,
+            agent,
+            title=title,
+            due_at=case.due_at,
+            path=case_path(case.id),
+            link_text="Open the case",
+            now=now,
+            case_id=case.id,
+        )
     db.flush()
     return True
 
