@@ -491,7 +491,15 @@ def test_api_gives_a_manager_the_teams_charts_calls_waiting_and_missed(world, as
             "reach_rate": "66.7",
         }
     ]
-    assert charts["hours"][23] == {"hour": 23, "made": 0, "reached": 0, "taken": 1, "missed": 1}
+    assert charts["hours"][23] == {
+        "hour": 23,
+        "made": 0,
+        "reached": 0,
+        "taken": 1,
+        "missed": 1,
+        "reach_rate": None,
+    }
+    assert charts["hours"][0]["reach_rate"] == "100.0"
     assert charts["outcomes"][0] == {
         "outcome": "completed",
         "label": "Conversation completed",
@@ -583,3 +591,58 @@ def test_home_page_shows_a_manager_the_team(world, client, frozen):
     assert 'data-testid="team"' in page.text
     assert page.text.count("<tr data-member=") == 4
     assert "150.00 EUR" in page.text and "100.00 USD" in page.text
+
+
+def test_home_page_shows_a_manager_the_team_now_reviews_and_the_charts_figures(
+    world, client, frozen
+):
+    from tests.conftest import sign_in
+    from tests.factories import PASSWORD
+
+    sign_in(client, world["mia"].email, PASSWORD)
+    page = client.get("/?period=today").text
+    assert 'data-now="calls_waiting">1<' in page and 'data-now="missed_today">2<' in page
+    anna_row = page[page.index("Anna Agent</td>") :].split("</tr>")[0]
+    assert '>4.5 <span class="muted">(2)</span></td>' in anna_row  # score (reviews)
+    assert "The team's calls" in page
+    # The charts' figures as tables: the day (made, taken, missed), its reach rate, the
+    # 23 o'clock bucket and the outcomes.
+    assert (
+        '<td>Sun 30 Mar</td><td class="num">3</td><td class="num">2</td><td class="num">2</td>'
+        in page
+    )
+    # One day: the reach rate by hour (reached, made, rate) for the hours with calls made.
+    assert (
+        '<td>10:00</td><td class="num">0</td><td class="num">1</td><td class="num">0.0 %</td>'
+        in page
+    )
+    assert (
+        '<td>14:00</td><td class="num">1</td><td class="num">1</td><td class="num">100.0 %' in page
+    )
+    assert (
+        '<td>23:00</td><td class="num">0</td><td class="num">1</td><td class="num">1</td>' in page
+    )
+    assert '<td>Conversation completed</td><td class="num">2</td>' in page
+    assert 'data-api="/api/dashboard?period=today"' in page
+
+
+def test_home_page_charts_of_an_agent_are_their_own(world, client, frozen):
+    from tests.conftest import sign_in
+    from tests.factories import PASSWORD
+
+    sign_in(client, world["anna"].email, PASSWORD)
+    page = client.get("/?from=2025-03-29&to=2025-03-31").text
+    assert "Your calls" in page and 'data-testid="team-now"' not in page
+    assert '<th class="num">Missed</th>' not in page
+    assert '<td>Mon 31 Mar</td><td class="num">0</td><td class="num">1</td></tr>' in page
+    # Three days: the reach rate per day.
+    assert (
+        '<td>Sat 29 Mar</td><td class="num">1</td><td class="num">1</td><td class="num">100.0 %'
+        in page
+    )
+    assert (
+        '<td>Mon 31 Mar</td><td class="num">0</td><td class="num">0</td><td class="num">\u2013</td>'
+        in page
+    )
+    assert 'data-api="/api/dashboard?from=2025-03-29&amp;to=2025-03-31"' in page
+    assert 'data-kpi="review_score">3.7<' in page  # 4, 5 and 2 over the three days

@@ -83,10 +83,13 @@ class CallCountsSchema(Schema):
         metadata={"description": "inbound calls nobody took; null in an agent's own charts"},
     )
 
+    reach_rate = fields.String(
+        allow_none=True, metadata={"description": "percent of made reached; null: none made"}
+    )
+
 
 class DaySchema(CallCountsSchema):
     day = fields.Date(metadata={"description": "a local day of the team's time zone"})
-    reach_rate = fields.String(allow_none=True, metadata={"description": "percent; null: none"})
 
 
 class HourSchema(CallCountsSchema):

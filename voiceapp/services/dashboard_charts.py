@@ -51,14 +51,14 @@ class CallCounts:
         if self.missed is not None:
             self.missed += row.missed or 0
 
+    @property
+    def reach_rate(self) -> Decimal | None:
+        return reach_rate(self.reached, self.made)
+
 
 @dataclass
 class Day(CallCounts):
     day: date | None = None
-
-    @property
-    def reach_rate(self) -> Decimal | None:
-        return reach_rate(self.reached, self.made)
 
 
 @dataclass

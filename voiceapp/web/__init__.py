@@ -50,6 +50,7 @@ def init_web(app) -> None:
         payouts,
         products,
         telephony_admin,
+        vendor,
     )
 
     for module in (
@@ -76,6 +77,7 @@ def init_web(app) -> None:
         payouts,
     ):
         app.register_blueprint(module.bp)
+    vendor.init_vendor(app)  # the npm libraries, under /static/vendor/
     pay.init_pay_page(app)  # the customer's pay page, with its rate limit
     errors.register(app)
     app.jinja_env.filters["local_time"] = local_time

@@ -108,9 +108,11 @@ KINDS = {
     frozenset({"payout_id"}): "payout",
     frozenset({"run_id"}): "run",
     frozenset({"filename"}): "static",
+    frozenset({"vendor_file"}): "vendor",
     frozenset({"commission_id"}): "commission",
 }
 STATES["static"] = ("any",)
+STATES["vendor"] = ("any",)
 # Routes that name their object in the query string or the body rather than the path.
 BODY_OBJECTS = {
     ("GET", "/cases/new"): "contact",
@@ -444,6 +446,8 @@ class World:
         """Build one object of `kind` in `state`; the URL arguments that name it."""
         if kind == "static":
             return {"filename": "style.css"}
+        if kind == "vendor":  # an npm library (web.vendor; `npm ci` installs it)
+            return {"vendor_file": "chart.umd.min.js"}
         if kind == "pay_code":
             return {"code": self.pay_code(state)}
         if kind == "invitation":
