@@ -230,16 +230,17 @@ def _call_counts(db: Session, ids: list[int], period: Period) -> dict:
 
 def _cases_done(db: Session, ids: list[int], period: Period) -> dict:
     # The outcome that closed the case is the one recorded at the moment it closed
-    # (services.cases.calling sets both from the same `now`).
+    # (services.cases.calling sets both from the same `now`). Read from the cases closed
+    # in the period (ix_cases_closed_at), not from every case the outcomes name.
     stmt = (
         select(CaseEvent.actor_id, func.count(func.distinct(CaseEvent.case_id)))
-        .join(Case, Case.id == CaseEvent.case_id)
+        .select_from(Case)
+        .join(CaseEvent, and_(CaseEvent.case_id == Case.id, CaseEvent.at == Case.closed_at))
         .where(
+            Case.status == CLOSED,
+            _in_period(Case.closed_at, period),
             CaseEvent.kind == "outcome",
             CaseEvent.actor_id.in_(ids),
-            _in_period(CaseEvent.at, period),
-            Case.status == CLOSED,
-            Case.closed_at == CaseEvent.at,
         )
         .group_by(CaseEvent.actor_id)
     )
@@ -283,7 +284,13 @@ def _reviews(db: Session, ids: list[int], period: Period) -> dict:
             func.sum(CallReview.score).label("review_points"),
         )
         .join(Call, Call.sid == CallReview.call_sid)
-        .where(CallReview.agent_id.in_(ids), _in_period(Call.started_at, period))
+        .where(
+            CallReview.agent_id.in_(ids),
+            _in_period(Call.started_at, period),
+            # Always true (a call is reviewed after it started), and it lets the index
+            # (agent_id, created_at) skip the reviews of earlier calls before the join.
+            CallReview.created_at >= period.start,
+        )
         .group_by(CallReview.agent_id)
     )
     return {
