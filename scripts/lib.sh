@@ -19,6 +19,21 @@ bootstrap() {
       | { grep -v "^WARNING: Location 'file:" || true; }
     touch "$stamp"
   fi
+  install_front_end
+}
+
+# The front-end libraries the panel serves itself (package-lock.json, voiceapp/web/vendor.py):
+# npm ci when node_modules is missing or older than the lock file. Without npm the app
+# still runs; the dashboard then says how to install them and shows its figures as tables.
+install_front_end() {
+  if [ -d node_modules ] && [ ! package-lock.json -nt node_modules ]; then return 0; fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "warning: npm is missing, so the dashboard has no charts (install Node.js and npm, then run: npm ci)" >&2
+    return 0
+  fi
+  echo "installing the front-end libraries (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch node_modules
 }
 
 redis_up() {

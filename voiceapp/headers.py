@@ -4,7 +4,8 @@ Policy and its companions), caching, and transport security.
 Everything the app renders or answers is personal or per-user (pages, API answers,
 recordings, a freshly made API token), so none of it may be stored by the browser's
 cache or a shared proxy: after sign-out, the back button or the next user of the machine
-must not find it there. Only static files (CSS, the softphone's scripts) are cacheable.
+must not find it there. Only static files (CSS, the softphone's scripts, the npm libraries)
+are cacheable.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, request
 
 NO_STORE = "private, no-store"
+# Static files: the app's own and the npm libraries (web.vendor).
+STATIC_ENDPOINTS = frozenset({"static", "vendor.vendor_file"})
 # A year; subdomains are left out, since the team's other hosts may not all speak https.
 HSTS = "max-age=31536000"
 
@@ -67,7 +70,7 @@ def add_security_headers(response: Response) -> Response:
 
 
 def add_response_headers(response: Response) -> Response:
-    if request.endpoint != "static":
+    if request.endpoint not in STATIC_ENDPOINTS:
         response.headers["Cache-Control"] = NO_STORE
     if current_app.config["VOICEAPP"].sends_hsts:
         response.headers.setdefault("Strict-Transport-Security", HSTS)

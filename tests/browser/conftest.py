@@ -108,8 +108,12 @@ class PageLog:
         self.problems.append(f"console error: {message.text}" + (f" (at {url})" if url else ""))
 
     def _on_request_failed(self, request) -> None:
-        # A navigation replaced by the next one is aborted by the browser, not broken.
-        if request.is_navigation_request() and request.failure == "net::ERR_ABORTED":
+        # A navigation replaced by the next one is aborted by the browser, not broken; so
+        # is a page's fetch still under way when the person leaves the page (the
+        # dashboard's charts). A fetch that fails shows as its status or another error.
+        if request.failure == "net::ERR_ABORTED" and (
+            request.is_navigation_request() or request.resource_type == "fetch"
+        ):
             return
         self.problems.append(f"request failed: {request.url} ({request.failure})")
 

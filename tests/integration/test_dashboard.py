@@ -17,7 +17,7 @@ import time_machine
 from tests.factories import CaseFactory, ContactFactory, UserFactory
 from tests.order_helpers import make_product, take_order
 from voiceapp.domain.dashboard import period_for
-from voiceapp.models import AgentPresence, Call, CaseEvent, Commission, Payment
+from voiceapp.models import AgentPresence, Call, CallReview, CaseEvent, Commission, Payment
 from voiceapp.services.dashboard import dashboard
 from voiceapp.services.orders.payments import record_payment
 from voiceapp.services.team_settings import editable_team_settings
@@ -32,9 +32,10 @@ def utc(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
     return datetime(2025, month, day, hour, minute, tzinfo=UTC)
 
 
-def add_call(dbs, agent, direction, at, contact, *, answered=True, talk=0, leg_agent=None):
+def add_call(dbs, agent, direction, at, contact, *, answered=True, talk=0, leg_agent=None, **state):
     """A call as Twilio reports it: the top-level call and the leg where the member and
-    the customer were (or were not) connected."""
+    the customer were (or were not) connected. `state`: the top-level call's status,
+    missed or voicemail. Returns the top-level call's sid."""
     sid = f"CA{next(_sids):032x}"
     agent_id = agent.id if agent is not None else None
     dbs.add(
@@ -45,10 +46,11 @@ def add_call(dbs, agent, direction, at, contact, *, answered=True, talk=0, leg_a
             to_number="+4930901820",
             agent_id=agent_id if answered or direction == "outbound" else None,
             contact_id=contact.id,
-            status="completed",
+            status=state.pop("status", "completed"),
             started_at=at,
             answered_at=at + timedelta(seconds=5) if answered else None,
             duration=talk + 20,
+            **state,
         )
     )
     leg_of = leg_agent or agent
@@ -68,6 +70,30 @@ def add_call(dbs, agent, direction, at, contact, *, answered=True, talk=0, leg_a
                 duration=talk if answered else 0,
             )
         )
+    return sid
+
+
+def add_outcome(dbs, actor, at, outcome):
+    """An outcome recorded on an open case nobody holds (no case figure changes)."""
+    case = CaseFactory(contact=ContactFactory())
+    dbs.add(
+        CaseEvent(
+            case_id=case.id,
+            kind="outcome",
+            summary=outcome,
+            at=at,
+            actor_id=actor.id,
+            data={"outcome": outcome},
+        )
+    )
+
+
+def review(dbs, sid, agent, reviewer, score, at):
+    dbs.add(
+        CallReview(
+            call_sid=sid, agent_id=agent.id, reviewer_id=reviewer.id, score=score, created_at=at
+        )
+    )
 
 
 def closed_by_outcome(dbs, actor, at, *, assignee=None, earlier=None):
@@ -88,6 +114,7 @@ def closed_by_outcome(dbs, actor, at, *, assignee=None, earlier=None):
                 summary="Not reached",
                 at=at - timedelta(hours=1),
                 actor_id=earlier.id,
+                data={"outcome": "not_reached"},
             )
         )
     dbs.add(
@@ -97,6 +124,7 @@ def closed_by_outcome(dbs, actor, at, *, assignee=None, earlier=None):
             summary="Conversation completed",
             at=at,
             actor_id=actor.id,
+            data={"outcome": "completed"},
         )
     )
     return case
@@ -119,20 +147,49 @@ def world(dbs):
     c1, c2, c3 = ContactFactory(), ContactFactory(), ContactFactory()
 
     # Anna, today: three calls made (two answered), one inbound taken at 23:30 local.
-    add_call(dbs, anna, "outbound", utc(29, 23, 30), c1, talk=120)  # 00:30 local, today
+    first = add_call(dbs, anna, "outbound", utc(29, 23, 30), c1, talk=120)  # 00:30 local
     add_call(dbs, anna, "outbound", utc(30, 8), c1, answered=False)
     add_call(dbs, anna, "outbound", utc(30, 12), c1, talk=45)  # c1 again: one customer
     add_call(dbs, anna, "inbound", utc(30, 21, 30), c2, talk=300)  # 23:30 local, today
     # Ben's browser rang for a call Anna took, unanswered: nothing for Ben.
     add_call(dbs, None, "inbound", utc(30, 21, 30), c2, answered=False, leg_agent=ben)
     # Yesterday (23:30 local on the 29th): this week and month, not today.
-    add_call(dbs, anna, "outbound", utc(29, 22, 30), c3, talk=30)
+    saturday = add_call(dbs, anna, "outbound", utc(29, 22, 30), c3, talk=30)
     # 00:30 local on Monday 31st: this month only (after the week's Sunday).
     add_call(dbs, anna, "inbound", utc(30, 22, 30), c1, talk=60)
-    # A missed call nobody took counts for nobody.
-    add_call(dbs, None, "inbound", utc(30, 9), c3, answered=False)
+    # Missed calls nobody took count for nobody, only in the team's missed: at 11:00
+    # local, at 23:40 local (a voicemail, today), at 00:10 local on the 31st (not today).
+    add_call(dbs, None, "inbound", utc(30, 9), c3, answered=False, missed=True)
+    add_call(
+        dbs,
+        None,
+        "inbound",
+        utc(30, 21, 40),
+        c3,
+        answered=False,
+        missed=True,
+        voicemail=True,
+        status="in-progress",
+    )
+    add_call(dbs, None, "inbound", utc(30, 22, 10), c3, answered=False, missed=True)
+    # Waiting now: one caller ringing the team for two minutes; one "ringing" for three
+    # hours lost its last callback and waits no more.
+    add_call(dbs, None, "inbound", NOW - timedelta(minutes=2), c2, answered=False, status="ringing")
+    add_call(dbs, None, "inbound", NOW - timedelta(hours=3), c2, answered=False, status="ringing")
     # Ben took one inbound call today.
-    add_call(dbs, ben, "inbound", utc(30, 10), c2, talk=200)
+    bens = add_call(dbs, ben, "inbound", utc(30, 10), c2, talk=200)
+
+    dbs.flush()  # the calls first: a review names its call by sid
+    # Reviews: Anna's first call today by Mia (4) and Ada (5), her Saturday call (2, but
+    # reviewed today: it counts on Saturday's call), Ben's call (3).
+    review(dbs, first, anna, mia, 4, utc(30, 9))
+    review(dbs, first, anna, admin, 5, utc(30, 10))
+    review(dbs, saturday, anna, mia, 2, utc(30, 9))
+    review(dbs, bens, ben, mia, 3, utc(30, 11))
+    # Outcomes on cases that change no case figure: a callback at 23:30 local today, one
+    # at 00:15 local on the 31st.
+    add_outcome(dbs, anna, utc(30, 21, 30), "callback")
+    add_outcome(dbs, anna, utc(30, 22, 15), "callback")
 
     # Cases. Anna: due today at 17:00 (overdue) and at 23:50 (not yet), overdue since
     # the 20th, due in April; one she closed today; one she worked but Ben closed; one
@@ -293,6 +350,110 @@ def test_agents_get_no_team(world, dbs):
     assert figures(dbs, world["anna"], "today").team is None
 
 
+def test_reviews_count_for_the_calls_of_the_period_with_their_mean_score(world, dbs):
+    today = figures(dbs, world["mia"], "today", team=True)
+    rows = {row.name: row for row in today.team}
+    anna, ben = rows["Anna Agent"], rows["Ben Agent"]
+    # Saturday's call was reviewed today but is not today's call.
+    assert (anna.reviews, anna.review_score) == (2, D("4.5"))
+    assert (ben.reviews, ben.review_score) == (1, D("3.0"))
+    assert (rows["Mia Manager"].reviews, rows["Mia Manager"].review_score) == (0, None)
+    week = figures(dbs, world["anna"], "week").personal
+    assert (week.reviews, week.review_score) == (3, D("3.7"))  # 11 / 3
+
+
+def test_the_team_sees_calls_waiting_now_and_missed_today(world, dbs):
+    board = figures(dbs, world["admin"], "month", team=True)
+    # Waiting: the caller ringing for two minutes, not the one whose callback was lost.
+    assert board.calls_waiting == 1
+    # Today's local day: 11:00 and the 23:40 voicemail; 00:10 on the 31st is tomorrow's.
+    assert board.missed_today == 2
+    agent = figures(dbs, world["anna"], "today")
+    assert (agent.calls_waiting, agent.missed_today) == (None, None)
+
+
+def by_day(charts) -> dict:
+    return {
+        d.day.isoformat(): (d.made, d.reached, d.taken, d.missed)
+        for d in charts.days
+        if d.made or d.taken or d.missed
+    }
+
+
+def by_hour(charts) -> dict:
+    return {
+        h.hour: (h.made, h.reached, h.taken, h.missed)
+        for h in charts.hours
+        if h.made or h.taken or h.missed
+    }
+
+
+def outcomes(charts) -> dict:
+    return {o.outcome: o.count for o in charts.outcomes}
+
+
+def test_an_agents_charts_are_their_own_in_local_hours(world, dbs):
+    charts = figures(dbs, world["anna"], "today").charts
+    assert charts.scope == "personal"
+    assert [d.day for d in charts.days] == [date(2025, 3, 30)]
+    # (made, reached, taken, missed): no missed calls in an agent's own charts.
+    assert by_day(charts) == {"2025-03-30": (3, 2, 1, None)}
+    assert charts.days[0].reach_rate == D("66.7")
+    # 00:30 CET (before the clocks went forward), 10:00, 14:00 and 23:30 CEST.
+    assert by_hour(charts) == {
+        0: (1, 1, 0, None),
+        10: (1, 0, 0, None),
+        14: (1, 1, 0, None),
+        23: (0, 0, 1, None),
+    }
+    assert len(charts.hours) == 24
+    # The outcome she recorded at 11:00 UTC closed a case; 13:00 was Ben's case; 23:30.
+    assert outcomes(charts) == {"completed": 1, "not_reached": 1, "callback": 1}
+    assert [o.label for o in charts.outcomes] == [
+        "Conversation completed",
+        "Not reached",
+        "Call back",
+    ]
+
+
+def test_the_teams_charts_add_the_members_and_the_calls_nobody_took(world, dbs):
+    charts = figures(dbs, world["mia"], "today", team=True).charts
+    assert charts.scope == "team"
+    # Anna's three made, her 23:30 and Ben's 12:00 taken, missed at 11:00 and 23:40.
+    assert by_day(charts) == {"2025-03-30": (3, 2, 2, 2)}
+    assert by_hour(charts) == {
+        0: (1, 1, 0, 0),
+        10: (1, 0, 0, 0),
+        11: (0, 0, 0, 1),
+        12: (0, 0, 1, 0),
+        14: (1, 1, 0, 0),
+        23: (0, 0, 1, 1),
+    }
+    assert outcomes(charts) == {"completed": 2, "not_reached": 1, "callback": 1}
+
+
+def test_a_month_of_charts_puts_each_call_on_its_local_day_across_the_dst_night(world, dbs):
+    charts = figures(dbs, world["mia"], "month", team=True).charts
+    assert len(charts.days) == 31
+    # Saturday 23:30 CET is the 29th; 00:30 and 00:10 CEST on the 31st (22:30 and 22:10
+    # UTC, which a fixed +01:00 would put at 23:xx on the 30th) are the 31st's.
+    assert by_day(charts) == {
+        "2025-03-29": (1, 1, 0, 0),
+        "2025-03-30": (3, 2, 2, 2),
+        "2025-03-31": (0, 0, 1, 1),
+    }
+    hours = by_hour(charts)
+    assert hours[0] == (1, 1, 1, 1)  # today's 00:30 made; the 31st's 00:30 and 00:10
+    assert hours[23] == (1, 1, 1, 1)  # Saturday's 23:30 made; today's 23:30 and 23:40
+    saturday = next(d for d in charts.days if d.day == date(2025, 3, 29))
+    assert saturday.reach_rate == D("100.0")
+    assert next(d for d in charts.days if d.day == date(2025, 3, 1)).reach_rate is None
+    assert outcomes(charts) == {"completed": 2, "not_reached": 1, "callback": 2}
+    # The team's calls made are the table's made, added up.
+    board = figures(dbs, world["mia"], "month", team=True)
+    assert sum(d.made for d in charts.days) == sum(row.calls_made for row in board.team)
+
+
 # --- the API ------------------------------------------------------------------------------
 
 
@@ -315,6 +476,39 @@ def test_api_gives_a_manager_the_team_and_amounts_as_strings(world, as_user, fro
     assert body["personal"]["name"] == "Mia Manager"
 
 
+def test_api_gives_a_manager_the_teams_charts_calls_waiting_and_missed(world, as_user, frozen):
+    body = as_user(world["mia"])("GET", "/api/dashboard?period=today").get_json()
+    assert (body["calls_waiting"], body["missed_today"]) == (1, 2)
+    charts = body["charts"]
+    assert charts["scope"] == "team"
+    assert charts["days"] == [
+        {
+            "day": "2025-03-30",
+            "made": 3,
+            "reached": 2,
+            "taken": 2,
+            "missed": 2,
+            "reach_rate": "66.7",
+        }
+    ]
+    assert charts["hours"][23] == {
+        "hour": 23,
+        "made": 0,
+        "reached": 0,
+        "taken": 1,
+        "missed": 1,
+        "reach_rate": None,
+    }
+    assert charts["hours"][0]["reach_rate"] == "100.0"
+    assert charts["outcomes"][0] == {
+        "outcome": "completed",
+        "label": "Conversation completed",
+        "count": 2,
+    }
+    anna = next(row for row in body["team"] if row["name"] == "Anna Agent")
+    assert (anna["reviews"], anna["review_score"]) == (2, "4.5")
+
+
 def test_api_gives_an_admin_the_team_too(world, as_user, frozen):
     body = as_user(world["admin"])("GET", "/api/dashboard?period=month").get_json()
     assert len(body["team"]) == 4
@@ -323,6 +517,16 @@ def test_api_gives_an_admin_the_team_too(world, as_user, frozen):
 def test_api_gives_an_agent_only_their_own_figures(world, as_user, frozen):
     body = as_user(world["anna"])("GET", "/api/dashboard").get_json()
     assert "team" not in body
+    assert "calls_waiting" not in body and "missed_today" not in body
+    # Her own charts: her calls, no missed ones.
+    assert body["charts"]["scope"] == "personal"
+    assert body["charts"]["days"][0]["taken"] == 1
+    assert body["charts"]["days"][0]["missed"] is None
+    assert {o["outcome"]: o["count"] for o in body["charts"]["outcomes"]} == {
+        "completed": 1,
+        "not_reached": 1,
+        "callback": 1,
+    }
     assert body["period"]["kind"] == "today"
     assert body["personal"]["calls_made"] == 3
     assert body["personal"]["commission"] == {"EUR": "15.00", "USD": "10.00"}
@@ -387,3 +591,58 @@ def test_home_page_shows_a_manager_the_team(world, client, frozen):
     assert 'data-testid="team"' in page.text
     assert page.text.count("<tr data-member=") == 4
     assert "150.00 EUR" in page.text and "100.00 USD" in page.text
+
+
+def test_home_page_shows_a_manager_the_team_now_reviews_and_the_charts_figures(
+    world, client, frozen
+):
+    from tests.conftest import sign_in
+    from tests.factories import PASSWORD
+
+    sign_in(client, world["mia"].email, PASSWORD)
+    page = client.get("/?period=today").text
+    assert 'data-now="calls_waiting">1<' in page and 'data-now="missed_today">2<' in page
+    anna_row = page[page.index("Anna Agent</td>") :].split("</tr>")[0]
+    assert '>4.5 <span class="muted">(2)</span></td>' in anna_row  # score (reviews)
+    assert "The team's calls" in page
+    # The charts' figures as tables: the day (made, taken, missed), its reach rate, the
+    # 23 o'clock bucket and the outcomes.
+    assert (
+        '<td>Sun 30 Mar</td><td class="num">3</td><td class="num">2</td><td class="num">2</td>'
+        in page
+    )
+    # One day: the reach rate by hour (reached, made, rate) for the hours with calls made.
+    assert (
+        '<td>10:00</td><td class="num">0</td><td class="num">1</td><td class="num">0.0 %</td>'
+        in page
+    )
+    assert (
+        '<td>14:00</td><td class="num">1</td><td class="num">1</td><td class="num">100.0 %' in page
+    )
+    assert (
+        '<td>23:00</td><td class="num">0</td><td class="num">1</td><td class="num">1</td>' in page
+    )
+    assert '<td>Conversation completed</td><td class="num">2</td>' in page
+    assert 'data-api="/api/dashboard?period=today"' in page
+
+
+def test_home_page_charts_of_an_agent_are_their_own(world, client, frozen):
+    from tests.conftest import sign_in
+    from tests.factories import PASSWORD
+
+    sign_in(client, world["anna"].email, PASSWORD)
+    page = client.get("/?from=2025-03-29&to=2025-03-31").text
+    assert "Your calls" in page and 'data-testid="team-now"' not in page
+    assert '<th class="num">Missed</th>' not in page
+    assert '<td>Mon 31 Mar</td><td class="num">0</td><td class="num">1</td></tr>' in page
+    # Three days: the reach rate per day.
+    assert (
+        '<td>Sat 29 Mar</td><td class="num">1</td><td class="num">1</td><td class="num">100.0 %'
+        in page
+    )
+    assert (
+        '<td>Mon 31 Mar</td><td class="num">0</td><td class="num">0</td><td class="num">\u2013</td>'
+        in page
+    )
+    assert 'data-api="/api/dashboard?from=2025-03-29&amp;to=2025-03-31"' in page
+    assert 'data-kpi="review_score">3.7<' in page  # 4, 5 and 2 over the three days

@@ -1,4 +1,5 @@
-"""domain.dashboard: the days a period covers in the team's zone, and the reach rate."""
+"""domain.dashboard: the days a period covers in the team's zone, the reach rate, the
+zone's offsets and local hours the charts count in, and the mean review score."""
 
 from __future__ import annotations
 
@@ -7,9 +8,17 @@ from decimal import Decimal
 
 import pytest
 
-from voiceapp.domain.dashboard import PeriodError, period_for, reach_rate
+from voiceapp.domain.dashboard import (
+    PeriodError,
+    average_score,
+    local_slot,
+    offset_changes,
+    period_for,
+    reach_rate,
+)
 
 BERLIN = "Europe/Berlin"
+NOW = datetime(2025, 3, 30, 21, 45, tzinfo=UTC)
 
 
 def test_today_after_the_clocks_went_forward_is_23_hours_long():
@@ -67,3 +76,37 @@ def test_reach_rate_is_a_percent_with_one_decimal_and_none_without_calls():
     assert reach_rate(2, 3) == Decimal("66.7")
     assert reach_rate(0, 4) == Decimal("0.0")
     assert reach_rate(0, 0) is None
+
+
+# --- local hours for the charts ----------------------------------------------------------
+
+
+def test_offset_changes_finds_the_clocks_going_forward_and_back_to_the_second():
+    year = period_for(
+        None, now=NOW, zone="Europe/Berlin", first=date(2024, 1, 1), last=date(2024, 12, 31)
+    )
+    assert offset_changes(year.start, year.end, year.zone) == [
+        (datetime(2023, 12, 31, 23, tzinfo=UTC), 3600),
+        (datetime(2024, 3, 31, 1, tzinfo=UTC), 7200),
+        (datetime(2024, 10, 27, 1, tzinfo=UTC), 3600),
+    ]
+
+
+def test_a_zone_without_daylight_saving_has_one_offset_even_a_half_hour_one():
+    day = period_for("today", now=NOW, zone="Asia/Kolkata")
+    assert offset_changes(day.start, day.end, day.zone) == [(day.start, 19800)]
+
+
+def test_local_slot_gives_the_local_day_and_hour_of_a_wall_clock_hour():
+    # 21:30 UTC on 30 March 2025 is 23:30 in Berlin (summer time since 01:00 UTC).
+    at = datetime(2025, 3, 30, 21, 30, tzinfo=UTC)
+    assert local_slot(int(at.timestamp() + 7200) // 3600) == (date(2025, 3, 30), 23)
+    # 05:15 UTC is 10:45 in Kolkata: the half hour offset still lands in hour 10.
+    at = datetime(2025, 3, 30, 5, 15, tzinfo=UTC)
+    assert local_slot(int(at.timestamp() + 19800) // 3600) == (date(2025, 3, 30), 10)
+
+
+def test_average_score_has_one_decimal_and_none_without_reviews():
+    assert average_score(11, 3) == Decimal("3.7")
+    assert average_score(9, 2) == Decimal("4.5")
+    assert average_score(0, 0) is None

@@ -25,7 +25,9 @@ class Dashboard(MethodView):
     @blp.response(200, DashboardSchema)
     def get(self, args):
         """Figures for today, this week, this month, or the days `from` to `to` (in the
-        team's time zone): `personal` for everyone, `team` for sales managers and admins."""
+        team's time zone): `personal` and their own `charts` for everyone; `team`,
+        `calls_waiting`, `missed_today` and the team's `charts` for sales managers and
+        admins."""
         user = authenticate_api_request()
         dbs = db.session()
         now = utcnow()
@@ -35,7 +37,9 @@ class Dashboard(MethodView):
         board = figures.dashboard(
             dbs, user, period, now=now, with_team=is_manager_or_admin(user.role)
         )
-        answer = {"period": board.period, "personal": board.personal}
+        answer = {"period": board.period, "personal": board.personal, "charts": board.charts}
         if board.team is not None:
             answer["team"] = board.team
+            answer["calls_waiting"] = board.calls_waiting
+            answer["missed_today"] = board.missed_today
         return answer

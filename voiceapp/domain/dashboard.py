@@ -2,7 +2,10 @@
 "this month" or a chosen span of days cover in the team's time zone, and the reach rate.
 
 Days are the team's days: a call at 23:30 local time on the night the clocks change belongs
-to that local day, whatever its UTC date.
+to that local day, whatever its UTC date. The charts count calls per local hour: the
+database adds the zone's offset (offset_changes says which offset holds when) to each
+call's UTC time and groups by the hour that gives; local_slot turns such an hour back into
+the local day and hour of day.
 """
 
 from __future__ import annotations
@@ -118,3 +121,62 @@ def reach_rate(reached: int, made: int) -> Decimal | None:
     if made <= 0:
         return None
     return (Decimal(reached) * 100 / Decimal(made)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def average_score(total: int, count: int) -> Decimal | None:
+    """The mean of `count` review scores adding up to `total`, with one decimal; None
+    when nothing was reviewed."""
+    if count <= 0:
+        return None
+    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# Transitions of a zone are months apart; probing every few hours cannot step over one.
+_PROBE = timedelta(hours=6)
+_EPOCH = datetime(1970, 1, 1)  # naive: local wall-clock hours count from here
+
+
+def utc_offset(at: datetime, zone: str) -> int:
+    """The zone's offset from UTC at the instant `at`, in seconds."""
+    offset = at.astimezone(ZoneInfo(zone)).utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
+def offset_changes(start: datetime, end: datetime, zone: str) -> list[tuple[datetime, int]]:
+    """The zone's UTC offset at `start`, then each instant before `end` at which it changes
+    (the clocks going forward or back), with the new offset: [(since, seconds), ...]."""
+    changes = [(start, utc_offset(start, zone))]
+    probe = start
+    while probe < end:
+        later = min(probe + _PROBE, end)
+        if utc_offset(later, zone) != changes[-1][1]:
+            changed = _first_instant_with_offset_of(later, after=probe, zone=zone)
+            if changed < end:
+                changes.append((changed, utc_offset(changed, zone)))
+        probe = later
+    return changes
+
+
+def _first_instant_with_offset_of(later: datetime, *, after: datetime, zone: str) -> datetime:
+    """The first second in (after, later] whose offset is the one at `later`."""
+    wanted = utc_offset(later, zone)
+    low, high = 0, int((later - after).total_seconds())  # seconds after `after`
+    while high - low > 1:
+        middle = (low + high) // 2
+        if utc_offset(after + timedelta(seconds=middle), zone) == wanted:
+            high = middle
+        else:
+            low = middle
+    return after + timedelta(seconds=high)
+
+
+def local_slot(hour_index: int) -> tuple[date, int]:
+    """The local day and hour of day of a local wall-clock hour counted from 1970-01-01
+    00:00 (what the database groups calls by: UTC seconds plus the offset, over 3600)."""
+    wall = _EPOCH + timedelta(hours=hour_index)
+    return wall.date(), wall.hour
+
+
+def period_dates(period: Period) -> list[date]:
+    """Every local day of the period, in order."""
+    return [period.first_day + timedelta(days=n) for n in range(period.days)]

@@ -52,6 +52,14 @@ class Case(Base):
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
+        # Cases closed in a period (the dashboard's "cases done"), by closing time.
+        Index(
+            "ix_cases_closed_at",
+            "closed_at",
+            "id",
+            sqlite_where=text("status = 'closed'"),
+            postgresql_where=text("status = 'closed'"),
+        ),
         # A contact's open cases (the missed-call case to add to, the agent to ring first).
         Index("ix_cases_contact_status", "contact_id", "status"),
         # "All cases": newest first, and by due time.

@@ -62,11 +62,59 @@ class FiguresSchema(Schema):
     orders = fields.Integer(metadata={"description": "orders taken"})
     revenue = Money
     commission = Money
+    reviews = fields.Integer(metadata={"description": "reviews of calls in the period"})
+    review_score = fields.String(
+        allow_none=True,
+        metadata={"description": "their mean score (1-5, one decimal); null: none reviewed"},
+    )
 
 
 class TeamRowSchema(FiguresSchema):
     role = fields.String()
     presence = fields.String(metadata={"description": "online, busy or offline now"})
+
+
+class CallCountsSchema(Schema):
+    made = fields.Integer(metadata={"description": "calls placed"})
+    reached = fields.Integer(metadata={"description": "of those, answered by the customer"})
+    taken = fields.Integer(metadata={"description": "inbound calls answered"})
+    missed = fields.Integer(
+        allow_none=True,
+        metadata={"description": "inbound calls nobody took; null in an agent's own charts"},
+    )
+
+    reach_rate = fields.String(
+        allow_none=True, metadata={"description": "percent of made reached; null: none made"}
+    )
+
+
+class DaySchema(CallCountsSchema):
+    day = fields.Date(metadata={"description": "a local day of the team's time zone"})
+
+
+class HourSchema(CallCountsSchema):
+    hour = fields.Integer(metadata={"description": "local hour of day, 0-23"})
+
+
+class OutcomeCountSchema(Schema):
+    outcome = fields.String(metadata={"description": "completed, not_reached, callback ..."})
+    label = fields.String()
+    count = fields.Integer()
+
+
+class ChartsSchema(Schema):
+    scope = fields.String(
+        metadata={
+            "description": "personal (an agent's own calls and outcomes) or team (the team "
+            "table's members added up, and the calls nobody took)"
+        }
+    )
+    days = fields.List(fields.Nested(DaySchema), metadata={"description": "every day"})
+    hours = fields.List(fields.Nested(HourSchema), metadata={"description": "24 hours"})
+    outcomes = fields.List(
+        fields.Nested(OutcomeCountSchema),
+        metadata={"description": "outcomes recorded on cases, types with none left out"},
+    )
 
 
 class DashboardSchema(Schema):
@@ -76,3 +124,13 @@ class DashboardSchema(Schema):
         fields.Nested(TeamRowSchema),
         metadata={"description": "sales managers and admins only (absent for agents)"},
     )
+    calls_waiting = fields.Integer(
+        metadata={
+            "description": "inbound calls on the line no member has taken yet (managers and "
+            "admins only)"
+        }
+    )
+    missed_today = fields.Integer(
+        metadata={"description": "inbound calls nobody took today (managers and admins only)"}
+    )
+    charts = fields.Nested(ChartsSchema)

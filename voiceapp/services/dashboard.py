@@ -19,6 +19,11 @@ work does not grow with the rows a member has in Python. What counts:
   the order's gross total, as commissions are computed).
 - commission: the member's commissions earned in the period, per currency, negative ones
   (taken back) included and rejected, reversed and reassigned ones left out.
+- reviews, review_score: managers' reviews of the member's calls that started in the
+  period (CallReview.agent_id), and their mean score (None: none reviewed).
+
+For the team, also what is happening now: calls waiting (inbound calls on the line that no
+member has taken yet) and the calls missed today (the team's today, whatever the period).
 
 Read-only: nothing is flushed.
 """
@@ -27,21 +32,38 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from voiceapp.domain.dashboard import Period, reach_rate
+from voiceapp.domain.dashboard import TODAY, Period, average_score, period_for, reach_rate
 from voiceapp.domain.money import round_money
-from voiceapp.models import AgentPresence, Call, Case, CaseEvent, Commission, Order, Payment, User
+from voiceapp.models import (
+    AgentPresence,
+    Call,
+    CallReview,
+    Case,
+    CaseEvent,
+    Commission,
+    Order,
+    Payment,
+    User,
+)
 from voiceapp.models.cases import CLOSED, OPEN
 from voiceapp.models.commissions import REASSIGNED, REJECTED, REVERSED
 from voiceapp.models.orders import PAYMENT, SUCCEEDED
+from voiceapp.services.dashboard_charts import Charts, charts
 
 # Commissions that are not (or no longer) the member's money.
 NOT_EARNED = (REJECTED, REVERSED, REASSIGNED)
+# An inbound call still on the line: in the IVR or ringing browsers (Twilio reports the
+# caller's call as ringing, or in progress once our TwiML answered it).
+ON_THE_LINE = ("queued", "ringing", "in-progress")
+# A caller does not wait this long: an older call still "on the line" lost its final
+# status callback, and is not shown as waiting for ever.
+LONGEST_WAIT = timedelta(hours=1)
 
 
 @dataclass
@@ -63,11 +85,17 @@ class Figures:
     orders: int = 0
     revenue: dict[str, Decimal] = field(default_factory=dict)
     commission: dict[str, Decimal] = field(default_factory=dict)
+    reviews: int = 0
+    review_points: int = 0  # the scores added up
     presence: str = "offline"
 
     @property
     def reach_rate(self) -> Decimal | None:
         return reach_rate(self.calls_made_reached, self.calls_made)
+
+    @property
+    def review_score(self) -> Decimal | None:
+        return average_score(self.review_points, self.reviews)
 
 
 @dataclass
@@ -76,6 +104,11 @@ class Dashboard:
     personal: Figures
     # None for those who may not see the team (agents); else one row per active member.
     team: list[Figures] | None
+    # The team's calls waiting now and missed today (None with the team, for agents).
+    calls_waiting: int | None = None
+    missed_today: int | None = None
+    # The personal charts for agents, the team's for the others (services.dashboard_charts).
+    charts: Charts | None = None
 
 
 def dashboard(
@@ -84,12 +117,44 @@ def dashboard(
     """`user`'s own figures, and the team's when `with_team` (the caller decides who may)."""
     if not with_team:
         (personal,) = figures_for(db, [user], period, now=now)
-        return Dashboard(period, personal, None)
+        return Dashboard(period, personal, None, charts=charts(db, period, [user.id], team=False))
     members = active_members(db)
     team = figures_for(db, members, period, now=now)
     mine = [row for row in team if row.user_id == user.id]
     (personal,) = mine or figures_for(db, [user], period, now=now)
-    return Dashboard(period, personal, team)
+    return Dashboard(
+        period,
+        personal,
+        team,
+        calls_waiting=calls_waiting(db, now=now),
+        missed_today=missed_today(db, zone=period.zone, now=now),
+        charts=charts(db, period, [row.user_id for row in team], team=True),
+    )
+
+
+def calls_waiting(db: Session, *, now: datetime) -> int:
+    """Inbound calls on the line that no member has taken yet."""
+    stmt = select(func.count()).where(
+        Call.parent_sid.is_(None),
+        Call.direction == "inbound",
+        Call.status.in_(ON_THE_LINE),
+        Call.agent_id.is_(None),
+        Call.missed.is_(False),
+        Call.voicemail.is_(False),
+        Call.started_at >= now - LONGEST_WAIT,
+    )
+    return db.scalar(stmt) or 0
+
+
+def missed_today(db: Session, *, zone: str, now: datetime) -> int:
+    """Inbound calls nobody took, today in the team's time zone."""
+    today = period_for(TODAY, now=now, zone=zone)
+    stmt = select(func.count()).where(
+        Call.missed.is_(True),
+        Call.parent_sid.is_(None),
+        _in_period(Call.started_at, today),
+    )
+    return db.scalar(stmt) or 0
 
 
 def active_members(db: Session) -> list[User]:
@@ -113,6 +178,7 @@ def figures_for(db: Session, users: list[User], period: Period, *, now: datetime
         _cases_done(db, ids, period),
         _cases_open(db, ids, period, now),
         _orders(db, ids, period),
+        _reviews(db, ids, period),
     ):
         for user_id, values in counts.items():
             for name, value in values.items():
@@ -164,16 +230,17 @@ def _call_counts(db: Session, ids: list[int], period: Period) -> dict:
 
 def _cases_done(db: Session, ids: list[int], period: Period) -> dict:
     # The outcome that closed the case is the one recorded at the moment it closed
-    # (services.cases.calling sets both from the same `now`).
+    # (services.cases.calling sets both from the same `now`). Read from the cases closed
+    # in the period (ix_cases_closed_at), not from every case the outcomes name.
     stmt = (
         select(CaseEvent.actor_id, func.count(func.distinct(CaseEvent.case_id)))
-        .join(Case, Case.id == CaseEvent.case_id)
+        .select_from(Case)
+        .join(CaseEvent, and_(CaseEvent.case_id == Case.id, CaseEvent.at == Case.closed_at))
         .where(
+            Case.status == CLOSED,
+            _in_period(Case.closed_at, period),
             CaseEvent.kind == "outcome",
             CaseEvent.actor_id.in_(ids),
-            _in_period(CaseEvent.at, period),
-            Case.status == CLOSED,
-            Case.closed_at == CaseEvent.at,
         )
         .group_by(CaseEvent.actor_id)
     )
@@ -207,6 +274,29 @@ def _orders(db: Session, ids: list[int], period: Period) -> dict:
         .group_by(Order.seller_id)
     )
     return {user_id: {"orders": n} for user_id, n in db.execute(stmt)}
+
+
+def _reviews(db: Session, ids: list[int], period: Period) -> dict:
+    stmt = (
+        select(
+            CallReview.agent_id,
+            func.count().label("reviews"),
+            func.sum(CallReview.score).label("review_points"),
+        )
+        .join(Call, Call.sid == CallReview.call_sid)
+        .where(
+            CallReview.agent_id.in_(ids),
+            _in_period(Call.started_at, period),
+            # Always true (a call is reviewed after it started), and it lets the index
+            # (agent_id, created_at) skip the reviews of earlier calls before the join.
+            CallReview.created_at >= period.start,
+        )
+        .group_by(CallReview.agent_id)
+    )
+    return {
+        row.agent_id: {"reviews": row.reviews, "review_points": row.review_points}
+        for row in db.execute(stmt)
+    }
 
 
 def _revenue(db: Session, ids: list[int], period: Period) -> dict:

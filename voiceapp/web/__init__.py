@@ -55,6 +55,7 @@ def init_web(app) -> None:
         reviews,
         tasks,
         telephony_admin,
+        vendor,
     )
 
     for module in (
@@ -86,6 +87,7 @@ def init_web(app) -> None:
         reports,
     ):
         app.register_blueprint(module.bp)
+    vendor.init_vendor(app)  # the npm libraries, under /static/vendor/
     pay.init_pay_page(app)  # the customer's pay page, with its rate limit
     errors.register(app)
     app.jinja_env.filters["local_time"] = local_time

@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 
 from voiceapp import db
 from voiceapp.db import utcnow
-from voiceapp.domain.dashboard import PERIOD_LABELS, PERIODS, TODAY, period_for
+from voiceapp.domain.dashboard import CUSTOM, PERIOD_LABELS, PERIODS, TODAY, Period, period_for
 from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.schemas.dashboard import DashboardArgsSchema
 from voiceapp.services import dashboard as figures
@@ -44,10 +44,18 @@ def index():
         board=board,
         periods=[(kind, PERIOD_LABELS[kind]) for kind in PERIODS],
         chosen={"from": request.args.get("from", ""), "to": request.args.get("to", "")},
+        period_query=period_query(period),
         errors=errors,
         contact_total=contact_total,
         recent=recent,
     ), (422 if errors else 200)
+
+
+def period_query(period: Period) -> dict[str, str]:
+    """The query naming the period shown (what the charts ask /api/dashboard for)."""
+    if period.kind == CUSTOM:
+        return {"from": period.first_day.isoformat(), "to": period.last_day.isoformat()}
+    return {"period": period.kind}
 
 
 @bp.app_template_filter("talk_time")

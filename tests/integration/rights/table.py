@@ -12,8 +12,8 @@ A cell is
 
 /twilio/ is not here: tests/webhooks/test_guard_matrix.py walks those routes with every
 bad signature. Public by design (so every role gets the same answer): /sign-in, /healthz,
-/static/..., /api/openapi.json (the API's description, no data) and the customer's pay
-page /p/....
+/static/... (the npm libraries under /static/vendor/ too), /api/openapi.json (the API's
+description, no data) and the customer's pay page /p/....
 """
 
 from __future__ import annotations
@@ -618,6 +618,10 @@ EXPECTED: dict = {
     ("POST", "/sign-out"): ("302+", "302+", "302+", "302+", OUT),
     # Public by design: style sheet and scripts.
     ("GET", "/static/<path:filename>"): {
+        "any": (200, 200, 200, 200, 200),
+    },
+    # Public by design too: the npm libraries the pages load (web.vendor).
+    ("GET", "/static/vendor/<vendor_file>"): {
         "any": (200, 200, 200, 200, 200),
     },
     # Card payments (Stripe). The matrix's app has no Stripe configured: both are 404 for

@@ -116,11 +116,13 @@ KINDS = {
     frozenset({"payout_id"}): "payout",
     frozenset({"run_id"}): "run",
     frozenset({"filename"}): "static",
+    frozenset({"vendor_file"}): "vendor",
     frozenset({"commission_id"}): "commission",
     frozenset({"download"}): "report_download",
     frozenset({"task_id"}): "task",
 }
 STATES["static"] = ("any",)
+STATES["vendor"] = ("any",)
 # Routes that name their object in the query string or the body rather than the path.
 BODY_OBJECTS = {
     ("GET", "/cases/new"): "contact",
@@ -485,6 +487,8 @@ class World:
             return {"download": self.report_download(state)}
         if kind == "static":
             return {"filename": "style.css"}
+        if kind == "vendor":  # an npm library (web.vendor; `npm ci` installs it)
+            return {"vendor_file": "chart.umd.min.js"}
         if kind == "pay_code":
             return {"code": self.pay_code(state)}
         if kind == "invitation":
