@@ -415,6 +415,17 @@ def test_invalid_contact_marks_the_number_invalid_and_closes(as_user, agent, con
     reread(dbs)
     phone = dbs.scalar(select(ContactPhone).where(ContactPhone.contact_id == contact.id))
     assert phone.invalid is True
+    # The dashboard's "cases done" counts it for the member whose outcome closed it.
+    assert dbs.get(type(case), case.id).closed_by_id == agent.id
+
+
+def test_an_outcome_that_leaves_the_case_open_names_no_closer(as_user, agent, contact, dbs):
+    case = CaseFactory(assignee_id=agent.id, contact=contact, due_at=MONDAY_1005)
+    with at(MONDAY_1005):
+        body = outcome(as_user(agent), case.id, outcome="not_reached", reached=False).json
+    assert body["status"] == "open"
+    reread(dbs)
+    assert dbs.get(type(case), case.id).closed_by_id is None
 
 
 @pytest.mark.parametrize(

@@ -98,12 +98,13 @@ def review(dbs, sid, agent, reviewer, score, at):
 
 def closed_by_outcome(dbs, actor, at, *, assignee=None, earlier=None):
     """A case closed at `at` by `actor`'s outcome (and an earlier outcome by `earlier`
-    that did not close it)."""
+    that did not close it), as services.cases.calling leaves it."""
     case = CaseFactory(
         contact=ContactFactory(),
         assignee_id=(assignee or actor).id,
         status="closed",
         closed_at=at,
+        closed_by_id=actor.id,
         due_at=at - timedelta(hours=2),
     )
     if earlier is not None:

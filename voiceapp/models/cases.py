@@ -52,13 +52,14 @@ class Case(Base):
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
-        # Cases closed in a period (the dashboard's "cases done"), by closing time.
+        # The dashboard's "cases done": the cases each member closed with a call outcome in
+        # a period, counted from this index alone.
         Index(
-            "ix_cases_closed_at",
+            "ix_cases_done",
+            "closed_by_id",
             "closed_at",
-            "id",
-            sqlite_where=text("status = 'closed'"),
-            postgresql_where=text("status = 'closed'"),
+            sqlite_where=text("status = 'closed' AND closed_by_id IS NOT NULL"),
+            postgresql_where=text("status = 'closed' AND closed_by_id IS NOT NULL"),
         ),
         # A contact's open cases (the missed-call case to add to, the agent to ring first).
         Index("ix_cases_contact_status", "contact_id", "status"),
@@ -90,6 +91,9 @@ class Case(Base):
     last_called_at: Mapped[datetime | None]
     close_reason: Mapped[str | None] = mapped_column(String(200))
     closed_at: Mapped[datetime | None]
+    # The member whose call outcome closed the case ("cases done"); None when it closed
+    # otherwise (paid in full, its order cancelled).
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Who is calling this customer right now, and until when the claim holds.
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     claimed_until: Mapped[datetime | None]

@@ -45,7 +45,6 @@ from voiceapp.models import (
     Call,
     CallReview,
     Case,
-    CaseEvent,
     Commission,
     Order,
     Payment,
@@ -229,20 +228,15 @@ def _call_counts(db: Session, ids: list[int], period: Period) -> dict:
 
 
 def _cases_done(db: Session, ids: list[int], period: Period) -> dict:
-    # The outcome that closed the case is the one recorded at the moment it closed
-    # (services.cases.calling sets both from the same `now`). Read from the cases closed
-    # in the period (ix_cases_closed_at), not from every case the outcomes name.
+    # Case.closed_by_id names the member whose outcome closed the case (ix_cases_done).
     stmt = (
-        select(CaseEvent.actor_id, func.count(func.distinct(CaseEvent.case_id)))
-        .select_from(Case)
-        .join(CaseEvent, and_(CaseEvent.case_id == Case.id, CaseEvent.at == Case.closed_at))
+        select(Case.closed_by_id, func.count())
         .where(
             Case.status == CLOSED,
+            Case.closed_by_id.in_(ids),
             _in_period(Case.closed_at, period),
-            CaseEvent.kind == "outcome",
-            CaseEvent.actor_id.in_(ids),
         )
-        .group_by(CaseEvent.actor_id)
+        .group_by(Case.closed_by_id)
     )
     return {user_id: {"cases_done": n} for user_id, n in db.execute(stmt)}
 

@@ -160,6 +160,7 @@ def record_outcome(
     _release_claim(case)
     if decision.close:
         case.status, case.closed_at, case.close_reason = CLOSED, now, decision.reason
+        case.closed_by_id = user.id
     else:
         case.due_at = decision.due_at
     if decision.mark_number_invalid:
