@@ -97,8 +97,8 @@ FROM calls WHERE parent_sid IS NULL AND answered_at IS NOT NULL
 """
 CASES_SQL = """
 INSERT INTO cases (type, contact_id, language, assignee_id, status, due_at, attempts,
-                   not_reached, last_outcome, closed_at, keep_recordings, created_at,
-                   updated_at)
+                   not_reached, last_outcome, closed_at, closed_by_id, keep_recordings,
+                   created_at, updated_at)
 SELECT 'payment_reminder', 1 + n %% %(contacts)s, 'de', %(agent0)s + n %% %(agents)s,
        CASE WHEN n %% 10 = 0 THEN 'open' ELSE 'closed' END,
        CASE WHEN n %% 10 = 0 THEN now() + ((n %% 86400) - 43200) * interval '1 minute'
@@ -106,6 +106,7 @@ SELECT 'payment_reminder', 1 + n %% %(contacts)s, 'de', %(agent0)s + n %% %(agen
        1, 0,
        CASE WHEN n %% 10 = 0 THEN NULL ELSE (%(outcomes)s)[1 + n %% 6] END,
        CASE WHEN n %% 10 = 0 THEN NULL ELSE t END,
+       CASE WHEN n %% 10 = 0 THEN NULL ELSE %(agent0)s + n %% %(agents)s END,
        false, t - interval '1 day', t
 FROM (SELECT n, now() - (n * (365 * 86400.0 / %(cases)s)) * interval '1 second' AS t
       FROM generate_series(1, %(cases)s) AS n) AS spread

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, extract, func, literal, or_, select
+from sqlalchemy import BigInteger, Integer, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from voiceapp.domain.dashboard import (
@@ -143,7 +143,9 @@ def _local_hour(db: Session, column, period: Period):
     if db.get_bind().dialect.name == "sqlite":
         seconds = cast(func.strftime("%s", column), Integer)
     else:
-        seconds = cast(func.floor(extract("epoch", column)), BigInteger)
+        # date_part answers a float; EXTRACT a numeric since PostgreSQL 14, which costs a
+        # third of the month's query over a team's calls.
+        seconds = cast(func.floor(func.date_part("epoch", column)), BigInteger)
     return (seconds + offset) // 3600
 
 
