@@ -109,11 +109,11 @@ class PageLog:
 
     def _on_request_failed(self, request) -> None:
         # A navigation replaced by the next one is aborted by the browser, not broken; so
-        # is a page's fetch still under way when the person leaves the page (the
-        # dashboard's charts). A fetch that fails shows as its status or another error.
-        if request.failure == "net::ERR_ABORTED" and (
-            request.is_navigation_request() or request.resource_type == "fetch"
-        ):
+        # is whatever the page was still loading when the person left it (the dashboard's
+        # scripts and its charts' fetch, when a test signs in and goes on at once). What
+        # truly fails shows as its status or another error (a blocked script as
+        # net::ERR_BLOCKED_BY_CLIENT or a CSP report, a missing file as a 404).
+        if request.failure == "net::ERR_ABORTED":
             return
         self.problems.append(f"request failed: {request.url} ({request.failure})")
 

@@ -261,7 +261,7 @@ def test_history_note_appears_in_timeline_with_author(page, page_log, agent):
     page.goto(f"/contacts/{contact.id}")
     expect(page.get_by_test_id("history")).to_contain_text("No history yet.")
 
-    page.get_by_label("Note").fill("Called back, wants an offer by Friday")
+    page.get_by_label("Note", exact=True).fill("Called back, wants an offer by Friday")
     page.get_by_role("button", name="Add note").click()
 
     expect(page.get_by_role("status")).to_have_text("Note added to the history.")
@@ -272,7 +272,7 @@ def test_history_note_appears_in_timeline_with_author(page, page_log, agent):
     expect(entries.first.locator("time")).to_have_text(
         re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
     )
-    expect(page.get_by_label("Note")).to_have_value("")
+    expect(page.get_by_label("Note", exact=True)).to_have_value("")
     page_log.assert_clean(page)
 
 
