@@ -89,7 +89,8 @@ def _per_call(db: Session):
 def roll_up(db: Session, *, now: datetime) -> int:
     """Rewrite the totals of the hours from a day before the mark up to two hours before
     `now`, and move the mark there; the number of totals written. The first run adds up
-    every call there is. Safe to run twice, or at once (the second waits on the mark)."""
+    every call there is. Safe to run twice; two runs at once take turns on the mark (but for
+    the very first, where one of them fails on the mark's key and changes nothing)."""
     until = hour_number(now - SETTLE)
     mark = db.get(CallHourMark, MARK_ID, with_for_update=True)
     if mark is None:
