@@ -10,6 +10,7 @@ this package (services name a job by its dotted path, written into the outbox).
 from __future__ import annotations
 
 from workers.context import job_context, set_job_app
+from workers.dashboard import roll_up_call_hours
 from workers.email import send_email
 from workers.orders import auto_cancel_order
 from workers.recordings import fetch_recording
@@ -26,6 +27,7 @@ __all__ = [
     "remind_case_due",
     "remind_due_instalments",
     "remind_task_due",
+    "roll_up_call_hours",
     "send_email",
     "set_job_app",
     "sweep",

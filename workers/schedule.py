@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from workers.dashboard import roll_up_call_hours
 from workers.recordings import delete_expired_recordings
 from workers.repairs import purge_old_sessions, remind_due_instalments, sweep
 from workers.reports import purge_report_files
@@ -32,4 +33,7 @@ SCHEDULE = (
     Periodic(delete_expired_recordings, cron="41 * * * *", job_timeout=600),
     # Report files the panel's downloads wrote, once they are a day old.
     Periodic(purge_report_files, cron="47 * * * *"),
+    # The dashboard's calls added up per hour; the hours since are read from the calls,
+    # so this only decides how much of a long period is read from the totals.
+    Periodic(roll_up_call_hours, cron="*/10 * * * *", job_timeout=600),
 )

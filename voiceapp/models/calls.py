@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voiceapp.db import Base, utcnow
@@ -163,6 +172,36 @@ class IvrSession(Base):
     ring_stage: Mapped[str | None] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CallHourTotal(Base):
+    """What the team's calls added up to in one UTC hour, per agent (None: calls nobody
+    took): the dashboard reads past hours from here instead of from every call
+    (services.call_hours). Rewritten, never updated in place, by the roll-up job."""
+
+    __tablename__ = "call_hour_totals"
+    __table_args__ = (Index("ix_call_hour_totals_hour", "hour", "agent_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Hours since 1970-01-01 00:00 UTC.
+    hour: Mapped[int] = mapped_column(BigInteger)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    made: Mapped[int] = mapped_column(default=0)
+    made_reached: Mapped[int] = mapped_column(default=0)
+    taken: Mapped[int] = mapped_column(default=0)
+    missed: Mapped[int] = mapped_column(default=0)
+    talk_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CallHourMark(Base):
+    """How far call_hour_totals is complete (one row): every UTC hour before
+    `rolled_until` (hours since 1970) is there."""
+
+    __tablename__ = "call_hour_marks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rolled_until: Mapped[int] = mapped_column(BigInteger)
+    rolled_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AgentPresence(Base):

@@ -53,6 +53,7 @@ from voiceapp.models import (
 from voiceapp.models.cases import CLOSED, OPEN
 from voiceapp.models.commissions import REASSIGNED, REJECTED, REVERSED
 from voiceapp.models.orders import PAYMENT, SUCCEEDED
+from voiceapp.services.call_hours import call_rows
 from voiceapp.services.dashboard_charts import Charts, charts
 
 # Commissions that are not (or no longer) the member's money.
@@ -210,31 +211,36 @@ def _count_if(condition):
 
 
 def _call_counts(db: Session, ids: list[int], period: Period) -> dict:
-    top = Call.parent_sid.is_(None)
-    leg = Call.parent_sid.is_not(None)
-    answered_leg = and_(leg, Call.answered_at.is_not(None))
-    stmt = (
+    # Added up per hour (services.call_hours), but for the distinct customers reached.
+    calls = call_rows(db, period)
+    totals = (
         select(
-            Call.agent_id,
-            _count_if(and_(top, Call.direction == "outbound")).label("calls_made"),
-            _count_if(and_(answered_leg, Call.direction == "outbound")).label("calls_made_reached"),
-            _count_if(and_(top, Call.direction == "inbound", Call.answered_at.is_not(None))).label(
-                "calls_taken"
-            ),
-            func.count(func.distinct(case((answered_leg, Call.contact_id)))).label(
-                "customers_reached"
-            ),
-            func.sum(case((answered_leg, func.coalesce(Call.duration, 0)), else_=0)).label(
-                "talk_seconds"
-            ),
+            calls.c.agent_id,
+            func.sum(calls.c.made).label("calls_made"),
+            func.sum(calls.c.made_reached).label("calls_made_reached"),
+            func.sum(calls.c.taken).label("calls_taken"),
+            func.sum(calls.c.talk_seconds).label("talk_seconds"),
         )
-        .where(Call.agent_id.in_(ids), _in_period(Call.started_at, period))
+        .where(calls.c.agent_id.in_(ids))
+        .group_by(calls.c.agent_id)
+    )
+    counts = {
+        row.agent_id: {k: v for k, v in row._asdict().items() if k != "agent_id"}
+        for row in db.execute(totals)
+    }
+    reached = (
+        select(Call.agent_id, func.count(func.distinct(Call.contact_id)))
+        .where(
+            Call.agent_id.in_(ids),
+            Call.parent_sid.is_not(None),
+            Call.answered_at.is_not(None),
+            _in_period(Call.started_at, period),
+        )
         .group_by(Call.agent_id)
     )
-    return {
-        row.agent_id: {k: v for k, v in row._asdict().items() if k != "agent_id"}
-        for row in db.execute(stmt)
-    }
+    for agent_id, customers in db.execute(reached):
+        counts.setdefault(agent_id, {})["customers_reached"] = customers
+    return counts
 
 
 def _cases_done(db: Session, ids: list[int], period: Period) -> dict:

@@ -1,11 +1,11 @@
 """The dashboard's charts: calls per local day (made / taken / missed) with the reach rate
 of each day, calls per local hour of day, and call outcomes by type, for a period.
 
-Days and hours are the team's (domain.dashboard.offset_changes): the database adds the
-zone's offset in force at each call's UTC time and groups by the local wall-clock hour that
-gives, so a call at 23:30 on the night the clocks change lands on that local day and in
-the 23 o'clock bucket. At most 24 rows a day come back; they are summed per day and per
-hour of day here.
+Days and hours are the team's (domain.dashboard.offset_changes): the calls come added up
+per local wall-clock hour (services.call_hours: the zone's offset in force at each call's
+UTC time added), so a call at 23:30 on the night the clocks change lands on that local
+day and in the 23 o'clock bucket. At most 24 rows a day come back; they are summed per
+day and per hour of day here.
 
 Whose: an agent's charts are their own calls and outcomes (no missed calls: a call nobody
 took is nobody's). The team's charts (sales managers and admins) are those of the members
@@ -20,18 +20,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, func, literal, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from voiceapp.domain.dashboard import (
     Period,
     local_slot,
-    offset_changes,
     period_dates,
     reach_rate,
 )
 from voiceapp.domain.scheduling import OUTCOME_LABELS, OUTCOMES
-from voiceapp.models import Call, CaseEvent
+from voiceapp.models import CaseEvent
+from voiceapp.services.call_hours import call_rows
 
 PERSONAL, TEAM = "personal", "team"
 
@@ -100,53 +100,28 @@ def charts(db: Session, period: Period, member_ids: list[int], *, team: bool) ->
     )
 
 
-def _count_if(condition):
-    return func.sum(case((condition, 1), else_=0))
-
-
 def _calls_per_local_hour(db: Session, period: Period, member_ids: list[int], *, team: bool):
-    top = Call.parent_sid.is_(None)
-    outbound, inbound = Call.direction == "outbound", Call.direction == "inbound"
-    missed_call = and_(top, inbound, Call.missed.is_(True))
-    whose = Call.agent_id.in_(member_ids)
-    slot = _local_hour(db, Call.started_at, period).label("slot")
+    # Added up per hour already (services.call_hours): the members' calls, and for the
+    # team the calls nobody took.
+    calls = call_rows(db, period)
+    whose = calls.c.agent_id.in_(member_ids)
+
+    def total(column, name: str):
+        # Whose calls: a row of the calls nobody took counts only as missed.
+        return func.sum(case((whose, column), else_=0) if team else column).label(name)
+
     counts = [
-        _count_if(and_(top, outbound)).label("made"),
-        # The customer's leg of an outbound call, answered (as calls_made_reached).
-        _count_if(and_(~top, outbound, Call.answered_at.is_not(None))).label("reached"),
-        _count_if(and_(top, inbound, Call.answered_at.is_not(None), whose)).label("taken"),
+        total(calls.c.made, "made"),
+        total(calls.c.made_reached, "reached"),
+        total(calls.c.taken, "taken"),
     ]
     if team:
-        counts.append(_count_if(missed_call).label("missed"))
+        counts.append(func.sum(calls.c.missed).label("missed"))
     return (
-        select(slot, *counts)
-        .where(
-            or_(whose, missed_call) if team else whose,
-            Call.started_at >= period.start,
-            Call.started_at < period.end,
-        )
-        .group_by(slot)
+        select(calls.c.slot, *counts)
+        .where(or_(whose, calls.c.missed > 0) if team else whose)
+        .group_by(calls.c.slot)
     )
-
-
-def _local_hour(db: Session, column, period: Period):
-    """The local wall-clock hour of `column` (a UTC time), counted from 1970: its epoch
-    seconds plus the zone's offset at that time, over 3600. SQLite and PostgreSQL spell
-    epoch seconds differently; integer `//` is integer division on both."""
-    changes = offset_changes(period.start, period.end, period.zone)
-    offset = literal(changes[0][1])
-    if len(changes) > 1:
-        offset = case(
-            *((column >= since, seconds) for since, seconds in reversed(changes[1:])),
-            else_=changes[0][1],
-        )
-    if db.get_bind().dialect.name == "sqlite":
-        seconds = cast(func.strftime("%s", column), Integer)
-    else:
-        # date_part answers a float; EXTRACT a numeric since PostgreSQL 14, which costs a
-        # third of the month's query over a team's calls.
-        seconds = cast(func.floor(func.date_part("epoch", column)), BigInteger)
-    return (seconds + offset) // 3600
 
 
 def _outcomes(db: Session, period: Period, member_ids: list[int]) -> list[OutcomeCount]:
