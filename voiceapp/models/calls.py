@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,6 +28,17 @@ class Call(Base):
         Index("ix_calls_started_at", "started_at"),
         Index("ix_calls_agent_started", "agent_id", "started_at"),
         Index("ix_calls_missed_started", "missed", "started_at"),
+        # The dashboard's customers reached: the distinct customers of each member's
+        # answered legs in a period, read from this index alone. Only the legs' status and
+        # duration change once they are answered, so their updates stay HOT.
+        Index(
+            "ix_calls_answered_legs",
+            "agent_id",
+            "started_at",
+            "contact_id",
+            sqlite_where=text("parent_sid IS NOT NULL AND answered_at IS NOT NULL"),
+            postgresql_where=text("parent_sid IS NOT NULL AND answered_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

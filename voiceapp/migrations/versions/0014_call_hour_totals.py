@@ -1,5 +1,6 @@
 """the dashboard's call totals per UTC hour and agent (call_hour_totals), and how far they
-are complete (call_hour_marks); filled by the roll-up job, not here
+are complete (call_hour_marks), filled by the roll-up job, not here; an index of the
+answered legs for the customers each member reached
 
 Revision ID: 0014
 Revises: 0013
@@ -17,7 +18,18 @@ branch_labels = None
 depends_on = None
 
 
+ANSWERED_LEGS = "parent_sid IS NOT NULL AND answered_at IS NOT NULL"
+
+
 def upgrade() -> None:
+    op.create_index(
+        "ix_calls_answered_legs",
+        "calls",
+        ["agent_id", "started_at", "contact_id"],
+        unique=False,
+        sqlite_where=sa.text(ANSWERED_LEGS),
+        postgresql_where=sa.text(ANSWERED_LEGS),
+    )
     op.create_table(
         "call_hour_marks",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -48,6 +60,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(
+        "ix_calls_answered_legs",
+        table_name="calls",
+        sqlite_where=sa.text(ANSWERED_LEGS),
+        postgresql_where=sa.text(ANSWERED_LEGS),
+    )
     with op.batch_alter_table("call_hour_totals", schema=None) as batch_op:
         batch_op.drop_index("ix_call_hour_totals_hour")
 
