@@ -49,6 +49,10 @@ def _text_problem(where: str, name: str, value: str) -> str | None:
 
 def _pairs_problem(where: str, pairs) -> str | None:
     for name, value in pairs:
+        if name is None:
+            # A multipart part whose header names nothing (or breaks the line in its name):
+            # werkzeug keeps it with the name None, which nothing after us expects.
+            return f"{where} without a name is not allowed."
         problem = _text_problem(where, name, value)
         if problem:
             return problem

@@ -101,6 +101,20 @@ def test_a_nul_in_a_form_field_is_a_400_and_stores_nothing(client, ctx, dbs):
     assert dbs.scalar(select(func.count()).select_from(Contact)) == 0
 
 
+def test_a_multipart_part_without_a_name_is_a_400(client, ctx):
+    """Found by the API fuzz: a part whose header names nothing (or breaks the line in
+    its name) reaches the guard with the name None."""
+    boundary = "5fd8e556f498b8fc3b0ce4888e45dd42"
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\r\n\r\nnull\r\n--{boundary}--\r\n"
+    )
+    response = client.post(
+        "/sign-in", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    _assert_refused(response, 400)
+    assert "without a name" in response.text
+
+
 def test_a_nul_in_a_json_string_is_a_400_and_stores_nothing(as_user, ctx, dbs):
     api = as_user(UserFactory(role="admin"))
     response = api("POST", "/api/contacts", json={"first_name": f"Le{NUL}na"})
