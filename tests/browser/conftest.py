@@ -90,11 +90,14 @@ class PageLog:
     def __init__(self) -> None:
         self.problems: list[str] = []
         self._documents: set[str] = set()
+        self._aborted: list[tuple[str | None, str]] = []
+        self._page_url: str | None = None
 
     def watch(self, page) -> None:
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
         page.on("requestfailed", self._on_request_failed)
+        page.on("framenavigated", self._on_navigated)
         page.on("response", self._on_response)
 
     def _on_console(self, message) -> None:
@@ -109,13 +112,26 @@ class PageLog:
 
     def _on_request_failed(self, request) -> None:
         # A navigation replaced by the next one is aborted by the browser, not broken; so
-        # is whatever the page was still loading when the person left it (the dashboard's
-        # scripts and its charts' fetch, when a test signs in and goes on at once). What
-        # truly fails shows as its status or another error (a blocked script as
-        # net::ERR_BLOCKED_BY_CLIENT or a CSP report, a missing file as a 404).
-        if request.failure == "net::ERR_ABORTED":
+        # is a page's fetch still under way when the person leaves it (the dashboard's
+        # charts).
+        if request.failure == "net::ERR_ABORTED" and (
+            request.is_navigation_request() or request.resource_type == "fetch"
+        ):
             return
-        self.problems.append(f"request failed: {request.url} ({request.failure})")
+        message = f"request failed: {request.url} ({request.failure})"
+        if request.failure == "net::ERR_ABORTED":
+            # Decided once the test is done (assert_clean): whatever a page was still
+            # loading when the browser left it is aborted and forgiven (the dashboard's
+            # scripts, when a test signs in and goes on at once); a file refused on the
+            # page that asked for it (a 404 served as HTML) is aborted too, and counts.
+            # The Referer names the asking page (the panel sends it to its own origin).
+            self._aborted.append((request.headers.get("referer"), message))
+            return
+        self.problems.append(message)
+
+    def _on_navigated(self, frame) -> None:
+        if frame.parent_frame is None:
+            self._page_url = frame.url
 
     def _on_response(self, response) -> None:
         if response.request.is_navigation_request():
@@ -127,7 +143,12 @@ class PageLog:
         if page is not None:
             # A round trip to the browser, so that events already sent are delivered.
             page.evaluate("1")
-        assert self.problems == [], "\n".join(self.problems)
+        problems = self.problems + [
+            message
+            for referer, message in self._aborted
+            if referer is None or self._page_url is None or referer == self._page_url
+        ]
+        assert problems == [], "\n".join(problems)
 
 
 @pytest.fixture

@@ -36,3 +36,14 @@ def test_page_log_reports_csp_violation_and_missing_static_file(page, page_log):
     assert "Content Security Policy directive 'style-src 'self''" in message
     assert "request failed: http://127.0.0.1" in message
     assert "/static/missing.css" in message
+
+
+def test_page_log_forgives_what_a_page_left_behind_was_still_loading(page, page_log):
+    """A test that signs in and goes on at once leaves the dashboard while its scripts
+    are still loading: the browser aborts them, and nothing is broken."""
+    page.route("**/static/style.css", lambda route: None)  # never answered
+    with page.expect_event("requestfailed", lambda r: r.url.endswith("/static/style.css")):
+        page.goto("/sign-in", wait_until="commit")
+        page.wait_for_function("() => document.readyState !== 'loading'")
+        page.goto("/sign-in?again", wait_until="commit")  # the page is left for another
+    page_log.assert_clean(page)
