@@ -289,3 +289,12 @@ def test_old_report_files_are_purged(tmp_path):
 def test_a_token_that_is_no_token_finds_nothing(tmp_path):
     assert downloads.find_file(tmp_path, 1, "../../etc/passwd") is None
     assert downloads.find_file(tmp_path, 1, "*" * 22) is None
+
+
+def test_a_token_holding_dashes_still_gives_the_files_own_name(tmp_path):
+    """token_urlsafe may put "--" in a token; the name offered is the file's own (a CI run
+    offered "ZteQL2gLyA3-bbg--calls-report-....xlsx")."""
+    token = "vxd9F--ZteQL2gLyA3-bbg"
+    path = downloads.save_file(tmp_path, 7, token, "calls-report-2025-03-29.xlsx", "x")
+    assert downloads.find_file(tmp_path, 7, token) == path
+    assert downloads.download_name(path, token) == "calls-report-2025-03-29.xlsx"

@@ -166,5 +166,5 @@ def download_file(download: str):
         path,
         mimetype=XLSX_TYPE if path.suffix == ".xlsx" else CSV_TYPE,
         as_attachment=True,
-        download_name=downloads.download_name(path),
+        download_name=downloads.download_name(path, download),
     )

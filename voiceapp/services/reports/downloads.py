@@ -127,8 +127,10 @@ def find_file(root: Path, user_id: int, token: str) -> Path | None:
     return next(iter(sorted(folder.glob(f"{token}--*"))), None)
 
 
-def download_name(path: Path) -> str:
-    return path.name.split("--", 1)[1]
+def download_name(path: Path, token: str) -> str:
+    """The name the member gets: the stored name without its token (which may itself
+    hold "--": token_urlsafe's alphabet has "-")."""
+    return path.name.removeprefix(f"{token}--")
 
 
 def save_file(root: Path, user_id: int, token: str, name: str, data: bytes | str) -> Path:
@@ -152,7 +154,7 @@ def download_status(
         return None
     path = find_file(root, user_id, token)
     if path is not None:
-        return DownloadStatus(READY, file_name=download_name(path))
+        return DownloadStatus(READY, file_name=download_name(path, token))
     key = job_id(user_id, token)
     try:
         job = Job.fetch(key, connection=redis)
