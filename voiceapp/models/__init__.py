@@ -27,6 +27,16 @@ from voiceapp.models.orders import (
 )
 from voiceapp.models.outbox import OutboxJob
 from voiceapp.models.products import Product
+from voiceapp.models.requests import (
+    Quote,
+    Request,
+    RequestEvent,
+    RequestForm,
+    RequestLabel,
+    RequestMessage,
+    RequestNote,
+    Subscription,
+)
 from voiceapp.models.settings import TeamSettings
 from voiceapp.models.tasks import Task
 from voiceapp.models.team import ApiToken, User, UserSession
@@ -65,9 +75,17 @@ __all__ = [
     "PayoutRun",
     "PhoneNumber",
     "Product",
+    "Quote",
     "Recording",
     "RecordingListen",
+    "Request",
+    "RequestEvent",
+    "RequestForm",
+    "RequestLabel",
+    "RequestMessage",
+    "RequestNote",
     "SepaMandate",
+    "Subscription",
     "Task",
     "TeamSettings",
     "User",

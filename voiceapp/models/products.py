@@ -30,12 +30,16 @@ class Product(Base):
         CheckConstraint(_in("price_is", PRICE_BASES), name="price_is"),
         CheckConstraint(_in("vat_category", VAT_CATEGORIES), name="vat_category"),
         CheckConstraint("price > 0", name="price_positive"),
+        # An "on request" product has no list price: each customer gets a quote.
+        CheckConstraint("on_request OR price IS NOT NULL", name="price_or_on_request"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     # Cents, like orders.total: every currency sold today has at most two decimals.
-    price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    # Priced per customer by a quote (seed 003's "on request" products); `price` is then None.
+    on_request: Mapped[bool] = mapped_column(default=False)
     # Whether `price` includes VAT ("gross") or VAT is added to it ("net").
     price_is: Mapped[str] = mapped_column(String(5))
     currency: Mapped[str] = mapped_column(String(3))
