@@ -220,10 +220,19 @@ def form_token(client, url: str) -> str:
 OUR_NUMBER = "+4930901820"
 
 
+@pytest.fixture(scope="session")
+def twilio_app(make_app):
+    """The app configured with the test Twilio account, one for the session (as `app` is):
+    building an app costs 0.3-0.5 s (werkzeug compiles each of its 170-odd routes, and
+    flask-smorest writes the OpenAPI document), and the webhook tests need hundreds. A test
+    that changes an app's settings or extensions builds its own with make_app."""
+    return make_app(**TWILIO_SETTINGS)
+
+
 @pytest.fixture
-def tw(make_app):
+def tw(twilio_app):
     """A client of the app configured with the test Twilio account."""
-    return make_app(**TWILIO_SETTINGS).test_client()
+    return twilio_app.test_client()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from tests.twilio_helpers import (
     ACCOUNT_SID,
     API_KEY_SECRET,
     API_KEY_SID,
-    TWILIO_SETTINGS,
     TWIML_APP_SID,
     dial_action_params,
     new_call_sid,
@@ -33,8 +32,8 @@ SECOND_NUMBER = "+4940809010"
 
 
 @pytest.fixture
-def app_tw(make_app):
-    return make_app(**TWILIO_SETTINGS)
+def app_tw(twilio_app):
+    return twilio_app
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tests.factories import UserFactory
-from tests.twilio_helpers import TWILIO_SETTINGS, new_call_sid, signed_post, status_params
+from tests.twilio_helpers import new_call_sid, signed_post, status_params
 from voiceapp.db import utcnow
 from voiceapp.models import AgentPresence, Call, CallEvent, Contact, ContactPhone
 
@@ -28,8 +28,8 @@ UNANSWERED = ["no-answer", "busy", "failed", "canceled"]
 
 
 @pytest.fixture
-def tw_app(make_app):
-    return make_app(**TWILIO_SETTINGS)
+def tw_app(twilio_app):
+    return twilio_app
 
 
 @pytest.fixture
