@@ -48,9 +48,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def live_server(make_app) -> Iterator[str]:
-    """The app on 127.0.0.1 at a free port, served from a thread; yields the base URL."""
-    app = make_app()
+def live_server(app) -> Iterator[str]:
+    """The app on 127.0.0.1 at a free port, served from a thread; yields the base URL.
+    The app is the session's (building one costs 0.3-0.5 s); the server is the test's."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # A short poll interval, so that shutdown() returns at once rather than in up to 0.5 s.
     thread = threading.Thread(
@@ -63,8 +63,6 @@ def live_server(make_app) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-        # Each test builds its own app; close its connections rather than wait for GC.
-        app.extensions["voiceapp.db"].engine.dispose()
 
 
 @pytest.fixture(scope="session")
