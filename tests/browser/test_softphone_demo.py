@@ -60,7 +60,7 @@ def test_the_demo_softphone_answers_an_inbound_call_and_calls_out(
     assert dbs.scalar(select(Call).where(Call.sid == run.parent.sid)).agent_id == agent.id
 
     world.sim.customers["+4917612345678"] = Party(answer_after=2, talk_seconds=3000)
-    page.get_by_label("Number (with country code").fill("+49 176 12345678")
+    page.get_by_label("Number to call").fill("+49 176 12345678")
     page.get_by_role("button", name="Call").click()
     expect(page.get_by_test_id("call-status")).to_have_text("Connected.", timeout=10_000)
     page.get_by_role("button", name="Hang up").click()
