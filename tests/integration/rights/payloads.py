@@ -86,6 +86,7 @@ def _telephony_settings(_world, _args, _role):
             "languages": "de, en",
             "ivr_case_types": ["new_order", "payment_reminder"],
             "ring_timeout_seconds": str(next(_serial) % 10 + 20),
+            "wrap_up_seconds": "30",
             **hours,
         }
     }
