@@ -244,3 +244,50 @@ def test_two_agents_ring_and_the_other_stops_when_one_answers(
     finally:
         context.close()
     page_log.assert_clean(page)
+
+
+def test_missed_calls_badge_and_call_back_in_one_click(page, page_log, world, agent, dbs):
+    may_call_out(dbs, agent)
+    world.sim.config.real_speed = 5
+    # Nobody online: the caller gets the voicemail, and the call is missed.
+    missed = world.sim.inbound_call(CUSTOMER, OUR_NUMBER, caller=Party(digits=["1", "1"]))
+    assert missed.parent.record.outcome != "answered"
+    world.sim.customers[CUSTOMER] = Party(answer_after=2, talk_seconds=3000)
+    sign_in(page, agent)
+    expect(page.get_by_test_id("missed-badge")).to_have_text("1")
+    page.get_by_test_id("missed-link").click()
+    expect(page.get_by_test_id("call-status")).to_have_text(
+        "Ready: calls can ring in this browser."
+    )
+
+    page.get_by_test_id("call-back").first.click()  # dialled here, no page change
+
+    expect(page.get_by_test_id("call-status")).to_have_text("Connected.", timeout=10_000)
+    expect(page).to_have_url(world.app_url + "/calls/missed")
+    page.get_by_test_id("in-call").get_by_role("button", name="Hang up").click()
+    expect(page.get_by_test_id("call-status")).to_have_text("Call ended.")
+    dbs.rollback()
+    back = dbs.scalar(select(Call).where(Call.direction == "outbound", Call.parent_sid.is_(None)))
+    assert (back.agent_id, back.to_number) == (agent.id, CUSTOMER)
+    page_log.assert_clean(page)
+
+
+@pytest.mark.parametrize("role", ["admin", "sales_manager", "agent"])
+def test_the_bar_and_the_phone_page_for_each_role(page, page_log, world, dbs, role):
+    user = UserFactory(name=f"Pat {role}", role=role, languages=["de"])
+    sign_in(page, user)
+    expect(page.get_by_test_id("call-status")).to_have_text(
+        "Ready: calls can ring in this browser."
+    )
+    screenshot(page, f"softphone-bar-{role}")
+    page.locator("header.topbar nav").get_by_role("link", name="Phone", exact=True).click()
+    expect(page.get_by_test_id("demo-mode")).to_contain_text(world.sim_url)
+    expect(page.get_by_label("Country")).to_have_value("DE")
+    page.get_by_label("Country").select_option("AT")
+    page.get_by_label("Number to call").fill("12")
+    page.get_by_role("button", name="Call", exact=True).click()
+    expect(page.locator("#dial-error")).to_contain_text("not a valid phone number")
+    screenshot(page, f"softphone-phone-page-{role}")
+    # The 422 of the number check is the page asking, not a fault.
+    page_log.problems = [p for p in page_log.problems if "/api/phone-numbers/normalized" not in p]
+    page_log.assert_clean(page)
