@@ -28,7 +28,7 @@ bootstrap() {
 install_front_end() {
   if [ -d node_modules ] && [ ! package-lock.json -nt node_modules ]; then return 0; fi
   if ! command -v npm >/dev/null 2>&1; then
-    echo "warning: npm is missing, so the dashboard has no charts (install Node.js and npm, then run: npm ci)" >&2
+    echo "warning: npm is missing, so the dashboard has no charts and the softphone no Twilio Voice SDK (install Node.js and npm, then run: npm ci)" >&2
     return 0
   fi
   echo "installing the front-end libraries (npm ci)"

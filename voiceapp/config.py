@@ -73,6 +73,12 @@ class Settings:
     # The Twilio simulator's address, for the panel's softphone in demo mode (`voiceapp dev`
     # sets it). Ignored in production: a browser there talks to Twilio only.
     twilio_simulator_url: str | None = None
+    # A panel browser that sent no presence heartbeat for this long is taken as gone: its
+    # agent counts as offline and no longer rings (domain.presence).
+    presence_timeout_seconds: int = 60
+    # How long a softphone's access token lasts (Twilio's default: an hour); the browser
+    # asks for a new one shortly before (tokenWillExpire), also during a call.
+    voice_token_ttl_seconds: int = 3600
     # Stripe Checkout, the pay page's card payments. Configured when the secret key is set
     # (sk_live_... or sk_test_...); without it the pay page offers no card payment.
     stripe_secret_key: str | None = None
@@ -133,6 +139,8 @@ class Settings:
             twilio_twiml_app_sid=os.environ.get("TWILIO_TWIML_APP_SID") or None,
             twilio_api_base=os.environ.get("TWILIO_API_BASE") or None,
             twilio_simulator_url=os.environ.get("TWILIO_SIMULATOR_URL") or None,
+            presence_timeout_seconds=_env_int("PRESENCE_TIMEOUT_SECONDS", 60),
+            voice_token_ttl_seconds=_env_int("VOICE_TOKEN_TTL_SECONDS", 3600),
             stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY") or None,
             stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
             stripe_api_base=os.environ.get("STRIPE_API_BASE") or None,

@@ -111,9 +111,10 @@ class PageLog:
     def _on_request_failed(self, request) -> None:
         # A navigation replaced by the next one is aborted by the browser, not broken; so
         # is a page's fetch still under way when the person leaves it (the dashboard's
-        # charts).
+        # charts). The softphone's event stream (demo mode) is open as long as its page is, so
+        # leaving any page ends it that way.
         if request.failure == "net::ERR_ABORTED" and (
-            request.is_navigation_request() or request.resource_type == "fetch"
+            request.is_navigation_request() or request.resource_type in ("fetch", "eventsource")
         ):
             return
         message = f"request failed: {request.url} ({request.failure})"

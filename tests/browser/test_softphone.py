@@ -90,7 +90,7 @@ def test_call_back_from_missed_calls_prefills_the_number(page, page_log, ctx, db
     page.get_by_role("link", name="Call back").click()
 
     expect(page.get_by_role("heading", name="Phone")).to_be_visible()
-    expect(page.get_by_label("Number (with country code")).to_have_value("+4915112345678")
+    expect(page.get_by_label("Number to call")).to_have_value("+4915112345678")
     page_log.assert_clean(page)
 
 

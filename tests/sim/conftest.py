@@ -122,6 +122,9 @@ def team(ctx, dbs):
     settings.ivr_case_types = ["new_order", "payment_reminder"]
     settings.business_hours = ALWAYS_OPEN
     settings.ring_timeout_seconds = 20
+    # The simulator plays calls faster than real time, one after the other: a wrap-up
+    # (real seconds) would keep an agent from ringing for the next several calls.
+    settings.wrap_up_seconds = 0
     dbs.commit()
     return settings
 

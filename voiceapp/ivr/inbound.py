@@ -18,6 +18,7 @@ from voiceapp.ivr.routing import AgentState, RingPlan, plan_ringing
 from voiceapp.models import AgentPresence, Call, IvrSession, User
 from voiceapp.models.settings import TeamSettings
 from voiceapp.services import calls as call_ops
+from voiceapp.services.calls import presence as call_presence
 from voiceapp.services.cases import callbacks as case_callbacks
 from voiceapp.services.team_settings import get_team_settings
 
@@ -59,12 +60,18 @@ def preferred_agent_id(db: Session, call: Call) -> int | None:
     return case_callbacks.preferred_agent_id(db, call.contact_id)
 
 
-def _agent_states(db: Session) -> list[AgentState]:
-    rows = db.execute(
-        select(User, AgentPresence)
-        .join(AgentPresence, AgentPresence.user_id == User.id)
-        .where(User.active, AgentPresence.status == "online")
-    ).all()
+def _agent_states(db: Session, now: datetime) -> list[AgentState]:
+    """The agents who may ring now: online, their browser still heartbeating, and not in a
+    call's wrap-up (call_presence.effective decides; the SQL only narrows it down)."""
+    rows = [
+        (user, presence)
+        for user, presence in db.execute(
+            select(User, AgentPresence)
+            .join(AgentPresence, AgentPresence.user_id == User.id)
+            .where(User.active, AgentPresence.status == "online")
+        ).all()
+        if call_presence.effective(presence, now) == "online"
+    ]
     return [
         AgentState(
             user_id=user.id,
@@ -103,7 +110,7 @@ def _ring_or_voicemail(
 
 def _route(db: Session, call: Call, session: IvrSession, settings, now) -> Step:
     plan = plan_ringing(
-        _agent_states(db),
+        _agent_states(db, now),
         language=session.language,
         case_type=session.case_type,
         preferred_agent_id=preferred_agent_id(db, call),
@@ -208,7 +215,7 @@ def dial_finished(
     settings = get_team_settings(db)
     if stage == PREFERRED:
         plan = plan_ringing(
-            _agent_states(db),
+            _agent_states(db, now),
             language=session.language,
             case_type=session.case_type,
             preferred_agent_id=None,

@@ -227,3 +227,8 @@ class AgentPresence(Base):
     status: Mapped[str] = mapped_column(String(10), default="offline")
     call_sid: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The browser's last heartbeat (PUT presence or POST heartbeat); without one for
+    # PRESENCE_TIMEOUT_SECONDS the agent counts as offline (domain.presence).
+    seen_at: Mapped[datetime | None] = mapped_column()
+    # After a call: the agent is "busy" (wrap-up) until then, and rings again afterwards.
+    available_at: Mapped[datetime | None] = mapped_column()

@@ -57,6 +57,8 @@ class TeamSettings(Base):
     business_hours: Mapped[dict] = mapped_column(default=lambda: dict(DEFAULT_BUSINESS_HOURS))
     timezone: Mapped[str | None] = mapped_column(String(64))
     ring_timeout_seconds: Mapped[int] = mapped_column(default=25)
+    # After a call the agent does not ring for this long (notes, the outcome form).
+    wrap_up_seconds: Mapped[int] = mapped_column(default=30)
     ivr_max_attempts: Mapped[int] = mapped_column(default=3)
     voicemail_max_seconds: Mapped[int] = mapped_column(default=120)
     # Delete a recording at Twilio once its media is stored here.

@@ -77,12 +77,79 @@ class PresenceInputSchema(Schema):
 
 class PresenceSchema(Schema):
     user_id = fields.Integer()
-    status = fields.String()
+    status = fields.String(
+        metadata={
+            "description": "online, busy or offline now: offline once the browser stopped "
+            "heartbeating, busy during a call and its wrap-up"
+        }
+    )
     call_sid = fields.String(allow_none=True)
     updated_at = fields.DateTime()
+    wrap_up_until = fields.DateTime(
+        allow_none=True, metadata={"description": "busy after a call: online again then"}
+    )
+    heartbeat_seconds = fields.Integer(
+        metadata={
+            "description": "POST /api/agents/me/presence/heartbeat this often, or the "
+            "presence expires (offline)"
+        }
+    )
 
 
 class VoiceTokenSchema(Schema):
     token = fields.String()
     identity = fields.String()
     ttl = fields.Integer()
+
+
+class PhoneNumberArgsSchema(Schema):
+    number = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "a number in any written form: +49 151 …, 0151 …, 0049 …"},
+    )
+    region = fields.String(
+        validate=validate.Regexp(r"^[A-Za-z]{2}$", error="a two-letter country code"),
+        metadata={
+            "description": "the country a national number is read in (default: the "
+            "server's DEFAULT_REGION)"
+        },
+    )
+
+
+class NormalizedNumberSchema(Schema):
+    number = fields.String(metadata={"description": "E.164, as the server stores it"})
+    display = fields.String(metadata={"description": "international format, for people"})
+    region = fields.String(allow_none=True, metadata={"description": "the number's country"})
+
+
+class CallerArgsSchema(Schema):
+    number = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class _CardContactSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    others_with_number = fields.Integer()
+
+
+class _CardCaseSchema(Schema):
+    id = fields.Integer()
+    type = fields.String()
+    due_at = fields.AwareDateTime()
+
+
+class _CardOrderSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    status = fields.String()
+    total = fields.Decimal(as_string=True)
+    currency = fields.String()
+
+
+class CallerCardSchema(Schema):
+    number = fields.String()
+    display = fields.String()
+    contact = fields.Nested(_CardContactSchema, allow_none=True)
+    open_case = fields.Nested(_CardCaseSchema, allow_none=True)
+    open_order = fields.Nested(_CardOrderSchema, allow_none=True)

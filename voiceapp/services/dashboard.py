@@ -54,6 +54,7 @@ from voiceapp.models.cases import CLOSED, OPEN
 from voiceapp.models.commissions import REASSIGNED, REJECTED, REVERSED
 from voiceapp.models.orders import PAYMENT, SUCCEEDED
 from voiceapp.services.call_hours import call_rows
+from voiceapp.services.calls import presence
 from voiceapp.services.dashboard_charts import Charts, charts
 
 # Commissions that are not (or no longer) the member's money.
@@ -197,7 +198,7 @@ def figures_for(db: Session, users: list[User], period: Period, *, now: datetime
     for name, sums in money.items():
         for (user_id, currency), amount in sums.items():
             getattr(rows[user_id], name)[currency] = amount
-    for user_id, status in _presence(db, ids).items():
+    for user_id, status in _presence(db, ids, now).items():
         rows[user_id].presence = status
     return list(rows.values())
 
@@ -350,6 +351,7 @@ def _money(rows) -> dict:
     return dict(sums)
 
 
-def _presence(db: Session, ids: list[int]) -> dict[int, str]:
-    stmt = select(AgentPresence.user_id, AgentPresence.status).where(AgentPresence.user_id.in_(ids))
-    return {user_id: status for user_id, status in db.execute(stmt)}
+def _presence(db: Session, ids: list[int], now: datetime) -> dict[int, str]:
+    """Each member's presence as routing sees it now (expired: offline; wrap-up: busy)."""
+    rows = db.scalars(select(AgentPresence).where(AgentPresence.user_id.in_(ids)))
+    return {row.user_id: presence.effective(row, now) for row in rows}

@@ -102,6 +102,11 @@ class AppClient:
         if response.status_code != 200:
             raise RuntimeError(f"could not set agent {user_id} {status}: {response.text}")
 
+    def heartbeat(self, user_id: int) -> None:
+        """As the panel's softphone does while its page is open: without it the agent's
+        presence expires (PRESENCE_TIMEOUT_SECONDS) and they no longer ring."""
+        self.call(user_id, "POST", "/api/agents/me/presence/heartbeat").raise_for_status()
+
     def online(self, identity: str) -> None:
         user_id = user_id_from_identity(identity)
         if user_id is None:

@@ -10,13 +10,15 @@ from voiceapp.telephony.credentials import TwilioCredentials
 TOKEN_TTL_SECONDS = 3600  # Twilio's default; the SDK's tokenWillExpire asks for a new one
 
 
-def voice_access_token(creds: TwilioCredentials, identity: str) -> str:
+def voice_access_token(
+    creds: TwilioCredentials, identity: str, ttl: int = TOKEN_TTL_SECONDS
+) -> str:
     token = AccessToken(
         creds.account_sid,
         creds.api_key_sid,
         creds.api_key_secret,
         identity=identity,
-        ttl=TOKEN_TTL_SECONDS,
+        ttl=ttl,
     )
     token.add_grant(VoiceGrant(outgoing_application_sid=creds.twiml_app_sid, incoming_allow=True))
     jwt = token.to_jwt()

@@ -53,6 +53,7 @@ def init_web(app) -> None:
         recording_settings,
         reports,
         reviews,
+        softphone,
         tasks,
         telephony_admin,
         vendor,
@@ -88,6 +89,7 @@ def init_web(app) -> None:
     ):
         app.register_blueprint(module.bp)
     vendor.init_vendor(app)  # the npm libraries, under /static/vendor/
+    softphone.init_softphone(app)  # the softphone bar on every panel page
     pay.init_pay_page(app)  # the customer's pay page, with its rate limit
     errors.register(app)
     app.jinja_env.filters["local_time"] = local_time

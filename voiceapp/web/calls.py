@@ -22,9 +22,7 @@ from voiceapp.schemas.fields import FIRST_YEAR, LAST_YEAR
 from voiceapp.services import accounts
 from voiceapp.services.calls import queries as call_queries
 from voiceapp.services.calls import recordings
-from voiceapp.services.calls.presence import presence_of
 from voiceapp.services.contacts import contacts_by_id, user_can_view
-from voiceapp.telephony.credentials import current_credentials
 from voiceapp.web.paging import page_count, requested_page
 
 if TYPE_CHECKING:
@@ -32,8 +30,6 @@ if TYPE_CHECKING:
 
 bp = Blueprint("calls", __name__)
 PER_PAGE = 50
-# The Twilio Voice JavaScript SDK (npm @twilio/voice-sdk, dist/twilio.min.js), once vendored.
-SDK_FILE = "vendor/twilio.min.js"
 DIRECTIONS = ("inbound", "outbound")
 STATUSES = sorted(KNOWN_STATUSES)
 
@@ -295,14 +291,6 @@ def recording(recording_sid: str):
 @bp.get("/phone")
 @login_required
 def phone():
-    dbs = db.session()
-    presence = presence_of(dbs, current_user, now=utcnow())
-    sdk_available = Path(current_app.static_folder, SDK_FILE).is_file()
-    return render_template(
-        "calls/phone.html",
-        presence=presence.status,
-        sdk_file=SDK_FILE if sdk_available else None,
-        configured=current_credentials(dbs).can_issue_tokens,
-        simulator=current_app.config["VOICEAPP"].simulator_url,
-        to=request.args.get("to", "").strip()[:40],
-    )
+    """The softphone bar (on every page, web.softphone) opened in full, with what it
+    needs explained; ?to= puts a number in its dial pad."""
+    return render_template("calls/phone.html", to=request.args.get("to", "").strip()[:40])

@@ -225,6 +225,9 @@ def _render_case(
         may_assign_others=is_manager_or_admin(current_user.role),
         allowed=cases.allowed_actions(current_user, case),
         calls=cases.case_calls(dbs, case, current_user, now=utcnow()),
+        linked_call=cases.call_for_outcome(dbs, case, current_user, now=now)
+        if case.status == "open"
+        else None,
         errors=errors or {},
         values=values or {},
         max_file_mb=cases.MAX_FILE_BYTES // (1024 * 1024),

@@ -143,6 +143,10 @@ class TelephonySettingsForm(FlaskForm):
     ring_timeout_seconds = IntegerField(
         "Ring timeout (seconds)", validators=[InputRequired(), NumberRange(min=5, max=120)]
     )
+    wrap_up_seconds = IntegerField(
+        "Wrap-up after a call (seconds): the agent does not ring meanwhile",
+        validators=[InputRequired(), NumberRange(min=0, max=600)],
+    )
     delete_recordings_at_twilio = BooleanField("Delete recordings at Twilio once stored here")
 
     def language_codes(self) -> list[str]:
@@ -180,6 +184,7 @@ def _fill_settings_form(form: TelephonySettingsForm, row) -> None:
         spans = (row.business_hours or {}).get(day, [])
         getattr(form, f"hours_{day}").data = ", ".join(f"{a}-{b}" for a, b in spans)
     form.ring_timeout_seconds.data = row.ring_timeout_seconds
+    form.wrap_up_seconds.data = row.wrap_up_seconds
     form.delete_recordings_at_twilio.data = row.delete_recordings_at_twilio
 
 
@@ -201,6 +206,7 @@ def _settings_changes(form: TelephonySettingsForm) -> dict:
     changes["ivr_case_types"] = list(form.ivr_case_types.data or [])
     changes["business_hours"] = form.business_hours()
     changes["ring_timeout_seconds"] = form.ring_timeout_seconds.data
+    changes["wrap_up_seconds"] = form.wrap_up_seconds.data
     changes["delete_recordings_at_twilio"] = form.delete_recordings_at_twilio.data
     return changes
 

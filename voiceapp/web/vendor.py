@@ -16,6 +16,7 @@ from flask import Blueprint, abort, current_app, send_from_directory
 # URL name -> path under node_modules.
 VENDOR_FILES = {
     "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
+    "twilio.min.js": "@twilio/voice-sdk/dist/twilio.min.js",
 }
 # The repository's node_modules, next to package.json; the app setting NODE_MODULES (a
 # Flask config key) points elsewhere, e.g. in a test of the missing-file message.

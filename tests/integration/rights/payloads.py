@@ -86,6 +86,7 @@ def _telephony_settings(_world, _args, _role):
             "languages": "de, en",
             "ivr_case_types": ["new_order", "payment_reminder"],
             "ring_timeout_seconds": str(next(_serial) % 10 + 20),
+            "wrap_up_seconds": "30",
             **hours,
         }
     }
@@ -302,6 +303,10 @@ PAYLOADS = {
     ("POST", "/payouts/paid"): lambda w, a, r: _pending_payout_ids(w, a, r, into="data"),
     ("POST", "/account/tokens"): lambda w, a, r: {"data": {"name": "CRM sync"}},
     ("PUT", "/api/agents/me/presence"): lambda w, a, r: {"json": {"status": "online"}},
+    ("GET", "/api/phone-numbers/normalized"): lambda w, a, r: {
+        "query_string": {"number": "0151 12345678", "region": "DE"}
+    },
+    ("GET", "/api/caller-card"): lambda w, a, r: {"query_string": {"number": "+4915112345678"}},
     ("POST", "/api/cases"): _new_case_json,
     ("PATCH", "/api/cases/<int:case_id>"): lambda w, a, r: {
         "json": {"due_at": (utcnow() + timedelta(days=3)).isoformat()}

@@ -30,6 +30,12 @@ EXPECTED: dict = {
     },
     ("GET", "/api/agents/me/presence"): (200, 200, 200, 200, 401),
     ("PUT", "/api/agents/me/presence"): ("200+", "200+", "200+", "200+", 401),
+    # The softphone's heartbeat: nobody is online in the world, so nothing changes.
+    ("POST", "/api/agents/me/presence/heartbeat"): (200, 200, 200, 200, 401),
+    # Read-only helpers of the softphone; the caller card shows only what the asker may
+    # see (tests/integration/test_softphone_api.py).
+    ("GET", "/api/phone-numbers/normalized"): (200, 200, 200, 200, 401),
+    ("GET", "/api/caller-card"): (200, 200, 200, 200, 401),
     ("GET", "/api/calls"): (200, 200, 200, 200, 401),
     # Everyone sees their own figures; the team's rows only managers and admins (tested
     # in test_dashboard).

@@ -20,7 +20,7 @@ from voiceapp.services.calls.lifecycle import (
     store_event,
 )
 from voiceapp.services.calls.outbound import Dialling, Refused, start_outbound
-from voiceapp.services.calls.presence import presence_of, set_presence
+from voiceapp.services.calls.presence import heartbeat, presence_of, set_presence
 from voiceapp.services.calls.queries import call_by_sid, can_see_call, list_calls
 from voiceapp.services.calls.recordings import (
     FETCH_JOB,
@@ -42,6 +42,7 @@ __all__ = [
     "can_listen",
     "can_see_call",
     "contact_for_number",
+    "heartbeat",
     "list_calls",
     "listens_of",
     "lock_call",

@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 from voiceapp.domain.agent_identity import user_id_from_identity
 from voiceapp.domain.call_status import KNOWN_STATUSES, StatusUpdate, advance, is_final
 from voiceapp.domain.phones import is_withheld, try_normalize_phone
+from voiceapp.domain.presence import wrap_up_until
 from voiceapp.models import AgentPresence, Call, CallEvent, Contact, PhoneNumber
 from voiceapp.services import contacts as contact_ops
+from voiceapp.services.team_settings import get_team_settings
 
 # A call in one of these states was answered (an in-progress callback may come late).
 ANSWERED_STATUSES = frozenset({"in-progress", "completed"})
@@ -185,6 +187,10 @@ def _set_presence(db: Session, user_id: int, status: str, call_sid: str | None, 
     presence.status = status
     presence.call_sid = call_sid
     presence.updated_at = now
+    # Back online after the call, but not ringing until the team's wrap-up time is over.
+    presence.available_at = (
+        wrap_up_until(now, get_team_settings(db).wrap_up_seconds) if status == "online" else None
+    )
 
 
 def apply_status_callback(

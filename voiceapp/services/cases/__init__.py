@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from voiceapp.services.cases.calling import (
     OutcomeInput,
+    call_for_outcome,
     claim_case,
     claim_next,
     record_outcome,
@@ -84,6 +85,7 @@ __all__ = [
     "assign_case",
     "attach_file",
     "attach_upload",
+    "call_for_outcome",
     "call_today",
     "call_today_queries",
     "can_see_case",

@@ -104,6 +104,12 @@ def _linked_call(db: Session, case: Case, user: User, now: datetime) -> Call | N
     )
 
 
+def call_for_outcome(db: Session, case: Case, user: User, *, now: datetime) -> Call | None:
+    """The call an outcome recorded now by `user` would be about (shown above the form;
+    the softphone opens the form after a call started from the case)."""
+    return _linked_call(db, case, user, now)
+
+
 def record_outcome(
     db: Session, case: Case, user: User, data: OutcomeInput, *, now: datetime
 ) -> Case:

@@ -15,6 +15,10 @@ from voiceapp.sim.commands.shared import (
     sim_url_from_env,
 )
 
+# The agents' presence expires without a heartbeat (a minute by default): the day sends
+# one for each of them this often, as their open panels would.
+HEARTBEAT_SECONDS = 15
+
 
 @click.command("day")
 @click.option("--calls", default=50, show_default=True, type=int)
@@ -47,8 +51,13 @@ def day(calls, seed, chaos, sim_url):
         for agent in ctx.agents:
             app.set_presence(agent, "online")
         summary = DaySummary()
+        beat = time.monotonic()
         try:
             for n, planned in enumerate(plan_day(calls, seed, ctx), start=1):
+                if time.monotonic() - beat > HEARTBEAT_SECONDS:  # as their browsers would
+                    for agent in ctx.agents:
+                        app.heartbeat(agent)
+                    beat = time.monotonic()
                 payload = {**planned.payload, "chaos": bool(chaos)}
                 final = client.place(planned.path, payload)
                 outcome = summary.add(planned, final)

@@ -1,8 +1,12 @@
 // Demo mode of the softphone: a stand-in for Twilio.Device that talks to the project's Twilio
-// simulator (voiceapp sim serve) instead of Twilio. Same shape as the parts of the Voice
-// JavaScript SDK softphone.js uses: new Device(token), on(event), register(), connect({params}),
-// updateToken(); calls with parameters, on(event), accept(), reject(), disconnect().
-// Registration proves the identity with the same access token Twilio would check.
+// simulator (voiceapp sim serve) instead of Twilio. The same shape as the parts of the Voice
+// JavaScript SDK softphone.js uses: new Device(token, options), on(event), register(),
+// connect({params}), updateToken(token), audio (setInputDevice, speakerDevices, incoming);
+// events registered, unregistered, error, incoming, tokenWillExpire; calls with parameters,
+// on(accept | disconnect | cancel | reject | error), accept(), reject(), disconnect(),
+// mute(bool), isMuted(), sendDigits(digits).
+// Registration proves the identity with the same access token Twilio would check, and
+// tokenWillExpire fires tokenRefreshMs (default 10 s, as the SDK) before the token's expiry.
 (function () {
   "use strict";
 
@@ -25,10 +29,17 @@
     this.sid = sid;
     this.parameters = parameters || {};
     this.ended = false;
+    this.muted = false;
+    this.digits = "";
   }
   SimCall.prototype = Object.create(Emitter.prototype);
   SimCall.prototype.act = function (action) {
-    return this.device.post("/sim/phones/calls/" + encodeURIComponent(this.sid) + "/" + action, {});
+    const call = this;
+    return this.device
+      .post("/sim/phones/calls/" + encodeURIComponent(this.sid) + "/" + action, {})
+      .catch(function (error) {
+        call.emit("error", error);
+      });
   };
   SimCall.prototype.accept = function () {
     this.act("answer");
@@ -40,6 +51,21 @@
   SimCall.prototype.disconnect = function () {
     this.act("hangup");
   };
+  // The simulator plays no audio: muting and keypad tones are kept here, where the page
+  // (and a test) can see them, as the SDK keeps them in the browser's audio path.
+  SimCall.prototype.mute = function (shouldMute) {
+    this.muted = shouldMute === undefined ? true : Boolean(shouldMute);
+    this.emit("mute", this.muted);
+  };
+  SimCall.prototype.isMuted = function () {
+    return this.muted;
+  };
+  SimCall.prototype.sendDigits = function (digits) {
+    if (!/^[0-9*#w]+$/.test(digits)) {
+      throw new Error("illegal keypad tone: " + digits);
+    }
+    this.digits += digits;
+  };
   SimCall.prototype.finish = function (event) {
     if (!this.ended) {
       this.ended = true;
@@ -48,13 +74,60 @@
     }
   };
 
+  // Microphone and speaker choice: remembered (no audio flows in demo mode).
+  function SimAudio() {
+    const audio = this;
+    this.inputDevice = "default";
+    this.incomingSound = true;
+    this.isOutputSelectionSupported = typeof HTMLMediaElement !== "undefined" &&
+      "setSinkId" in HTMLMediaElement.prototype;
+    this.speakerDevices = {
+      ids: ["default"],
+      set: function (id) {
+        audio.speakerDevices.ids = [].concat(id);
+        return Promise.resolve();
+      },
+    };
+  }
+  SimAudio.prototype.setInputDevice = function (id) {
+    this.inputDevice = id;
+    return Promise.resolve();
+  };
+  SimAudio.prototype.incoming = function (enabled) {
+    if (enabled !== undefined) {
+      this.incomingSound = Boolean(enabled);
+    }
+    return this.incomingSound;
+  };
+
+  // When the access token expires (its "exp", seconds since 1970), or null.
+  function expiryOf(token) {
+    try {
+      const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      return JSON.parse(atob(payload)).exp * 1000;
+    } catch (ignored) {
+      return null;
+    }
+  }
+
   function SimDevice(token, options) {
     Emitter.call(this);
-    this.base = (options && options.simulator) || "";
-    this.token = token;
+    options = options || {};
+    this.base = options.simulator || "";
+    this.tokenRefreshMs = options.tokenRefreshMs || 10000;
     this.key = null;
     this.source = null;
     this.calls = {};
+    this.audio = new SimAudio();
+    this.expiryTimer = null;
+    this.updateToken(token);
+    const device = this;
+    // Leaving the page ends the event stream now, not when the browser gets round to it.
+    window.addEventListener("pagehide", function () {
+      if (device.source) {
+        device.source.close();
+      }
+    });
   }
   SimDevice.prototype = Object.create(Emitter.prototype);
 
@@ -105,6 +178,7 @@
       });
     });
     source.onerror = function () {
+      device.emit("unregistered");
       device.emit("error", { message: "lost the connection to the simulator, retrying" });
     };
   };
@@ -118,7 +192,16 @@
   };
 
   SimDevice.prototype.updateToken = function (token) {
+    const device = this;
     this.token = token;
+    window.clearTimeout(this.expiryTimer);
+    const expiry = expiryOf(token);
+    if (expiry) {
+      const wait = Math.max(0, expiry - Date.now() - this.tokenRefreshMs);
+      this.expiryTimer = window.setTimeout(function () {
+        device.emit("tokenWillExpire", device);
+      }, wait);
+    }
   };
 
   window.VoiceappSimDevice = SimDevice;

@@ -1,6 +1,21 @@
-// The browser softphone on /phone: presence (Online / Offline) through the JSON API, and
-// calls through the Twilio Voice JavaScript SDK when the server has it and the account is
-// configured (in demo mode, through the Twilio simulator: softphone-sim.js). The page's Content-Security-Policy allows no inline script: all of it is here.
+// The softphone bar on every panel page (templates/calls/_softphone_bar.html): presence with
+// its heartbeat, the incoming-call card with a ringing tone, the call in progress (timer,
+// mute, keypad tones, hang up, microphone and speaker), the dial pad with its country
+// picker, and click-to-call on every number link (data-call).
+//
+// One script for both devices, which have the same shape: Twilio.Device from the Voice
+// JavaScript SDK (served from /static/vendor/), or in demo mode VoiceappSimDevice
+// (softphone-sim.js) against the project's Twilio simulator. Used from them: new
+// Device(token, options), on(registered | error | incoming | tokenWillExpire), register(),
+// connect({params}), updateToken(token), audio.setInputDevice / speakerDevices.set; calls:
+// parameters, on(accept | disconnect | cancel | reject | error), accept(), reject(),
+// disconnect(), mute(bool), isMuted(), sendDigits(digits).
+//
+// Navigation: a page change would end the call (the audio lives in this page), so during a
+// call links open in a new tab and leaving the page asks first; the new tab sees the call
+// held here (localStorage) and starts its own softphone only when the call has ended.
+// Presence is the server's, so it is the same on every page. The page's
+// Content-Security-Policy allows no inline script: all of it is here.
 (function () {
   "use strict";
 
@@ -8,68 +23,120 @@
   if (!root) {
     return;
   }
+  const data = root.dataset;
   const csrfMeta = document.querySelector('meta[name="csrf-token"]');
   const csrfToken = csrfMeta ? csrfMeta.content : "";
   const el = (id) => document.getElementById(id);
-  const presenceStatus = el("presence-status");
-  const presenceToggle = el("presence-toggle");
-  const notice = el("sdk-notice");
-  const noticeDetail = el("sdk-notice-detail");
-  const statusLine = el("call-status");
-  const dialForm = el("dial-form");
-  const numberInput = el("dial-number");
-  const callButton = el("call-button");
-  const hangupButton = el("hangup-button");
-  const incomingBox = el("incoming");
-  const incomingFrom = el("incoming-from");
-  const incomingContact = el("incoming-contact");
-  const answerButton = el("answer-button");
-  const rejectButton = el("reject-button");
+  const ui = {
+    presence: el("presence-status"),
+    presenceToggle: el("presence-toggle"),
+    status: el("call-status"),
+    dialToggle: el("dial-toggle"),
+    dialPad: el("dial-pad"),
+    dialForm: el("dial-form"),
+    region: el("dial-region"),
+    number: el("dial-number"),
+    dialError: el("dial-error"),
+    callButton: el("call-button"),
+    incoming: el("incoming"),
+    incomingFrom: el("incoming-from"),
+    incomingContact: el("incoming-contact"),
+    incomingFacts: el("incoming-facts"),
+    answer: el("answer-button"),
+    reject: el("reject-button"),
+    inCall: el("in-call"),
+    inCallWho: el("in-call-who"),
+    inCallFacts: el("in-call-facts"),
+    timer: el("call-timer"),
+    mute: el("mute-button"),
+    hold: el("hold-button"),
+    keypad: el("keypad-button"),
+    hangup: el("hangup-button"),
+    sentDigits: el("sent-digits"),
+    mic: el("mic-select"),
+    speaker: el("speaker-select"),
+    speakerChoice: el("speaker-choice"),
+  };
 
-  let device = null;
-  let activeCall = null;
-  let pendingCall = null;
+  const state = {
+    device: null,
+    ready: false,
+    call: null, // the call in progress
+    pending: null, // the call ringing
+    afterCall: null, // where to go once the call ends (the case's outcome form)
+    timer: null,
+    heartbeat: null,
+    presence: data.presence,
+    tokenRefreshes: 0,
+  };
 
   function say(text) {
-    statusLine.textContent = text;
-  }
-
-  function showNotice(detail) {
-    if (detail) {
-      noticeDetail.textContent = detail;
-    }
-    notice.hidden = false;
+    ui.status.textContent = text;
   }
 
   async function apiErrorText(response) {
     try {
       const body = await response.json();
+      const fields = body.errors && (body.errors.query || body.errors.json);
+      if (fields) {
+        return Object.values(fields).flat().join("; ");
+      }
       return body.message || response.statusText;
     } catch (ignored) {
       return response.statusText || "HTTP " + response.status;
     }
   }
 
-  // --- presence ---------------------------------------------------------------------------
+  function api(url, options) {
+    const headers = { Accept: "application/json", "X-CSRFToken": csrfToken };
+    if (options && options.body) {
+      headers["Content-Type"] = "application/json";
+    }
+    return fetch(url, Object.assign({ credentials: "same-origin", headers: headers }, options));
+  }
+
+  // --- readable errors ---------------------------------------------------------------------
+
+  // Twilio's error codes (twilio.com/docs/api/errors) the agent can act on, in words.
+  const NETWORK_CODES = [31005, 31009, 53000, 53405, 31003];
+  const TOKEN_CODES = [20101, 20104, 20157, 31204, 31205, 31206];
+  const MICROPHONE_CODES = [31208, 31401, 31402];
+
+  function describeError(error) {
+    const code = error && (error.code || (error.twilioError && error.twilioError.code));
+    if (NETWORK_CODES.indexOf(code) !== -1) {
+      return (
+        "The softphone cannot reach Twilio (no network, or a firewall blocks Twilio's voice " +
+        "servers): calls cannot ring in this browser. It keeps trying."
+      );
+    }
+    if (TOKEN_CODES.indexOf(code) !== -1) {
+      return "Twilio refused this browser's access token: reload the page, or ask your admin to check the Telephony settings.";
+    }
+    if (MICROPHONE_CODES.indexOf(code) !== -1) {
+      return "The browser did not allow the microphone: allow it for this site to call.";
+    }
+    const message = (error && (error.message || error.description)) || "unknown error";
+    return "Softphone error: " + message + (code ? " (Twilio error " + code + ")" : "");
+  }
+
+  // --- presence and its heartbeat -----------------------------------------------------------
 
   function showPresence(status) {
-    presenceStatus.textContent = status;
-    presenceStatus.className = "presence presence-" + status;
-    presenceToggle.dataset.status = status;
-    presenceToggle.textContent = status === "offline" ? "Go online" : "Go offline";
+    state.presence = status;
+    root.dataset.presence = status;
+    ui.presence.textContent = status;
+    ui.presence.className = "presence presence-" + status;
+    ui.presenceToggle.dataset.status = status;
+    ui.presenceToggle.textContent = status === "offline" ? "Go online" : "Go offline";
+    keepHeartbeat();
   }
 
   async function setPresence(status) {
-    presenceToggle.disabled = true;
+    ui.presenceToggle.disabled = true;
     try {
-      const response = await fetch(root.dataset.presenceUrl, {
+      const response = await api(data.presenceUrl, {
         method: "PUT",
-        credentials: "same-origin",
-        headers: {
-          "Content-Type": "application/json",
-          "Accept": "application/json",
-          "X-CSRFToken": csrfToken,
-        },
         body: JSON.stringify({ status: status }),
       });
       if (!response.ok) {
@@ -82,186 +149,596 @@
     } catch (error) {
       say("Could not change your presence: the server did not answer.");
     } finally {
-      presenceToggle.disabled = false;
+      ui.presenceToggle.disabled = false;
     }
   }
 
-  presenceToggle.addEventListener("click", function () {
-    setPresence(presenceToggle.dataset.status === "offline" ? "online" : "offline");
+  async function beat() {
+    try {
+      const response = await api(data.heartbeatUrl, { method: "POST" });
+      if (!response.ok) {
+        return;
+      }
+      const presence = await response.json();
+      if (presence.status === "offline" && state.presence !== "offline") {
+        say("You were taken offline: this browser had not been heard from. Go online again to take calls.");
+      }
+      if (presence.status !== state.presence) {
+        showPresence(presence.status);
+      }
+    } catch (ignored) {
+      // The network is gone: without heartbeats the server takes the agent offline.
+    }
+  }
+
+  // While the agent is not offline the browser says every few seconds that it is still
+  // there; a closed tab or a lost network stops it, and the server lets the presence expire.
+  function keepHeartbeat() {
+    const wanted = state.presence !== "offline";
+    if (wanted && !state.heartbeat) {
+      const seconds = parseInt(data.heartbeatSeconds, 10) || 20;
+      state.heartbeat = window.setInterval(beat, seconds * 1000);
+    } else if (!wanted && state.heartbeat) {
+      window.clearInterval(state.heartbeat);
+      state.heartbeat = null;
+    }
+  }
+
+  ui.presenceToggle.addEventListener("click", function () {
+    setPresence(ui.presenceToggle.dataset.status === "offline" ? "online" : "offline");
   });
 
-  // --- calls through the Voice SDK ----------------------------------------------------------
+  // --- the ringing tone (WebAudio: no sound file) -------------------------------------------
 
-  function inCall(call, text) {
-    activeCall = call;
-    callButton.hidden = true;
-    hangupButton.hidden = false;
-    say(text);
+  let audioContext = null;
+  let ringTimer = null;
+
+  // Browsers let a page play sound only after the person did something on it.
+  function unlockAudio() {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!audioContext && Context) {
+      audioContext = new Context();
+    }
+    if (audioContext && audioContext.state === "suspended") {
+      audioContext.resume().catch(function () {});
+    }
+  }
+  document.addEventListener("pointerdown", unlockAudio);
+  document.addEventListener("keydown", unlockAudio);
+
+  function ringOnce() {
+    if (!audioContext || audioContext.state !== "running") {
+      return;
+    }
+    // The European ring: 425 Hz, one second on, four off.
+    const now = audioContext.currentTime;
+    const tone = audioContext.createOscillator();
+    const gain = audioContext.createGain();
+    tone.frequency.value = 425;
+    gain.gain.setValueAtTime(0, now);
+    gain.gain.linearRampToValueAtTime(0.2, now + 0.02);
+    gain.gain.setValueAtTime(0.2, now + 0.98);
+    gain.gain.linearRampToValueAtTime(0, now + 1);
+    tone.connect(gain).connect(audioContext.destination);
+    tone.start(now);
+    tone.stop(now + 1.05);
+  }
+
+  function startRinging() {
+    root.dataset.ringing = "yes";
+    if (!ringTimer) {
+      ringOnce();
+      ringTimer = window.setInterval(ringOnce, 5000);
+    }
+  }
+
+  function stopRinging() {
+    root.dataset.ringing = "no";
+    if (ringTimer) {
+      window.clearInterval(ringTimer);
+      ringTimer = null;
+    }
+  }
+
+  // --- who is on the line (the caller card) -------------------------------------------------
+
+  function link(href, text, testid) {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    if (testid) {
+      a.dataset.testid = testid;
+    }
+    return a;
+  }
+
+  function fact(list, label, anchor) {
+    const item = document.createElement("li");
+    item.append(label + " ", anchor);
+    list.append(item);
+  }
+
+  async function callerCard(number) {
+    if (!number || number.indexOf("client:") === 0) {
+      return null;
+    }
+    try {
+      const response = await api(data.callerUrl + "?number=" + encodeURIComponent(number));
+      return response.ok ? await response.json() : null;
+    } catch (ignored) {
+      return null; // the card is a convenience; the call still rings
+    }
+  }
+
+  function showCard(card, nameLink, facts) {
+    facts.textContent = "";
+    if (nameLink) {
+      nameLink.hidden = true;
+    }
+    if (!card) {
+      return;
+    }
+    if (card.contact && nameLink) {
+      nameLink.textContent = card.contact.name;
+      nameLink.href = data.contactUrl + card.contact.id;
+      nameLink.hidden = false;
+    } else if (card.contact) {
+      fact(facts, "Contact", link(data.contactUrl + card.contact.id, card.contact.name, "card-contact"));
+    }
+    if (card.open_case) {
+      const c = card.open_case;
+      fact(facts, "Open case", link(data.caseUrl + c.id, "#" + c.id + " " + c.type.replace(/_/g, " "), "card-case"));
+    }
+    if (card.open_order) {
+      const o = card.open_order;
+      fact(facts, "Unpaid order", link(data.orderUrl + o.id, o.number + " (" + o.total + " " + o.currency + ")", "card-order"));
+    }
+  }
+
+  // --- the call in progress -----------------------------------------------------------------
+
+  const TAB = Math.random().toString(36).slice(2);
+  const LOCK = "voiceapp-softphone-call";
+  let lockTimer = null;
+
+  function holdLock() {
+    const write = function () {
+      try {
+        localStorage.setItem(LOCK, JSON.stringify({ tab: TAB, at: Date.now() }));
+      } catch (ignored) {
+        // Storage refused (private mode): other tabs just do not know about the call.
+      }
+    };
+    write();
+    lockTimer = window.setInterval(write, 2000);
+  }
+
+  function releaseLock() {
+    window.clearInterval(lockTimer);
+    lockTimer = null;
+    try {
+      const held = JSON.parse(localStorage.getItem(LOCK) || "null");
+      if (held && held.tab === TAB) {
+        localStorage.removeItem(LOCK);
+      }
+    } catch (ignored) {
+      // nothing held
+    }
+  }
+
+  function callInAnotherTab() {
+    try {
+      const held = JSON.parse(localStorage.getItem(LOCK) || "null");
+      return Boolean(held && held.tab !== TAB && Date.now() - held.at < 6000);
+    } catch (ignored) {
+      return false;
+    }
+  }
+
+  function showTimer(started) {
+    const seconds = Math.floor((Date.now() - started) / 1000);
+    const minutes = Math.floor(seconds / 60);
+    ui.timer.textContent = minutes + ":" + String(seconds % 60).padStart(2, "0");
+  }
+
+  function startTimer() {
+    const started = Date.now();
+    showTimer(started);
+    state.timer = window.setInterval(function () {
+      showTimer(started);
+    }, 1000);
+  }
+
+  function enterCall(call, who, card) {
+    state.call = call;
+    holdLock();
+    ui.incoming.hidden = true;
+    ui.inCall.hidden = false;
+    ui.inCallWho.textContent = who;
+    ui.timer.textContent = "0:00";
+    ui.sentDigits.textContent = "";
+    ui.callButton.disabled = true;
+    ui.mute.textContent = "Mute";
+    ui.mute.setAttribute("aria-pressed", "false");
+    ui.hold.hidden = typeof call.hold !== "function";
+    showCard(card, null, ui.inCallFacts);
+    let over = false;
     const ended = function (message) {
       return function () {
-        activeCall = null;
-        callButton.hidden = false;
-        hangupButton.hidden = true;
-        incomingBox.hidden = true;
-        say(message);
+        if (over) {
+          return;
+        }
+        over = true;
+        endCall(message);
       };
     };
     call.on("accept", function () {
       say("Connected.");
+      startTimer();
     });
     call.on("disconnect", ended("Call ended."));
     call.on("cancel", ended("The caller hung up."));
     call.on("reject", ended("Call rejected."));
     call.on("error", function (error) {
-      say("Call error: " + error.message);
+      say(describeError(error));
     });
   }
 
-  async function showCaller(number) {
-    incomingFrom.textContent = number;
-    incomingContact.hidden = true;
-    if (!/^\+\d{6,15}$/.test(number)) {
-      return;
-    }
-    try {
-      const url = root.dataset.contactsApi + "?per_page=1&phone=" + encodeURIComponent(number);
-      const response = await fetch(url, { credentials: "same-origin" });
-      if (!response.ok) {
-        return;
-      }
-      const page = await response.json();
-      if (page.items && page.items.length) {
-        const contact = page.items[0];
-        incomingContact.textContent = contact.display_name;
-        incomingContact.href = root.dataset.contactUrl + contact.id;
-        incomingContact.hidden = false;
-      }
-    } catch (ignored) {
-      // The name is a convenience; the call still rings.
+  function endCall(message) {
+    window.clearInterval(state.timer);
+    state.timer = null;
+    state.call = null;
+    releaseLock();
+    ui.inCall.hidden = true;
+    ui.callButton.disabled = !state.ready;
+    say(message);
+    // The server moved the presence (busy, then the wrap-up): show it.
+    window.setTimeout(beat, 500);
+    if (state.afterCall) {
+      const next = state.afterCall;
+      state.afterCall = null;
+      say(message + " Opening the outcome form…");
+      window.location.assign(next);
     }
   }
 
-  function onIncoming(call) {
-    if (activeCall) {
+  ui.hangup.addEventListener("click", function () {
+    if (state.call) {
+      state.call.disconnect();
+    }
+  });
+
+  ui.mute.addEventListener("click", function () {
+    if (!state.call) {
+      return;
+    }
+    const muted = !state.call.isMuted();
+    state.call.mute(muted);
+    ui.mute.textContent = muted ? "Unmute" : "Mute";
+    ui.mute.setAttribute("aria-pressed", muted ? "true" : "false");
+    say(muted ? "Muted: the other side does not hear you." : "Connected.");
+  });
+
+  ui.keypad.addEventListener("click", function () {
+    toggleDialPad(ui.dialPad.hidden);
+  });
+
+  // --- incoming calls -----------------------------------------------------------------------
+
+  async function onIncoming(call) {
+    if (state.call || state.pending) {
       call.reject();
       return;
     }
-    pendingCall = call;
-    incomingBox.hidden = false;
-    showCaller(call.parameters.From || "");
+    state.pending = call;
+    const from = (call.parameters && call.parameters.From) || "";
+    ui.incoming.hidden = false;
+    ui.incomingFrom.textContent = from;
+    ui.incomingContact.hidden = true;
+    ui.incomingFacts.textContent = "";
+    startRinging();
     say("Incoming call…");
     const gone = function () {
-      if (pendingCall === call) {
-        pendingCall = null;
-        incomingBox.hidden = true;
-        say("Missed: the caller hung up or another agent answered.");
+      if (state.pending === call) {
+        state.pending = null;
+        stopRinging();
+        ui.incoming.hidden = true;
+        say("Missed: the caller hung up or a colleague answered.");
       }
     };
     call.on("cancel", gone);
+    call.on("disconnect", gone);
+    call.on("reject", gone);
+    const card = await callerCard(from);
+    call.card = card;
+    if (state.pending === call && card) {
+      ui.incomingFrom.textContent = card.display;
+      showCard(card, ui.incomingContact, ui.incomingFacts);
+    }
   }
 
-  answerButton.addEventListener("click", function () {
-    if (!pendingCall) {
+  ui.answer.addEventListener("click", function () {
+    const call = state.pending;
+    if (!call) {
       return;
     }
-    const call = pendingCall;
-    pendingCall = null;
-    incomingBox.hidden = true;
-    inCall(call, "Answering…");
+    state.pending = null;
+    stopRinging();
+    enterCall(call, ui.incomingFrom.textContent, call.card || null);
+    say("Answering…");
     call.accept();
   });
 
-  rejectButton.addEventListener("click", function () {
-    if (pendingCall) {
-      pendingCall.reject();
-      pendingCall = null;
-      incomingBox.hidden = true;
+  ui.reject.addEventListener("click", function () {
+    const call = state.pending;
+    if (call) {
+      state.pending = null;
+      stopRinging();
+      ui.incoming.hidden = true;
+      call.reject();
       say("Call rejected.");
     }
   });
 
-  hangupButton.addEventListener("click", function () {
-    if (activeCall) {
-      activeCall.disconnect();
+  // --- outgoing calls -----------------------------------------------------------------------
+
+  function toggleDialPad(open) {
+    ui.dialPad.hidden = !open;
+    ui.dialToggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
+  ui.dialToggle.addEventListener("click", function () {
+    toggleDialPad(ui.dialPad.hidden);
+  });
+
+  function dialError(text) {
+    ui.dialError.textContent = text || "";
+    ui.dialError.hidden = !text;
+    ui.number.setAttribute("aria-invalid", text ? "true" : "false");
+  }
+
+  // The number as the server reads it (E.164), in the country chosen for national forms.
+  async function normalized(text, region) {
+    const url =
+      data.normalizeUrl + "?number=" + encodeURIComponent(text) + "&region=" + encodeURIComponent(region);
+    const response = await api(url);
+    if (response.status === 422) {
+      throw new Error(await apiErrorText(response));
+    }
+    if (!response.ok) {
+      throw new Error("the server could not read the number (" + response.status + ")");
+    }
+    return response.json();
+  }
+
+  async function dial(text, options) {
+    options = options || {};
+    if (!state.device || !state.ready) {
+      say("The softphone is not ready: " + ui.status.textContent);
+      return;
+    }
+    if (state.call || state.pending) {
+      say("Finish the current call first.");
+      return;
+    }
+    let number;
+    try {
+      number = await normalized(text, options.region || data.defaultRegion || ui.region.value);
+    } catch (error) {
+      dialError(error.message);
+      say("Not called: " + error.message);
+      return;
+    }
+    dialError(null);
+    const card = await callerCard(number.number);
+    try {
+      const call = await state.device.connect({ params: { To: number.number } });
+      enterCall(call, (card && card.contact ? card.contact.name + " " : "") + number.display, card);
+      state.afterCall = options.afterCall || null;
+      say("Calling " + number.display + "…");
+    } catch (error) {
+      say("Could not call: " + describeError(error));
+    }
+  }
+
+  ui.dialForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    const text = ui.number.value.trim();
+    if (!text) {
+      dialError("Type the number to call.");
+      return;
+    }
+    dial(text, { region: ui.region.value });
+  });
+
+  ui.dialPad.addEventListener("click", function (event) {
+    const key = event.target.closest("[data-key]");
+    if (!key) {
+      return;
+    }
+    if (state.call) {
+      state.call.sendDigits(key.dataset.key);
+      ui.sentDigits.textContent += key.dataset.key;
+    } else {
+      ui.number.value += key.dataset.key;
     }
   });
 
-  dialForm.addEventListener("submit", async function (event) {
+  // Click-to-call: any link with data-call (contact, case, Call today, missed calls, the
+  // order page). The link itself leads to /phone?to=…, for a page without this script.
+  document.addEventListener("click", function (event) {
+    const target = event.target.closest("a[data-call]");
+    if (!target || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    // Without a softphone in this browser (not configured, no SDK) the link goes to the
+    // Phone page, which says why and holds the number.
+    if (!state.device) {
+      return;
+    }
     event.preventDefault();
-    const number = numberInput.value.trim();
-    if (!number) {
-      say("Type the number to call.");
+    const number = target.dataset.call;
+    if (
+      target.dataset.invalid === "yes" &&
+      !window.confirm(number + " is marked as an invalid number. Call it anyway?")
+    ) {
       return;
     }
-    if (!device || activeCall) {
+    dial(number, { region: data.defaultRegion, afterCall: target.dataset.afterCall || null });
+  });
+
+  // During a call a page change would hang up: links open in a new tab instead, and
+  // leaving the page (reload, a form, closing the tab) asks first.
+  document.addEventListener("click", function (event) {
+    if (!state.call || event.defaultPrevented) {
       return;
     }
-    try {
-      const call = await device.connect({ params: { To: number } });
-      inCall(call, "Calling " + number + "…");
-    } catch (error) {
-      say("Could not call: " + error.message);
+    const anchor = event.target.closest("a[href]");
+    if (!anchor || anchor.target || anchor.hasAttribute("download")) {
+      return;
+    }
+    const url = new URL(anchor.href, window.location.href);
+    if (url.origin !== window.location.origin || url.hash && url.pathname === window.location.pathname) {
+      return;
+    }
+    event.preventDefault();
+    window.open(url.href, "_blank", "noopener");
+    say("Opened in a new tab: your call goes on here.");
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (state.call) {
+      event.preventDefault();
+      event.returnValue = "";
     }
   });
+  window.addEventListener("pagehide", releaseLock);
+
+  // --- microphone and speaker ---------------------------------------------------------------
+
+  async function listAudioDevices() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.enumerateDevices) {
+      return;
+    }
+    let devices = [];
+    try {
+      devices = await navigator.mediaDevices.enumerateDevices();
+    } catch (ignored) {
+      return;
+    }
+    const fill = function (select, kind) {
+      devices
+        .filter((d) => d.kind === kind && d.deviceId && d.deviceId !== "default")
+        .forEach(function (d, i) {
+          const option = document.createElement("option");
+          option.value = d.deviceId;
+          option.textContent = d.label || (kind === "audioinput" ? "Microphone " : "Speaker ") + (i + 1);
+          select.append(option);
+        });
+    };
+    fill(ui.mic, "audioinput");
+    fill(ui.speaker, "audiooutput");
+  }
+
+  ui.mic.addEventListener("change", function () {
+    const audio = state.device && state.device.audio;
+    if (audio && audio.setInputDevice) {
+      audio.setInputDevice(ui.mic.value).catch(function (error) {
+        say("Could not use that microphone: " + error.message);
+      });
+    }
+  });
+
+  ui.speaker.addEventListener("change", function () {
+    const audio = state.device && state.device.audio;
+    if (audio && audio.isOutputSelectionSupported && audio.speakerDevices) {
+      audio.speakerDevices.set(ui.speaker.value).catch(function (error) {
+        say("Could not use that speaker: " + error.message);
+      });
+    }
+  });
+
+  // --- the device ---------------------------------------------------------------------------
 
   async function fetchToken() {
-    const response = await fetch(root.dataset.tokenUrl, {
-      credentials: "same-origin",
-      headers: { "Accept": "application/json" },
-    });
-    if (response.status === 503) {
-      showNotice(await apiErrorText(response));
-      return null;
-    }
+    const response = await api(data.tokenUrl);
     if (!response.ok) {
       throw new Error(await apiErrorText(response));
     }
     return (await response.json()).token;
   }
 
-  // Demo mode (development): the project's Twilio simulator stands in for Twilio.
-  const simulator = root.dataset.simulator || "";
-  const DeviceClass = simulator
-    ? window.VoiceappSimDevice
-    : window.Twilio && window.Twilio.Device;
+  const simulator = data.simulator || "";
+  const DeviceClass = simulator ? window.VoiceappSimDevice : window.Twilio && window.Twilio.Device;
 
   async function startDevice() {
-    if (root.dataset.sdk !== "yes" || !DeviceClass) {
-      showNotice(null);
+    if (state.device) {
+      return;
+    }
+    if (data.sdk !== "yes" || data.configured !== "yes" || !DeviceClass) {
       say("Browser calling is not available.");
       return;
     }
-    if (root.dataset.configured !== "yes") {
-      showNotice(null);
-      say("Browser calling is not available.");
+    if (callInAnotherTab()) {
+      say("On a call in another tab: this tab's phone starts when that call ends.");
+      window.setTimeout(startDevice, 3000);
       return;
     }
+    let device;
     try {
-      const token = await fetchToken();
-      if (!token) {
-        say("Browser calling is not available.");
-        return;
-      }
-      device = new DeviceClass(token, { codecPreferences: ["opus", "pcmu"], simulator: simulator });
-      device.on("registered", function () {
-        callButton.disabled = false;
+      device = new DeviceClass(await fetchToken(), {
+        codecPreferences: ["opus", "pcmu"],
+        simulator: simulator,
+      });
+    } catch (error) {
+      say("The softphone could not start: " + describeError(error));
+      return;
+    }
+    state.device = device;
+    // Our own ringing tone plays (the same in demo mode); the SDK's would be a second one.
+    if (device.audio && device.audio.incoming) {
+      device.audio.incoming(false);
+    }
+    ui.speakerChoice.hidden = !(device.audio && device.audio.isOutputSelectionSupported);
+    device.on("registered", function () {
+      state.ready = true;
+      ui.callButton.disabled = Boolean(state.call);
+      root.dataset.ready = "yes";
+      if (!state.call && !state.pending) {
         say("Ready: calls can ring in this browser.");
-      });
-      device.on("error", function (error) {
-        say("Softphone error: " + error.message);
-      });
-      device.on("incoming", onIncoming);
-      device.on("tokenWillExpire", async function () {
-        const fresh = await fetchToken();
-        if (fresh) {
-          device.updateToken(fresh);
-        }
-      });
+      }
+    });
+    device.on("unregistered", function () {
+      state.ready = false;
+      root.dataset.ready = "no";
+    });
+    device.on("error", function (error) {
+      say(describeError(error));
+    });
+    device.on("incoming", onIncoming);
+    device.on("tokenWillExpire", async function () {
+      try {
+        device.updateToken(await fetchToken());
+        state.tokenRefreshes += 1;
+        root.dataset.tokenRefreshes = String(state.tokenRefreshes);
+      } catch (error) {
+        say("Could not renew the softphone's access: " + error.message);
+      }
+    });
+    try {
       await device.register();
     } catch (error) {
-      say("The softphone could not start: " + error.message);
+      say(describeError(error));
     }
   }
 
+  window.addEventListener("storage", function (event) {
+    if (event.key === LOCK && !event.newValue && !state.device) {
+      startDevice();
+    }
+  });
+
+  keepHeartbeat();
+  listAudioDevices();
   startDevice();
 })();
