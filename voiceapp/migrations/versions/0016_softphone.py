@@ -3,7 +3,7 @@
 length, a team setting (team_settings.wrap_up_seconds, default 30)
 
 Revision ID: 0016_softphone
-Revises: 0014
+Revises: 0015
 Create Date: 2026-11-30 11:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import voiceapp.db
 
 revision = "0016_softphone"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
