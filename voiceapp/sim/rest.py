@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from voiceapp.sim.state import API_VERSION, IncomingNumber
-from voiceapp.sim.wav import recording_wav
+from voiceapp.sim.wav import recording_mp3, recording_wav
 
 bp = Blueprint("sim_rest", __name__, url_prefix=f"/{API_VERSION}/Accounts/<account_sid>")
 DEFAULT_PAGE_SIZE = 50
@@ -281,8 +281,12 @@ def recording_media(account_sid, sid):
 
 
 @bp.get("/Recordings/<sid>.mp3")
-def recording_mp3(account_sid, sid):
-    return error(404, 20404, "the simulator serves recordings as WAV only")
+def recording_media_mp3(account_sid, sid):
+    """Twilio's ".mp3": audio/mpeg, mono (a dual-channel recording mixed down)."""
+    recording = _recording(sid)
+    if recording is None:
+        return not_found()
+    return Response(recording_mp3(recording.duration, recording.channels), mimetype="audio/mpeg")
 
 
 @bp.delete("/Recordings/<sid>.json")
