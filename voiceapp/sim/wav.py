@@ -8,6 +8,7 @@ import io
 import math
 import struct
 import wave
+from functools import lru_cache
 
 SAMPLE_RATE = 8000
 MP3_KBPS = 32
@@ -19,7 +20,7 @@ def _tone(channel: int, i: int) -> float:
     return 900 * math.sin(2 * math.pi * (330 + 110 * channel) * i / SAMPLE_RATE)
 
 
-def _pcm(seconds: int, channels: int, *, mix_of: int = 1) -> bytes:
+def _pcm(seconds: float, channels: int, *, mix_of: int = 1) -> bytes:
     """Little-endian 16-bit PCM; with `mix_of` > 1, one channel holding the parties of
     `mix_of` channels mixed down."""
     frames = int(seconds * SAMPLE_RATE)
@@ -43,9 +44,26 @@ def recording_wav(seconds: int, channels: int = 1) -> bytes:
     return out.getvalue()
 
 
-def recording_mp3(seconds: int, channels: int = 1) -> bytes:
-    """The recording as Twilio serves it for ".mp3": a real MP3 stream (MPEG-2.5 layer
-    III at 8 kHz, constant 32 kbit/s, mono), encoded by LAME."""
+# An MP3 frame holds 576 samples at 8 kHz (72 ms). Encoding costs a few milliseconds per
+# second of audio, too slow for a simulated day of long calls on a busy machine, so the
+# simulator encodes a segment once and repeats it: 200 frames (14.4 s, a whole number of
+# the tone's 0.1 s periods, so every segment is the same audio). Each segment is a
+# complete MP3 stream of its own (its first frame uses no bits of an earlier one), so the
+# joined file is valid; LAME's start-up delay is a 0.14 s fade every 14.4 s.
+SAMPLES_PER_FRAME = 576
+SEGMENT_FRAMES = 200
+
+
+def _frame_size(header: bytes) -> int:
+    """Bytes in an MPEG-2.5 layer III frame at 8 kHz: 72 x bit rate / sample rate, plus
+    the padding bit."""
+    return 72 * MP3_KBPS * 1000 // SAMPLE_RATE + ((header[2] >> 1) & 1)
+
+
+@lru_cache(maxsize=128)
+def _segment(frames: int, mix_of: int) -> bytes:
+    """`frames` MP3 frames of the tone: the encoder's output cut after that many frames, so
+    the segment lasts exactly frames x 72 ms (what LAME adds on flushing is dropped)."""
     import lameenc  # only the simulator encodes; the app stores what it fetched
 
     encoder = lameenc.Encoder()
@@ -53,6 +71,21 @@ def recording_mp3(seconds: int, channels: int = 1) -> bytes:
     encoder.set_out_sample_rate(SAMPLE_RATE)
     encoder.set_channels(1)
     encoder.set_bit_rate(MP3_KBPS)
-    encoder.set_quality(7)  # the fastest: the simulator makes many, nobody listens closely
+    encoder.set_quality(7)  # the fastest
     encoder.silence()
-    return bytes(encoder.encode(_pcm(seconds, 1, mix_of=channels)) + encoder.flush())
+    seconds = frames * SAMPLES_PER_FRAME / SAMPLE_RATE
+    stream = bytes(encoder.encode(_pcm(seconds, 1, mix_of=mix_of)) + encoder.flush())
+    at = 0
+    for _ in range(frames):
+        at += _frame_size(stream[at : at + 4])
+    return stream[:at]
+
+
+def recording_mp3(seconds: int, channels: int = 1) -> bytes:
+    """The recording as Twilio serves it for ".mp3": a real MP3 stream (MPEG-2.5 layer
+    III at 8 kHz, constant 32 kbit/s, mono: the parties of a dual-channel recording mixed
+    down), encoded by LAME, as long as the recording to the next frame."""
+    frames = math.ceil(seconds * SAMPLE_RATE / SAMPLES_PER_FRAME)
+    whole, rest = divmod(frames, SEGMENT_FRAMES)
+    tail = _segment(rest, channels) if rest else b""
+    return _segment(SEGMENT_FRAMES, channels) * whole + tail
