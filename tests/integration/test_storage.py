@@ -10,15 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.s3server import (  # noqa: F401 (fixtures)
-    ACCESS_KEY,
-    REGION,
-    SECRET_KEY,
-    bucket_keys,
-    s3_bucket,
-    s3_endpoint,
-    s3_settings,
-)
+from tests.s3server import ACCESS_KEY, REGION, SECRET_KEY, bucket_keys
 from voiceapp.config import ConfigError, Settings
 from voiceapp.storage import CHUNK, BadKey, StorageError, check_key, store_for
 from voiceapp.storage.local import LocalStore
@@ -103,7 +95,7 @@ def test_the_local_store_writes_no_partial_file_and_keeps_todays_layout(tmp_path
     assert store.read("browser/review.wav") == b"old"
 
 
-def test_areas_are_prefixes_in_one_bucket(s3_settings, s3_endpoint, s3_bucket):  # noqa: F811
+def test_areas_are_prefixes_in_one_bucket(s3_settings, s3_endpoint, s3_bucket):
     settings = Settings(**s3_settings, s3_prefix="team-a/")
     store_for(settings, "recordings").put("2026/11/RE1.mp3", b"mp3", "audio/mpeg")
     store_for(settings, "case-files").put("7/abc-notes.txt", b"txt", "text/plain")
@@ -151,7 +143,11 @@ def test_settings_read_the_storage_from_the_environment(monkeypatch):
     monkeypatch.setenv("S3_SECRET_ACCESS_KEY", "secret")
     monkeypatch.setenv("S3_PREFIX", "voiceapp/")
     settings = Settings.from_env()
-    assert (settings.storage, settings.s3_bucket, settings.s3_prefix) == ("s3", "calls", "voiceapp/")
+    assert (settings.storage, settings.s3_bucket, settings.s3_prefix) == (
+        "s3",
+        "calls",
+        "voiceapp/",
+    )
     assert (settings.s3_endpoint_url, settings.s3_region) == ("http://minio:9000", "eu-central-1")
     assert (settings.s3_access_key_id, settings.s3_secret_access_key) == ("key", "secret")
     assert Settings().storage == "local"  # the default: today's folders
