@@ -286,6 +286,8 @@ def recording_media_mp3(account_sid, sid):
     recording = _recording(sid)
     if recording is None:
         return not_found()
+    if recording.encrypted:
+        return error(400, 16109, "Cannot fetch .mp3 encrypted recording: request it as .wav")
     return Response(recording_mp3(recording.duration, recording.channels), mimetype="audio/mpeg")
 
 
