@@ -1,7 +1,8 @@
 """Recordings review in Chromium: a manager opens the review queue from the Calls page,
-plays a recording (MP3, as recordings are kept by default) at 1.5x and seeks in it, scores the call; the agent then reads the
-review on "My reviews" and the call page. The admin's listen log and recordings settings
-render too (screenshots with BROWSER_SCREENSHOTS)."""
+plays a recording (MP3, as recordings are kept by default) at 1.5x and seeks in it,
+scores the call; the agent then reads the review on "My reviews" and the call page. The
+admin's listen log and recordings settings render too, and the admin picks WAV
+(screenshots with BROWSER_SCREENSHOTS)."""
 
 from __future__ import annotations
 
