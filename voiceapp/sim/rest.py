@@ -1,7 +1,7 @@
 """Twilio's REST API, the parts the app uses, under Twilio's own paths: numbers (list,
 search, buy, configure), calls (create, fetch, update: hang up or redirect) and recordings
-(metadata, media as WAV, delete). HTTP basic auth with the account SID and auth token (or
-an API key and its secret), refused like Twilio does (401, error 20003)."""
+(metadata, media as WAV or MP3, delete). HTTP basic auth with the account SID and auth
+token (or an API key and its secret), refused like Twilio does (401, error 20003)."""
 
 from __future__ import annotations
 

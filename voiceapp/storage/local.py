@@ -27,8 +27,7 @@ class LocalStore:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         target = self.path_of(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, partial = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL)
+        fd, partial = self._partial_beside(target)
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
@@ -36,6 +35,18 @@ class LocalStore:
         except BaseException:
             Path(partial).unlink(missing_ok=True)
             raise
+
+    @staticmethod
+    def _partial_beside(target: Path) -> tuple[int, str]:
+        # A delete tidying the same empty folder may remove it between the two steps:
+        # then make it again.
+        for _attempt in range(3):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                return tempfile.mkstemp(dir=target.parent, prefix=PARTIAL)
+            except FileNotFoundError:
+                continue
+        return tempfile.mkstemp(dir=target.parent, prefix=PARTIAL)
 
     def _stored(self, key: str, path: Path) -> StoredFile:
         info = path.stat()
