@@ -47,9 +47,10 @@ def recording_wav(seconds: int, channels: int = 1) -> bytes:
 # An MP3 frame holds 576 samples at 8 kHz (72 ms). Encoding costs a few milliseconds per
 # second of audio, too slow for a simulated day of long calls on a busy machine, so the
 # simulator encodes a segment once and repeats it: 200 frames (14.4 s, a whole number of
-# the tone's 0.1 s periods, so every segment is the same audio). Each segment is a
-# complete MP3 stream of its own (its first frame uses no bits of an earlier one), so the
-# joined file is valid; LAME's start-up delay is a 0.14 s fade every 14.4 s.
+# the tone's 0.1 s periods, so every segment is the same audio), then the first frames of
+# it for the rest. Each segment is a complete MP3 stream of its own (its first frame uses
+# no bits of an earlier one), so the joined file is valid; LAME's start-up delay is a
+# 0.14 s fade every 14.4 s.
 SAMPLES_PER_FRAME = 576
 SEGMENT_FRAMES = 200
 
@@ -60,10 +61,20 @@ def _frame_size(header: bytes) -> int:
     return 72 * MP3_KBPS * 1000 // SAMPLE_RATE + ((header[2] >> 1) & 1)
 
 
-@lru_cache(maxsize=128)
-def _segment(frames: int, mix_of: int) -> bytes:
-    """`frames` MP3 frames of the tone: the encoder's output cut after that many frames, so
-    the segment lasts exactly frames x 72 ms (what LAME adds on flushing is dropped)."""
+def _frames(stream: bytes, count: int) -> bytes:
+    """The first `count` frames of a stream: a whole MP3 stream too (a frame may use bits
+    of earlier frames, never of later ones)."""
+    at = 0
+    for _ in range(count):
+        at += _frame_size(stream[at : at + 4])
+    return stream[:at]
+
+
+@lru_cache(maxsize=4)
+def _segment(mix_of: int) -> bytes:
+    """SEGMENT_FRAMES frames of the tone: the encoder's output cut after that many frames,
+    so the segment lasts exactly SEGMENT_FRAMES x 72 ms (what LAME adds on flushing is
+    dropped)."""
     import lameenc  # only the simulator encodes; the app stores what it fetched
 
     encoder = lameenc.Encoder()
@@ -73,12 +84,9 @@ def _segment(frames: int, mix_of: int) -> bytes:
     encoder.set_bit_rate(MP3_KBPS)
     encoder.set_quality(7)  # the fastest
     encoder.silence()
-    seconds = frames * SAMPLES_PER_FRAME / SAMPLE_RATE
+    seconds = SEGMENT_FRAMES * SAMPLES_PER_FRAME / SAMPLE_RATE
     stream = bytes(encoder.encode(_pcm(seconds, 1, mix_of=mix_of)) + encoder.flush())
-    at = 0
-    for _ in range(frames):
-        at += _frame_size(stream[at : at + 4])
-    return stream[:at]
+    return _frames(stream, SEGMENT_FRAMES)
 
 
 def recording_mp3(seconds: int, channels: int = 1) -> bytes:
@@ -87,5 +95,5 @@ def recording_mp3(seconds: int, channels: int = 1) -> bytes:
     down), encoded by LAME, as long as the recording to the next frame."""
     frames = math.ceil(seconds * SAMPLE_RATE / SAMPLES_PER_FRAME)
     whole, rest = divmod(frames, SEGMENT_FRAMES)
-    tail = _segment(rest, channels) if rest else b""
-    return _segment(SEGMENT_FRAMES, channels) * whole + tail
+    segment = _segment(channels)
+    return segment * whole + _frames(segment, rest)
