@@ -16,6 +16,7 @@ from redis import Redis
 from sqlalchemy import create_engine, text
 
 from tests.http_helpers import assert_redirect
+from tests.s3server import s3_bucket, s3_endpoint, s3_settings  # noqa: F401 (fixtures)
 from tests.twilio_helpers import TWILIO_SETTINGS
 from voiceapp import create_app
 from voiceapp.db import Base

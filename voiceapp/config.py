@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 ENVIRONMENTS = ("development", "testing", "production")
 STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 SMTP_SECURITY = ("starttls", "ssl", "none")
+STORAGE_KINDS = ("local", "s3")
 
 
 class ConfigError(RuntimeError):
@@ -104,6 +105,19 @@ class Settings:
     recordings_path: Path | None = None
     # Where files attached to case outcomes are stored (default: instance/case-files).
     case_files_path: Path | None = None
+    # Where recordings, case files and report downloads are kept (voiceapp.storage):
+    # "local" (the folders above, the default) or "s3", an S3-compatible bucket for web
+    # processes and workers on several hosts. Keys left unset: boto3's own chain
+    # (AWS_* variables, an instance role). S3_ENDPOINT_URL: a server other than AWS
+    # (MinIO, Ceph, R2, ...). S3_PREFIX: a folder in the bucket for this team's files.
+    storage: str = "local"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_prefix: str = ""
+    s3_timeout_seconds: int = 10
     # A panel session ends after this long without a request.
     session_idle_minutes: int = 12 * 60
     # Outgoing e-mail (outcome e-mails, reminders). Without SMTP_HOST, development writes
@@ -163,6 +177,14 @@ class Settings:
             case_files_path=Path(os.environ["CASE_FILES_PATH"])
             if os.environ.get("CASE_FILES_PATH")
             else None,
+            storage=(os.environ.get("STORAGE") or cls.storage).strip().lower(),
+            s3_bucket=os.environ.get("S3_BUCKET") or None,
+            s3_endpoint_url=os.environ.get("S3_ENDPOINT_URL") or None,
+            s3_region=os.environ.get("S3_REGION") or None,
+            s3_access_key_id=os.environ.get("S3_ACCESS_KEY_ID") or None,
+            s3_secret_access_key=os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            s3_prefix=os.environ.get("S3_PREFIX") or "",
+            s3_timeout_seconds=_env_int("S3_TIMEOUT_SECONDS", 10),
         )
 
     def with_overrides(self, overrides: dict) -> Settings:
@@ -232,6 +254,14 @@ class Settings:
         """Report files the panel's downloads wrote, kept a day (services.reports)."""
         return self.instance_path / "reports"
 
+    def storage_root(self, area: str) -> Path:
+        """The local folder of a storage area (voiceapp.storage) when STORAGE=local."""
+        return {
+            "recordings": self.resolved_recordings_path,
+            "case-files": self.resolved_case_files_path,
+            "reports": self.report_files_path,
+        }[area]()
+
     def validate(self) -> None:
         if self.env not in ENVIRONMENTS:
             raise ConfigError(
@@ -261,8 +291,34 @@ class Settings:
                 f"STRIPE_API_BASE must be an http(s) address, got {self.stripe_api_base!r}"
             )
         self._validate_pay_page_rate_limit()
+        self._validate_storage()
         if self.secret_key and len(self.secret_key) < 16 and self.env == "production":
             raise ConfigError("SECRET_KEY is too short: use at least 16 random characters.")
+
+    def _validate_storage(self) -> None:
+        if self.storage not in STORAGE_KINDS:
+            raise ConfigError(
+                f"STORAGE must be one of {', '.join(STORAGE_KINDS)}, got {self.storage!r}"
+            )
+        if self.storage == "s3" and not self.s3_bucket:
+            raise ConfigError(
+                "STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a server other than "
+                "AWS; S3_REGION, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY as it asks)."
+            )
+        if self.s3_endpoint_url and urlsplit(self.s3_endpoint_url).scheme not in (
+            "http",
+            "https",
+        ):
+            raise ConfigError(
+                f"S3_ENDPOINT_URL must be an http(s) address, got {self.s3_endpoint_url!r}"
+            )
+        if self.s3_prefix and (self.s3_prefix.startswith("/") or not self.s3_prefix.endswith("/")):
+            raise ConfigError(
+                f"S3_PREFIX must be a folder such as 'voiceapp/' (no leading '/', a "
+                f"trailing one), got {self.s3_prefix!r}"
+            )
+        if self.s3_timeout_seconds <= 0:
+            raise ConfigError("S3_TIMEOUT_SECONDS must be a positive number of seconds")
 
     def _validate_pay_page_rate_limit(self) -> None:
         from limits import parse_many

@@ -1,15 +1,14 @@
-"""Recording jobs: copy a recording's media from Twilio into our storage; delete what
-the team's retention period says is to go."""
+"""Recording jobs: copy a recording's media from Twilio into our storage (as MP3 unless
+the team keeps WAV); delete what the team's retention period says is to go."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import current_app
-
 from voiceapp.db import session, utcnow
 from voiceapp.services.calls import retention
 from voiceapp.services.calls.recordings import get_recording, mark_deleted_at_twilio, store_media
+from voiceapp.services.storage import RECORDINGS, app_store
 from voiceapp.services.team_settings import get_team_settings
 from voiceapp.telephony.adapter import TelephonyError
 from voiceapp.telephony.factory import telephony_adapter
@@ -18,26 +17,41 @@ from workers.context import job_context
 log = logging.getLogger(__name__)
 
 
+# Twilio's answers to ".mp3" after which ".wav" is worth asking: an account with
+# recording encryption refuses MP3 (error 16109), and WAV is always served. Not 401
+# (credentials), 404 (no such recording: no WAV either) or 5xx (RQ retries the job).
+WAV_AFTER_MP3_REFUSED = frozenset(range(400, 500)) - {401, 404, 429}
+
+
+def _fetch_media(adapter, sid: str, fmt: str) -> tuple[bytes, str]:
+    try:
+        return adapter.fetch_recording(sid, fmt), fmt
+    except TelephonyError as exc:
+        if fmt != "mp3" or exc.status not in WAV_AFTER_MP3_REFUSED:
+            raise  # RQ retries the job
+        log.warning("recording %s: Twilio refused MP3 (%s), keeping it as WAV", sid, exc)
+    return adapter.fetch_recording(sid, "wav"), "wav"
+
+
 def fetch_recording(recording_id: int) -> str | None:
-    """Copy a recording's media from Twilio into local storage; then, if the team wants
-    it, delete it at Twilio. Safe to run twice: what was done is not done again."""
+    """Copy a recording's media from Twilio into our storage, in the team's format; then,
+    if the team wants it, delete it at Twilio. Safe to run twice: what was done is not
+    done again."""
     with job_context():
         dbs = session()
         recording = get_recording(dbs, recording_id)
         if recording is None or recording.deleted_at is not None:
             return None
+        team = get_team_settings(dbs)
         # A retry after a failed delete still has the delete to do.
-        delete = (
-            get_team_settings(dbs).delete_recordings_at_twilio
-            and recording.deleted_at_twilio is None
-        )
+        delete = team.delete_recordings_at_twilio and recording.deleted_at_twilio is None
         if recording.fetched_at is not None and not delete:
             return None
         adapter = telephony_adapter(dbs)
         if recording.fetched_at is None:
-            media = adapter.fetch_recording(recording.sid)  # raises: RQ retries the job
-            root = current_app.config["VOICEAPP"].resolved_recordings_path()
-            store_media(recording, media, root, utcnow())
+            # Raises (Twilio or the store unreachable): RQ retries the job.
+            media, fmt = _fetch_media(adapter, recording.sid, team.recording_format)
+            store_media(recording, media, app_store(RECORDINGS), utcnow(), fmt)
             dbs.commit()
         if delete:
             adapter.delete_recording(recording.sid)  # raises: RQ retries the delete
@@ -53,8 +67,7 @@ def delete_expired_recordings() -> dict:
     with job_context():
         dbs = session()
         now = utcnow()
-        root = current_app.config["VOICEAPP"].resolved_recordings_path()
-        deleted = retention.delete_expired_media(dbs, root, now=now)
+        deleted = retention.delete_expired_media(dbs, app_store(RECORDINGS), now=now)
         dbs.commit()
         at_twilio = failed = 0
         if retention.twilio_copies_left(dbs, limit=1):

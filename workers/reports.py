@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app
 from rq import get_current_job
 
 from voiceapp.db import session, utcnow
@@ -15,6 +14,7 @@ from voiceapp.services.reports.downloads import (
     purge_files,
     write_download,
 )
+from voiceapp.services.storage import REPORTS, app_store
 from workers.context import job_context
 
 
@@ -35,7 +35,7 @@ def write_report_file(
     table: str | None = None,
 ) -> str | None:
     """The report of `member_ids` (all active members when empty) from `first` to `last`
-    as `fmt`, for member `user_id` to download; the file's path, or None when there is
+    as `fmt`, for member `user_id` to download; the file's key in storage, or None when there is
     nothing to write (already written, or they may no longer see reports)."""
     with job_context():
         request = DownloadRequest(
@@ -43,18 +43,17 @@ def write_report_file(
         )
         path = write_download(
             session(),
-            current_app.config["VOICEAPP"].report_files_path(),
+            app_store(REPORTS),
             user_id,
             token,
             request,
             now=utcnow(),
             progress=_report_progress,
         )
-        return str(path) if path is not None else None
+        return path
 
 
 def purge_report_files() -> int:
     """Hourly (`voiceapp clock`): report files written more than a day ago."""
     with job_context():
-        root = current_app.config["VOICEAPP"].report_files_path()
-        return purge_files(root, before=utcnow() - KEEP)
+        return purge_files(app_store(REPORTS), before=utcnow() - KEEP)

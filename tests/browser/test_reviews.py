@@ -1,7 +1,8 @@
 """Recordings review in Chromium: a manager opens the review queue from the Calls page,
-plays a recording at 1.5x and seeks in it, scores the call; the agent then reads the
-review on "My reviews" and the call page. The admin's listen log and recordings settings
-render too (screenshots with BROWSER_SCREENSHOTS)."""
+plays a recording (MP3, as recordings are kept by default) at 1.5x and seeks in it,
+scores the call; the agent then reads the review on "My reviews" and the call page. The
+admin's listen log and recordings settings render too, and the admin picks WAV
+(screenshots with BROWSER_SCREENSHOTS)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD, CaseFactory, ContactFactory, UserFactory
 from voiceapp.db import utcnow
 from voiceapp.models import Call, CallReview, CaseEvent, Recording
-from voiceapp.sim.wav import recording_wav
+from voiceapp.services.team_settings import get_team_settings
+from voiceapp.sim.wav import recording_mp3
 
 SECONDS = 20
 
@@ -55,14 +57,14 @@ def recorded_call(data_app, dbs):
     dbs.add(call)
     root = data_app.config["VOICEAPP"].resolved_recordings_path()
     (root / "browser").mkdir(parents=True, exist_ok=True)
-    (root / "browser" / "review.wav").write_bytes(recording_wav(SECONDS))
+    (root / "browser" / "review.mp3").write_bytes(recording_mp3(SECONDS))
     dbs.add(
         Recording(
             sid="RE" + "b" * 32,
             call_sid=call.sid,
             status="completed",
             duration=SECONDS,
-            media_path="browser/review.wav",
+            media_path="browser/review.mp3",
             media_bytes=1,
             fetched_at=started + timedelta(minutes=1),
             created_at=started,
@@ -143,7 +145,9 @@ def test_a_manager_plays_at_one_and_a_half_and_scores_and_the_agent_reads_it(
     page_log.assert_clean(page)
 
 
-def test_the_admin_reads_the_listen_log_and_the_recordings_settings(page, page_log, recorded_call):
+def test_the_admin_reads_the_listen_log_and_the_recordings_settings(
+    page, page_log, dbs, recorded_call
+):
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, recorded_call["admin"])
     page.goto(f"/calls/{recorded_call['call'].sid}")
@@ -155,11 +159,19 @@ def test_the_admin_reads_the_listen_log_and_the_recordings_settings(page, page_l
     expect(page.get_by_test_id("listen-log")).to_contain_text("Ada Admin")
     screenshot(page, "listen-log-admin")
     page.goto("/settings/telephony")
-    page.get_by_role("link", name="Retention and review criteria").click()
+    page.get_by_role("link", name="Format, retention and review criteria").click()
     expect(page.get_by_test_id("criteria").locator("input[type=text]").first).to_have_value(
         "Greeting"
     )
+    formats = page.get_by_test_id("recording-format")
+    expect(formats.get_by_role("radio", name=re.compile("^MP3"))).to_be_checked()
     screenshot(page, "recording-settings-admin")
+    formats.get_by_role("radio", name=re.compile("^WAV")).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Recordings settings saved.")
+    expect(formats.get_by_role("radio", name=re.compile("^WAV"))).to_be_checked()
+    dbs.rollback()
+    assert get_team_settings(dbs).recording_format == "wav"
     page.goto("/calls/reviews")
     screenshot(page, "review-queue-admin")
     page_log.assert_clean(page)

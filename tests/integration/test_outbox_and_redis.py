@@ -36,6 +36,7 @@ from tests.twilio_helpers import (
 )
 from voiceapp.models import Call, OutboxJob, PhoneNumber, Recording
 from voiceapp.services.team_settings import editable_team_settings
+from voiceapp.sim.wav import recording_mp3
 from voiceapp.telephony.adapter import TelephonyError
 
 OUR_NUMBER = "+4930901820"
@@ -59,7 +60,7 @@ def wav_bytes() -> bytes:
     return buffer.getvalue()
 
 
-MEDIA = wav_bytes()
+MEDIA = {"wav": wav_bytes(), "mp3": recording_mp3(1)}
 
 
 class FakeTelephony:
@@ -67,12 +68,14 @@ class FakeTelephony:
 
     def __init__(self):
         self.fetched: list[str] = []
+        self.formats: list[str] = []
         self.deleted: list[str] = []
         self.deletes_to_refuse = 0
 
-    def fetch_recording(self, recording_sid: str) -> bytes:
+    def fetch_recording(self, recording_sid: str, fmt: str = "wav") -> bytes:
         self.fetched.append(recording_sid)
-        return MEDIA
+        self.formats.append(fmt)
+        return MEDIA[fmt]
 
     def delete_recording(self, recording_sid: str) -> None:
         if self.deletes_to_refuse:
@@ -300,12 +303,14 @@ def test_webhooks_answer_at_once_without_redis_and_the_work_runs_when_it_is_back
     assert fake_telephony.deleted == []  # the team did not ask for it
     dbs.rollback()
     recording = dbs.scalars(select(Recording)).one()
-    assert recording.media_path == f"{recording.created_at:%Y/%m}/{recording_sid}.wav"
-    assert recording.media_bytes == len(MEDIA)
+    # Kept as MP3, the team's default format.
+    assert fake_telephony.formats == ["mp3"]
+    assert recording.media_path == f"{recording.created_at:%Y/%m}/{recording_sid}.mp3"
+    assert recording.media_bytes == len(MEDIA["mp3"])
     assert recording.fetched_at is not None and recording.deleted_at_twilio is None
     stored = tmp_path / "recordings" / recording.media_path
-    assert stored.read_bytes() == MEDIA
-    assert list(stored.parent.glob("*.part")) == []
+    assert stored.read_bytes() == MEDIA["mp3"]
+    assert [p.name for p in stored.parent.iterdir()] == [stored.name]  # no partial file
 
     # Running the job again changes nothing.
     stamp = (recording.fetched_at, stored.stat().st_mtime_ns)
@@ -370,7 +375,7 @@ def test_the_recording_is_deleted_at_twilio_when_the_team_wants_it(
     dbs.rollback()
     recording = dbs.scalars(select(Recording)).one()
     assert recording.deleted_at_twilio is not None
-    assert (tmp_path / "recordings" / recording.media_path).read_bytes() == MEDIA
+    assert (tmp_path / "recordings" / recording.media_path).read_bytes() == MEDIA["mp3"]
 
 
 def test_a_failed_delete_at_twilio_is_done_by_the_retry(

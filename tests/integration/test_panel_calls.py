@@ -330,7 +330,7 @@ def test_a_recording_whose_file_is_gone_answers_404_and_logs_nothing(client, fil
     (files_app.config["VOICEAPP"].resolved_recordings_path() / rec.media_path).unlink()
     response = client.get(f"/calls/recordings/{rec.sid}")
     assert response.status_code == 404
-    assert "missing from the recordings folder" in response.text
+    assert "missing from the recordings storage" in response.text
     assert listens(dbs, rec) == []
 
 

@@ -22,8 +22,12 @@ import workers
 from tests.conftest import TEST_REDIS_URL, sign_in
 from tests.factories import PASSWORD, UserFactory
 from tests.report_helpers import NOW, hand_counted_team
+from tests.s3server import bucket_keys
+from voiceapp.config import Settings
 from voiceapp.models import OutboxJob
 from voiceapp.services.reports import downloads
+from voiceapp.storage import REPORTS, store_for
+from voiceapp.storage.local import LocalStore
 
 DAYS = {"from": "2025-03-29", "to": "2025-03-30"}
 DOWNLOAD_URL = re.compile(r"/reports/downloads/([A-Za-z0-9_-]{22})$")
@@ -245,9 +249,9 @@ def test_a_member_who_lost_the_right_meanwhile_gets_no_file(world, app, jobs_app
     mia.role = "agent"
     dbs.commit()
     run_worker()
-    root = app.config["VOICEAPP"].report_files_path()
-    assert downloads.find_file(root, mia.id, token) is None
-    status = downloads.download_status(dbs, Redis.from_url(TEST_REDIS_URL), root, mia.id, token)
+    store = store_for(app.config["VOICEAPP"], REPORTS)
+    assert downloads.find_file(store, mia.id, token) is None
+    status = downloads.download_status(dbs, Redis.from_url(TEST_REDIS_URL), store, mia.id, token)
     assert status.state == downloads.FAILED
 
 
@@ -257,9 +261,10 @@ def test_progress_is_told_after_each_batch_of_members_and_the_file(world, app, d
     asked = downloads.DownloadRequest(
         date(2025, 3, 29), date(2025, 3, 30), [m.id for m in many], "csv", "calls"
     )
-    path = downloads.write_download(
+    store = LocalStore(tmp_path)
+    key = downloads.write_download(
         dbs,
-        tmp_path,
+        store,
         world["mia"].id,
         "a" * 22,
         asked,
@@ -267,34 +272,52 @@ def test_progress_is_told_after_each_batch_of_members_and_the_file(world, app, d
         progress=lambda done, total: told.append((done, total)),
     )
     assert told == [(1, 3), (2, 3), (3, 3)]
-    assert len(path.read_text().splitlines()) == 31
+    assert len(store.read(key).decode().splitlines()) == 31
     # Running it again (RQ retrying) writes nothing more.
     assert (
         downloads.write_download(
-            dbs, tmp_path, world["mia"].id, "a" * 22, asked, now=NOW, progress=lambda d, t: None
+            dbs, store, world["mia"].id, "a" * 22, asked, now=NOW, progress=lambda d, t: None
         )
         is None
     )
 
 
 def test_old_report_files_are_purged(tmp_path):
-    old = downloads.save_file(tmp_path, 7, "o" * 22, "old.csv", "x")
-    new = downloads.save_file(tmp_path, 8, "n" * 22, "new.csv", "x")
+    store = LocalStore(tmp_path)
+    old = downloads.save_file(store, 7, "o" * 22, "old.csv", "x")
+    new = downloads.save_file(store, 8, "n" * 22, "new.csv", "x")
     day_ago = datetime(2025, 4, 1, 8, tzinfo=UTC).timestamp()
-    os.utime(old, (day_ago, day_ago))
-    assert downloads.purge_files(tmp_path, before=datetime(2025, 4, 1, 9, tzinfo=UTC)) == 1
-    assert not old.exists() and not old.parent.exists() and new.exists()
+    os.utime(store.path_of(old), (day_ago, day_ago))
+    assert downloads.purge_files(store, before=datetime(2025, 4, 1, 9, tzinfo=UTC)) == 1
+    assert not store.path_of(old).exists() and not store.path_of(old).parent.exists()
+    assert store.path_of(new).exists()
 
 
 def test_a_token_that_is_no_token_finds_nothing(tmp_path):
-    assert downloads.find_file(tmp_path, 1, "../../etc/passwd") is None
-    assert downloads.find_file(tmp_path, 1, "*" * 22) is None
+    store = LocalStore(tmp_path)
+    assert downloads.find_file(store, 1, "../../etc/passwd") is None
+    assert downloads.find_file(store, 1, "*" * 22) is None
 
 
 def test_a_token_holding_dashes_still_gives_the_files_own_name(tmp_path):
     """token_urlsafe may put "--" in a token; the name offered is the file's own (a CI run
     offered "ZteQL2gLyA3-bbg--calls-report-....xlsx")."""
+    store = LocalStore(tmp_path)
     token = "vxd9F--ZteQL2gLyA3-bbg"
-    path = downloads.save_file(tmp_path, 7, token, "calls-report-2025-03-29.xlsx", "x")
-    assert downloads.find_file(tmp_path, 7, token) == path
-    assert downloads.download_name(path, token) == "calls-report-2025-03-29.xlsx"
+    key = downloads.save_file(store, 7, token, "calls-report-2025-03-29.xlsx", "x")
+    assert downloads.find_file(store, 7, token).key == key
+    assert downloads.download_name(key, token) == "calls-report-2025-03-29.xlsx"
+
+
+def test_report_files_are_written_to_the_bucket_and_purged_from_it(
+    s3_settings, s3_endpoint, s3_bucket
+):
+    """STORAGE=s3: the worker on one host writes what a web process on another serves."""
+    store = store_for(Settings(**s3_settings), REPORTS)
+    key = downloads.save_file(store, 7, "b" * 22, "calls-report.csv", "Member\n")
+    assert bucket_keys(s3_endpoint, s3_bucket) == {f"reports/{key}": b"Member\n"}
+    assert downloads.find_file(store, 7, "b" * 22).key == key
+    assert downloads.find_file(store, 8, "b" * 22) is None  # another member's folder
+    assert downloads.purge_files(store, before=datetime(2000, 1, 1, tzinfo=UTC)) == 0
+    assert downloads.purge_files(store, before=datetime.now(UTC) + timedelta(minutes=1)) == 1
+    assert bucket_keys(s3_endpoint, s3_bucket) == {}

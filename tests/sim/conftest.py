@@ -78,7 +78,13 @@ def run_worker() -> int:
 
 
 @pytest.fixture
-def world(make_app, tmp_path) -> Iterator[World]:
+def world_settings() -> dict:
+    """More settings of the world's app (a module overrides this fixture: storage, ...)."""
+    return {}
+
+
+@pytest.fixture
+def world(make_app, tmp_path, world_settings) -> Iterator[World]:
     dispatcher = _Dispatcher()
     app_server = make_server("127.0.0.1", 0, dispatcher, threaded=True)
     app_url = f"http://127.0.0.1:{app_server.server_port}"
@@ -95,6 +101,7 @@ def world(make_app, tmp_path) -> Iterator[World]:
         twilio_api_base=sim_server.url,
         twilio_simulator_url=sim_server.url,
         recordings_path=tmp_path / "recordings",
+        **world_settings,
     )
     dispatcher.app = app
     thread = threading.Thread(

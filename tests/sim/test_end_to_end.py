@@ -11,6 +11,7 @@ import wave
 import pytest
 from sqlalchemy import func, select
 
+from tests.mp3 import mp3_info
 from tests.sim.conftest import CUSTOMER, OUR_NUMBER, api_token, go_online, settle
 from voiceapp.models import (
     AgentPresence,
@@ -73,11 +74,19 @@ def test_a_customer_picks_language_and_reason_an_agent_answers_and_the_recording
     (recording,) = call.recordings
     assert (recording.status, recording.source, recording.duration) == ("completed", "DialVerb", 35)
     assert recording.fetched_at is not None
-    seconds, channels = wav_seconds(world.recordings / recording.media_path)
-    assert (seconds, channels) == (35.0, 2)
+    # Kept as MP3 (the default): mono, 32 kbit/s, as long as the call's talk (LAME's
+    # encoder delay and its last frames add a fraction of a second).
+    assert recording.media_path.endswith(f"{recording.sid}.mp3")
+    media = mp3_info((world.recordings / recording.media_path).read_bytes())
+    assert (media.channels, media.kbps, media.sample_rate) == (1, {32}, 8000)
+    assert 35.0 <= media.seconds < 35.0 + 3 * 576 / 8000  # at most 3 frames more
 
 
-def test_nobody_answers_so_the_caller_leaves_a_voicemail_and_the_call_is_missed(world, agent, dbs):
+def test_nobody_answers_so_the_caller_leaves_a_voicemail_and_the_call_is_missed(
+    world, agent, team, dbs
+):
+    team.recording_format = "wav"  # this team keeps WAV
+    dbs.commit()
     go_online(world, api_token(dbs, agent))
     run = world.sim.inbound_call(
         CUSTOMER,
@@ -98,6 +107,7 @@ def test_nobody_answers_so_the_caller_leaves_a_voicemail_and_the_call_is_missed(
     assert leg.status == "no-answer"
     (recording,) = call.recordings
     assert (recording.source, recording.channels, recording.duration) == ("RecordVerb", 1, 17)
+    assert recording.media_path.endswith(f"{recording.sid}.wav")
     assert wav_seconds(world.recordings / recording.media_path) == (17.0, 1)
     kinds = [
         e.kind

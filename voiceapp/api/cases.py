@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from flask import Response, send_file
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -27,6 +27,7 @@ from voiceapp.schemas.cases import (
 from voiceapp.services import cases
 from voiceapp.services.cases.history import team_zone
 from voiceapp.services.contacts import visible_contact
+from voiceapp.web.stored_files import send_stored
 
 if TYPE_CHECKING:
     from voiceapp.models import Case
@@ -228,9 +229,8 @@ class CaseFileById(MethodView):
         row = cases.case_file(db.session(), case, file_id)
         if row is None:
             abort(404, message="file not found")
-        path = cases.stored_path(row, cases.files_root())
-        if path is None:
+        store = cases.files_store()
+        stored = cases.stored_file(row, store)
+        if stored is None:
             abort(404, message="file not found")
-        return send_file(
-            path, mimetype=row.content_type, as_attachment=True, download_name=row.filename
-        )
+        return send_stored(store, stored, mimetype=row.content_type, download_name=row.filename)

@@ -114,3 +114,7 @@ class TeamSettings(Base):
     # days a recording is kept before the retention job deletes its media (None: forever).
     review_criteria: Mapped[list] = mapped_column(default=lambda: list(DEFAULT_REVIEW_CRITERIA))
     recording_retention_days: Mapped[int | None] = mapped_column(default=90)
+    # The media format recordings are fetched from Twilio in and kept: "mp3" (mono,
+    # 32 kbit/s, an eighth of a dual-channel WAV) or "wav" (lossless, each party on a
+    # channel of its own when recorded dual).
+    recording_format: Mapped[str] = mapped_column(String(3), default="mp3")

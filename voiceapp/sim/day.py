@@ -23,8 +23,9 @@ INBOUND_MIX = [
 OUTBOUND_MIX = [("answer", 60), ("busy", 15), ("no-answer", 15), ("fail", 10)]
 OUTBOUND_SHARE = 0.3
 NEW_CUSTOMER_SHARE = 0.4
-# Talk times as in a call centre (up to 7 and 10 minutes). Recordings are real WAV files (a
-# two-channel minute is 1.9 MB): a day of 50 calls stores about 200 MB. The draws are part of
+# Talk times as in a call centre (up to 7 and 10 minutes). Recordings are real media files:
+# kept as MP3 (240 KB a minute) a day of 50 calls stores about 20 MB, as two-channel WAV
+# (1.9 MB a minute) about 160 MB (seed 7: 40 recordings, 83 minutes). The draws are part of
 # each seed's plan: changing a range changes every seed's day (tests rely on seed 7).
 
 

@@ -1,7 +1,7 @@
 """Twilio's REST API, the parts the app uses, under Twilio's own paths: numbers (list,
 search, buy, configure), calls (create, fetch, update: hang up or redirect) and recordings
-(metadata, media as WAV, delete). HTTP basic auth with the account SID and auth token (or
-an API key and its secret), refused like Twilio does (401, error 20003)."""
+(metadata, media as WAV or MP3, delete). HTTP basic auth with the account SID and auth
+token (or an API key and its secret), refused like Twilio does (401, error 20003)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from voiceapp.sim.state import API_VERSION, IncomingNumber
-from voiceapp.sim.wav import recording_wav
+from voiceapp.sim.wav import recording_mp3, recording_wav
 
 bp = Blueprint("sim_rest", __name__, url_prefix=f"/{API_VERSION}/Accounts/<account_sid>")
 DEFAULT_PAGE_SIZE = 50
@@ -281,8 +281,14 @@ def recording_media(account_sid, sid):
 
 
 @bp.get("/Recordings/<sid>.mp3")
-def recording_mp3(account_sid, sid):
-    return error(404, 20404, "the simulator serves recordings as WAV only")
+def recording_media_mp3(account_sid, sid):
+    """Twilio's ".mp3": audio/mpeg, mono (a dual-channel recording mixed down)."""
+    recording = _recording(sid)
+    if recording is None:
+        return not_found()
+    if recording.encrypted:
+        return error(400, 16109, "Cannot fetch .mp3 encrypted recording: request it as .wav")
+    return Response(recording_mp3(recording.duration, recording.channels), mimetype="audio/mpeg")
 
 
 @bp.delete("/Recordings/<sid>.json")

@@ -141,6 +141,9 @@ class RecordingRecord:
     date_created: datetime = field(default_factory=lambda: datetime.now(UTC))
     start_time: datetime | None = None
     deleted: bool = False
+    # Made with Twilio's recording encryption on: its media is served as WAV only (error
+    # 16109 for ".mp3").
+    encrypted: bool = False
 
     def to_json(self) -> dict:
         return {

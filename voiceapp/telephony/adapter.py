@@ -23,7 +23,16 @@ _FAILURES = (TwilioException, requests.RequestException)
 
 
 class TelephonyError(RuntimeError):
-    """Twilio's REST API refused or could not be reached; the message says why."""
+    """Twilio's REST API refused or could not be reached; the message says why, and
+    `status` Twilio's HTTP status when it answered."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+# Recording media formats Twilio serves: the extension appended to the media URL.
+MEDIA_FORMATS = ("mp3", "wav")
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,7 @@ class TelephonyAdapter(Protocol):
         self, sid: str, *, voice_url: str, fallback_url: str, status_callback: str
     ) -> None: ...
 
-    def fetch_recording(self, recording_sid: str) -> bytes: ...
+    def fetch_recording(self, recording_sid: str, fmt: str = "wav") -> bytes: ...
 
     def delete_recording(self, recording_sid: str) -> None: ...
 
@@ -122,12 +131,15 @@ class TwilioAdapter:
         except _FAILURES as exc:
             raise TelephonyError(f"could not configure number {sid}: {exc}") from exc
 
-    def fetch_recording(self, recording_sid: str) -> bytes:
-        """The recording's media as WAV, fetched with the account's credentials (new
-        accounts require HTTP basic auth on media URLs)."""
+    def fetch_recording(self, recording_sid: str, fmt: str = "wav") -> bytes:
+        """The recording's media, as WAV (Twilio's 128 kbit/s a channel) or MP3 (32 kbit/s,
+        mono), fetched with the account's credentials (new accounts require HTTP basic
+        auth on media URLs)."""
+        if fmt not in MEDIA_FORMATS:
+            raise ValueError(f"recording media format must be one of {MEDIA_FORMATS}")
         url = (
             f"{self.client.api.base_url}/2010-04-01/Accounts/{self.account_sid}"
-            f"/Recordings/{recording_sid}.wav"
+            f"/Recordings/{recording_sid}.{fmt}"
         )
         # Not through twilio's http client: it decodes bodies as text, and media is binary.
         try:
@@ -138,7 +150,8 @@ class TwilioAdapter:
             raise TelephonyError(f"could not fetch recording {recording_sid}: {exc}") from exc
         if response.status_code != 200:
             raise TelephonyError(
-                f"could not fetch recording {recording_sid}: HTTP {response.status_code}"
+                f"could not fetch recording {recording_sid} as {fmt}: HTTP {response.status_code}",
+                status=response.status_code,
             )
         return response.content
 

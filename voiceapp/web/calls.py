@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,13 +16,17 @@ from voiceapp import db
 from voiceapp.db import utcnow
 from voiceapp.domain.call_status import KNOWN_STATUSES
 from voiceapp.domain.phones import E164, format_international, is_withheld
+from voiceapp.domain.recording_media import media_type_of
 from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.schemas.fields import FIRST_YEAR, LAST_YEAR
 from voiceapp.services import accounts
 from voiceapp.services.calls import queries as call_queries
 from voiceapp.services.calls import recordings
 from voiceapp.services.contacts import contacts_by_id, user_can_view
+from voiceapp.services.storage import RECORDINGS, app_store
+from voiceapp.storage import BadKey, StorageError, StoredFile
 from voiceapp.web.paging import page_count, requested_page
+from voiceapp.web.stored_files import send_stored
 
 if TYPE_CHECKING:
     from voiceapp.models import Call, Contact, Recording, User
@@ -233,8 +236,8 @@ def missed():
 # --- recordings ---------------------------------------------------------------------------
 
 
-def _stored_file(recording: Recording) -> Path:
-    """The recording's media file, or a 404 that says why it cannot be played."""
+def _stored_file(recording: Recording) -> StoredFile:
+    """The recording's media in storage, or a 404 (503) that says why it cannot be played."""
     if recording.deleted_at is not None:
         abort(404, f"This recording was deleted ({recording.deleted_reason or 'by hand'}).")
     if recording.status in ("absent", "failed") and not _is_stored(recording):
@@ -245,11 +248,16 @@ def _stored_file(recording: Recording) -> Path:
             "This recording is not stored here yet: it is fetched from Twilio shortly after "
             "the call ends. Try again in a minute.",
         )
-    root = current_app.config["VOICEAPP"].resolved_recordings_path().resolve()
-    path = (root / recording.media_path).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        abort(404, "The recording's file is missing from the recordings folder.")
-    return path
+    try:
+        stored = app_store(RECORDINGS).stat(recording.media_path)
+    except BadKey:
+        stored = None
+    except StorageError:
+        current_app.logger.exception("recording %s: storage did not answer", recording.sid)
+        abort(503, "The recordings storage did not answer. Try again in a moment.")
+    if stored is None:
+        abort(404, "The recording's file is missing from the recordings storage.")
+    return stored
 
 
 def _log_listen(recording: Recording) -> None:
@@ -270,9 +278,8 @@ def recording(recording_sid: str):
     # Someone who may not listen learns nothing, not even that the recording exists.
     if rec is None or not recordings.can_listen(current_user, rec.call):
         abort(404)
-    response = send_file(
-        _stored_file(rec), mimetype="audio/wav", conditional=True, etag=True, max_age=None
-    )
+    stored = _stored_file(rec)
+    response = send_stored(app_store(RECORDINGS), stored, mimetype=media_type_of(rec.media_path))
     # Personal data: every play comes back here and is logged, nothing stays in caches.
     response.headers["Cache-Control"] = "private, no-store"
     if request.method == "GET" and response.status_code in (200, 206):

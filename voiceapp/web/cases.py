@@ -16,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -35,6 +34,7 @@ from voiceapp.services.contacts import visible_contact
 from voiceapp.services.emails import active_templates
 from voiceapp.web.forms import flatten_errors
 from voiceapp.web.paging import page_count, requested_page
+from voiceapp.web.stored_files import send_stored
 from voiceapp.web.task_forms import add_from_form, card_context
 
 if TYPE_CHECKING:
@@ -418,9 +418,8 @@ def file(case_id: int, file_id: int):
     row = cases.case_file(db.session(), case, file_id)
     if row is None:
         abort(404)
-    path = cases.stored_path(row, cases.files_root())
-    if path is None:
+    store = cases.files_store()
+    stored = cases.stored_file(row, store)
+    if stored is None:
         abort(404)
-    return send_file(
-        path, mimetype=row.content_type, as_attachment=True, download_name=row.filename
-    )
+    return send_stored(store, stored, mimetype=row.content_type, download_name=row.filename)

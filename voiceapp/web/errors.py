@@ -11,6 +11,8 @@ from flask import current_app, g, render_template
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError, StatementError
 from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
 
+from voiceapp.storage import StorageError
+
 log = logging.getLogger(__name__)
 
 # Headers of the error itself that the answer keeps (Allow on a 405, WWW-Authenticate on a
@@ -64,6 +66,18 @@ def database_unavailable(exc: OperationalError):
     return current_app.handle_http_exception(error)
 
 
+def storage_unavailable(exc: StorageError):
+    """The folder or the bucket that keeps files did not answer (STORAGE=s3: the bucket's
+    server): a 503, the request's writes undone (an upload's row goes with it)."""
+    log.error("file storage unavailable: %s", exc)
+    _roll_back()
+    error = _with_message(
+        ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS),
+        "The file storage cannot be reached just now. Nothing was changed; try again in a minute.",
+    )
+    return current_app.handle_http_exception(error)
+
+
 def value_out_of_range(exc: Exception):
     """DataError (PostgreSQL: an integer or date out of its column's range, a NUL in text)
     and OverflowError (a date past the calendar's end in Python): bad input that slipped
@@ -95,5 +109,6 @@ def register(app) -> None:
         return render_http_error(error)
 
     app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(StorageError, storage_unavailable)
     app.register_error_handler(StatementError, value_out_of_range)
     app.register_error_handler(OverflowError, value_out_of_range)

@@ -1,6 +1,7 @@
-"""Recordings settings (admins): how long recordings are kept, what the retention job
-will delete next, and the criteria managers score calls on (add, rename, remove; a
-criterion's key never changes, so old reviews keep reading right)."""
+"""Recordings settings (admins): the format recordings are kept in (MP3 or WAV), how
+long they are kept, what the retention job will delete next, and the criteria managers
+score calls on (add, rename, remove; a criterion's key never changes, so old reviews keep
+reading right)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from voiceapp import db
 from voiceapp.auth import roles_required
 from voiceapp.db import utcnow
+from voiceapp.domain import recording_media
 from voiceapp.domain import reviews as rules
 from voiceapp.domain.roles import ADMIN
 from voiceapp.services.calls import retention
@@ -31,6 +33,14 @@ def _retention_days(form, problems: list[str]) -> int | None:
     return days
 
 
+def _media_format(form, problems: list[str], current: str) -> str:
+    # Not sent (a form of before the choice existed): the format stays as it is.
+    chosen = form.get("recording_format", current)
+    if (problem := recording_media.format_problem(chosen)) is not None:
+        problems.append(f"Format: {problem}.")
+    return chosen
+
+
 def _criteria_rows(form) -> list[tuple[str, str]]:
     rows = []
     for i in range(MAX_ROWS):
@@ -50,13 +60,19 @@ def settings():
     problems: list[str] = []
     values = None
     if request.method == "POST":
+        media_format = _media_format(request.form, problems, row.recording_format)
         days = _retention_days(request.form, problems)
         criteria, criteria_problems = rules.edit_criteria(
             list(row.review_criteria or []), _criteria_rows(request.form)
         )
         problems += criteria_problems
         if not problems:
-            update_team_settings(dbs, recording_retention_days=days, review_criteria=criteria)
+            update_team_settings(
+                dbs,
+                recording_format=media_format,
+                recording_retention_days=days,
+                review_criteria=criteria,
+            )
             dbs.commit()
             flash("Recordings settings saved.", "success")
             return redirect(url_for("recording_settings.settings"))
@@ -71,5 +87,6 @@ def settings():
         due=due,
         upcoming=upcoming,
         max_days=rules.MAX_RETENTION_DAYS,
+        formats=recording_media.LABELS,
         now_utc=utcnow(),
     ), (422 if problems else 200)

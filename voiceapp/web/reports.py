@@ -8,11 +8,9 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -28,9 +26,10 @@ from voiceapp.schemas.reports import ReportArgsSchema
 from voiceapp.services.cases.history import team_zone
 from voiceapp.services.dashboard import active_members
 from voiceapp.services.reports import downloads
-from voiceapp.services.reports.spreadsheets import CSV_TYPE, XLSX_TYPE
 from voiceapp.services.reports.tables import UnknownMembers, build_report, members_for
+from voiceapp.services.storage import REPORTS, app_store
 from voiceapp.web.forms import flatten_errors
+from voiceapp.web.stored_files import send_stored
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 DOWNLOAD_FORMATS = ("xlsx", "csv")
@@ -43,8 +42,8 @@ def managers_and_admins_only():
         abort(403)
 
 
-def _files_root():
-    return current_app.config["VOICEAPP"].report_files_path()
+def _files_store():
+    return app_store(REPORTS)
 
 
 def _read(source: MultiDict, *, zone: str) -> tuple[dict | None, dict]:
@@ -129,7 +128,7 @@ def start_download():
 
 def _status_or_404(token: str) -> downloads.DownloadStatus:
     status = downloads.download_status(
-        db.session(), get_redis(), _files_root(), current_user.id, token
+        db.session(), get_redis(), _files_store(), current_user.id, token
     )
     if status is None:
         abort(404)
@@ -159,12 +158,13 @@ def download_status(download: str):
 
 @bp.get("/downloads/<download>/file")
 def download_file(download: str):
-    path = downloads.find_file(_files_root(), current_user.id, download)
-    if path is None:
+    store = _files_store()
+    stored = downloads.find_file(store, current_user.id, download)
+    if stored is None:
         abort(404)
-    return send_file(
-        path,
-        mimetype=XLSX_TYPE if path.suffix == ".xlsx" else CSV_TYPE,
-        as_attachment=True,
-        download_name=downloads.download_name(path, download),
+    return send_stored(
+        store,
+        stored,
+        mimetype=downloads.content_type_of(stored.key),
+        download_name=downloads.download_name(stored.key, download),
     )

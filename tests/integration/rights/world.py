@@ -37,6 +37,7 @@ from voiceapp.services import cases as case_ops
 from voiceapp.services.accounts import create_api_token
 from voiceapp.services.invitations import invitation_token
 from voiceapp.services.team_settings import update_team_settings
+from voiceapp.storage import CASE_FILES, REPORTS, store_for
 
 ROLES = ("admin", "sales_manager", "agent", "other_agent", "signed_out")
 # What the agents handle: a pool case of these is theirs to take (domain.case_rights).
@@ -284,7 +285,7 @@ class World:
             declared_type="text/plain",
             data=b"what the customer said",
             user=self.users["admin"],
-            root=self.app.config["VOICEAPP"].resolved_case_files_path(),
+            store=store_for(self.app.config["VOICEAPP"], CASE_FILES),
             now=utcnow(),
         )
         self.dbs.commit()
@@ -477,8 +478,8 @@ class World:
         from voiceapp.services.reports.downloads import save_file
 
         token = f"matrix{next(_serial):016d}"
-        root = self.app.config["VOICEAPP"].report_files_path()
-        save_file(root, self.users["sales_manager"].id, token, "calls-report.csv", "Member\n")
+        store = store_for(self.app.config["VOICEAPP"], REPORTS)
+        save_file(store, self.users["sales_manager"].id, token, "calls-report.csv", "Member\n")
         return token
 
     def url_args(self, kind: str, state: str) -> dict:

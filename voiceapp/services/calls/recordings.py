@@ -1,19 +1,21 @@
 """Recordings: metadata stored once per RecordingSid, the media fetched by a job into
-local storage, optionally deleted at Twilio afterwards; every listen logged."""
+our storage (voiceapp.storage: a folder or a bucket) as MP3 or WAV, optionally deleted at
+Twilio afterwards; every listen logged."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from voiceapp.domain.recording_media import MEDIA_TYPES
 from voiceapp.models import Call, Recording, RecordingListen, User
 from voiceapp.services.calls import lifecycle as call_ops
 from voiceapp.services.cases.callbacks import note_voicemail
 from voiceapp.services.outbox import add_job
+from voiceapp.storage import FileStore
 
 FETCH_JOB = "workers.recordings.fetch_recording"
 
@@ -76,18 +78,19 @@ def record_callback(
     return recording
 
 
-def media_path_for(recording: Recording) -> str:
-    return f"{recording.created_at:%Y/%m}/{recording.sid}.wav"
+def media_path_for(recording: Recording, fmt: str = "wav") -> str:
+    """The recording's key in storage; its extension says the format (files stored
+    before MP3 existed are all ".wav")."""
+    return f"{recording.created_at:%Y/%m}/{recording.sid}.{fmt}"
 
 
-def store_media(recording: Recording, media: bytes, root: Path, now: datetime) -> None:
-    relative = media_path_for(recording)
-    target = root / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    partial.write_bytes(media)
-    partial.replace(target)  # readers never see half a file
-    recording.media_path = relative
+def store_media(
+    recording: Recording, media: bytes, store: FileStore, now: datetime, fmt: str = "wav"
+) -> None:
+    """Keep the fetched media (whole or not at all: the store's put) and say where."""
+    key = media_path_for(recording, fmt)
+    store.put(key, media, MEDIA_TYPES[fmt])
+    recording.media_path = key
     recording.media_bytes = len(media)
     recording.fetched_at = now
     recording.fetch_error = None

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.models import Call, Case, Recording, User
 from voiceapp.services.cases.history import CaseForbidden, add_history
 from voiceapp.services.team_settings import get_team_settings
+from voiceapp.storage import BadKey, FileStore
 from voiceapp.telephony.adapter import TelephonyAdapter, TelephonyError
 
 log = logging.getLogger(__name__)
@@ -54,18 +54,19 @@ def due_for_deletion(db: Session, *, now: datetime, limit: int | None = None) ->
 
 
 def delete_expired_media(
-    db: Session, root: Path, *, now: datetime, limit: int | None = None
+    db: Session, store: FileStore, *, now: datetime, limit: int | None = None
 ) -> int:
     """Delete the media of recordings past retention from storage; returns how many. The
     rows are marked in the caller's transaction; a file already gone is fine (a run that
-    deleted files but could not commit is simply done again)."""
+    deleted files but could not commit is simply done again). A store that fails raises
+    (StorageError): nothing is marked, the next run tries again."""
     recordings = due_for_deletion(db, now=now, limit=limit)
-    root = root.resolve()
     for recording in recordings:
         if recording.media_path:
-            path = (root / recording.media_path).resolve()
-            if path.is_relative_to(root):
-                path.unlink(missing_ok=True)
+            try:
+                store.delete(recording.media_path)
+            except BadKey:  # a path no store could hold: nothing of ours to delete
+                log.warning("retention: recording %s has no valid key", recording.sid)
         recording.deleted_at = now
         recording.deleted_by_id = None
         recording.deleted_reason = RETENTION

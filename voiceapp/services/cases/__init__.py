@@ -36,8 +36,8 @@ from voiceapp.services.cases.files import (
     attach_file,
     attach_upload,
     case_file,
-    files_root,
-    stored_path,
+    files_store,
+    stored_file,
 )
 from voiceapp.services.cases.history import CaseError, add_history, case_type_labels, team_zone
 from voiceapp.services.cases.lifecycle import (
@@ -95,7 +95,7 @@ __all__ = [
     "claim_case",
     "claim_next",
     "create_case",
-    "files_root",
+    "files_store",
     "list_cases",
     "lock_case",
     "open_case",
@@ -105,7 +105,7 @@ __all__ = [
     "record_outcome",
     "remind_job_id",
     "schedule_reminder",
-    "stored_path",
+    "stored_file",
     "team_zone",
     "update_case",
     "visible_case",

@@ -1,14 +1,14 @@
 """Conversation files attached to a case's outcome (seed 000: "upload a conversation
-file"): size and type limited, stored under CASE_FILES_PATH, listed in the case."""
+file"): size and type limited, kept in storage (voiceapp.storage: CASE_FILES_PATH, or the
+bucket's case-files/ prefix), listed in the case."""
 
 from __future__ import annotations
 
 import mimetypes
 import secrets
 from datetime import datetime
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
-from flask import current_app
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
@@ -16,6 +16,8 @@ from voiceapp.domain.case_rights import OUTCOME
 from voiceapp.models import Case, CaseFile, User
 from voiceapp.services.cases import rights
 from voiceapp.services.cases.history import add_history
+from voiceapp.services.storage import CASE_FILES, app_store
+from voiceapp.storage import BadKey, FileStore, StoredFile
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Recordings of the conversation, notes, scans and office documents.
@@ -57,7 +59,7 @@ def attach_file(
     declared_type: str | None,
     data: bytes,
     user: User,
-    root: Path,
+    store: FileStore,
     now: datetime,
 ) -> CaseFile:
     # A file belongs to a call's outcome: whoever may record it may attach one.
@@ -73,12 +75,8 @@ def attach_file(
             f"files of type {content_type} are not kept; audio, PDF, images, text and "
             "office documents are"
         )
-    relative = f"{case.id}/{secrets.token_hex(8)}-{name}"
-    target = root / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
-    partial.write_bytes(data)
-    partial.replace(target)
+    relative = f"{case.id}/{secrets.token_hex(8)}-{_key_safe(name)}"
+    store.put(relative, data, content_type)
     row = CaseFile(
         case=case,
         filename=name,
@@ -102,9 +100,15 @@ def attach_file(
     return row
 
 
-def files_root() -> Path:
-    """Where the app keeps case files (CASE_FILES_PATH, or under the instance folder)."""
-    return current_app.config["VOICEAPP"].resolved_case_files_path()
+def _key_safe(name: str) -> str:
+    """The name as a storage key's last part: no "/" (it was cut off already) and not
+    "." or ".." (a key names no folder)."""
+    return name if name not in (".", "..") else "file"
+
+
+def files_store() -> FileStore:
+    """Where the app keeps case files (CASE_FILES_PATH, or the bucket)."""
+    return app_store(CASE_FILES)
 
 
 def attach_upload(
@@ -120,17 +124,17 @@ def attach_upload(
         declared_type=upload.mimetype,
         data=upload.read(MAX_FILE_BYTES + 1),
         user=user,
-        root=files_root(),
+        store=files_store(),
         now=now,
     )
 
 
-def stored_path(row: CaseFile, root: Path) -> Path | None:
-    """Where the file is on disk, or None when it is gone or would lie outside `root`."""
-    path = (root / row.path).resolve()
-    if not path.is_file() or root.resolve() not in path.parents:
+def stored_file(row: CaseFile, store: FileStore) -> StoredFile | None:
+    """The file in storage, or None when it is gone or its path is no key of ours."""
+    try:
+        return store.stat(row.path)
+    except BadKey:
         return None
-    return path
 
 
 def case_file(db: Session, case: Case, file_id: int) -> CaseFile | None:

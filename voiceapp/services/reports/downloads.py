@@ -8,21 +8,20 @@ than holding a web process. The API answers the same report at once.
 A download is named by a random token. The job's id and the file's folder both carry the
 member's id, so another member's token finds nothing (404), whatever they guess. The job
 is recorded in the outbox in the request's transaction and handed to RQ after the commit
-(services.outbox); its progress is the RQ job's meta (done, total). The file is written
-under the instance folder (reports/<member id>/<token>--<name>) in one rename, so a file
-that is there is whole; files older than KEEP are purged by the clock.
+(services.outbox); its progress is the RQ job's meta (done, total). The file is kept in
+storage (voiceapp.storage: the instance folder's reports/, or the bucket's reports/ prefix,
+so a worker on one host writes what a web process on another serves) under
+"<member id>/<token>--<name>", written whole, so a file that is there is whole; files
+older than KEEP are purged by the clock.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -36,8 +35,15 @@ from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.models import OutboxJob, User
 from voiceapp.services.cases.history import team_zone
 from voiceapp.services.outbox import add_job
-from voiceapp.services.reports.spreadsheets import file_name, report_csv, report_xlsx
+from voiceapp.services.reports.spreadsheets import (
+    CSV_TYPE,
+    XLSX_TYPE,
+    file_name,
+    report_csv,
+    report_xlsx,
+)
 from voiceapp.services.reports.tables import batch_count, build_report, members_for
+from voiceapp.storage import FileStore, StoredFile
 
 JOB = "workers.reports.write_report_file"
 KEEP = timedelta(hours=24)
@@ -86,20 +92,20 @@ def request_download(db: Session, user: User, request: DownloadRequest) -> str:
 
 def write_download(
     db: Session,
-    root: Path,
+    store: FileStore,
     user_id: int,
     token: str,
     request: DownloadRequest,
     *,
     now: datetime,
     progress: Callable[[int, int], None],
-) -> Path | None:
-    """Build the report and write its file; None when the member who asked may no longer
+) -> str | None:
+    """Build the report and write its file (its key); None when the member who asked may no longer
     see reports (switched off, or no longer a manager), or it is written already."""
     user = db.get(User, user_id)
     if user is None or not user.active or not is_manager_or_admin(user.role):
         return None
-    if find_file(root, user_id, token) is not None:
+    if find_file(store, user_id, token) is not None:
         return None
     period = period_for(None, now=now, zone=team_zone(db), first=request.first, last=request.last)
     members = members_for(db, request.member_ids)
@@ -109,52 +115,52 @@ def write_download(
         db, period, members, now=now, progress=lambda done, _: progress(done, steps)
     )
     data = report_xlsx(report) if request.fmt == "xlsx" else report_csv(report, request.table)
-    path = save_file(root, user_id, token, file_name(report, request.fmt, request.table), data)
+    key = save_file(store, user_id, token, file_name(report, request.fmt, request.table), data)
     progress(steps, steps)
-    return path
+    return key
 
 
-def _folder(root: Path, user_id: int) -> Path:
-    return root / str(int(user_id))
+def _folder(user_id: int) -> str:
+    return f"{int(user_id)}/"
 
 
-def find_file(root: Path, user_id: int, token: str) -> Path | None:
+def find_file(store: FileStore, user_id: int, token: str) -> StoredFile | None:
     if not TOKEN.fullmatch(token):
         return None
-    folder = _folder(root, user_id)
-    if not folder.is_dir():
-        return None
-    return next(iter(sorted(folder.glob(f"{token}--*"))), None)
+    found = sorted(store.list(f"{_folder(user_id)}{token}--"), key=lambda f: f.key)
+    return found[0] if found else None
 
 
-def download_name(path: Path, token: str) -> str:
+def download_name(key: str, token: str) -> str:
     """The name the member gets: the stored name without its token (which may itself
     hold "--": token_urlsafe's alphabet has "-")."""
-    return path.name.removeprefix(f"{token}--")
+    return key.rsplit("/", 1)[-1].removeprefix(f"{token}--")
 
 
-def save_file(root: Path, user_id: int, token: str, name: str, data: bytes | str) -> Path:
-    """Write the file whole (a temporary file renamed into place)."""
-    folder = _folder(root, user_id)
-    folder.mkdir(parents=True, exist_ok=True)
+CONTENT_TYPES = {"xlsx": XLSX_TYPE, "csv": CSV_TYPE}
+
+
+def content_type_of(key: str) -> str:
+    return CONTENT_TYPES.get(key.rsplit(".", 1)[-1], "application/octet-stream")
+
+
+def save_file(store: FileStore, user_id: int, token: str, name: str, data: bytes | str) -> str:
+    """Write the file whole (the store's put); its key."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".part-")
-    with os.fdopen(fd, "wb") as out:
-        out.write(payload)
-    target = folder / f"{token}--{name}"
-    os.replace(temporary, target)
-    return target
+    key = f"{_folder(user_id)}{token}--{name}"
+    store.put(key, payload, content_type_of(key))
+    return key
 
 
 def download_status(
-    db: Session, redis: Redis, root: Path, user_id: int, token: str
+    db: Session, redis: Redis, store: FileStore, user_id: int, token: str
 ) -> DownloadStatus | None:
     """Where `user_id`'s download `token` is; None when they asked for no such thing."""
     if not TOKEN.fullmatch(token):
         return None
-    path = find_file(root, user_id, token)
-    if path is not None:
-        return DownloadStatus(READY, file_name=download_name(path, token))
+    stored = find_file(store, user_id, token)
+    if stored is not None:
+        return DownloadStatus(READY, file_name=download_name(stored.key, token))
     key = job_id(user_id, token)
     try:
         job = Job.fetch(key, connection=redis)
@@ -173,19 +179,11 @@ def download_status(
     return DownloadStatus(QUEUED) if asked is not None else None
 
 
-def purge_files(root: Path, *, before: datetime) -> int:
-    """Remove report files (and left-over partial ones) last written before `before`."""
+def purge_files(store: FileStore, *, before: datetime) -> int:
+    """Remove report files last written before `before`."""
     removed = 0
-    if not root.is_dir():
-        return 0
-    cutoff = before.timestamp()
-    for folder in root.iterdir():
-        if not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-                removed += 1
-        if not any(folder.iterdir()):
-            folder.rmdir()
+    for stored in list(store.list()):
+        if stored.modified < before:
+            store.delete(stored.key)
+            removed += 1
     return removed
