@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from voiceapp.sim.state import API_VERSION, IncomingNumber
+from voiceapp.sim.twiml import TwimlError, parse
 from voiceapp.sim.wav import recording_wav
 
 bp = Blueprint("sim_rest", __name__, url_prefix=f"/{API_VERSION}/Accounts/<account_sid>")
@@ -75,8 +76,17 @@ def not_found() -> Response:
     return error(404, 20404, f"The requested resource {request.path} was not found")
 
 
+# Parameters twilio-python sends once per value (a list argument becomes the name repeated:
+# status_callback_event=["initiated", "answered"] is StatusCallbackEvent=initiated&
+# StatusCallbackEvent=answered). Twilio reads every value; they are kept space-separated.
+REPEATED = frozenset({"StatusCallbackEvent", "RecordingStatusCallbackEvent"})
+
+
 def _form() -> dict:
-    return {k: v for k, v in request.form.items()}
+    form = {k: v for k, v in request.form.items()}
+    for name in REPEATED & set(request.form):
+        form[name] = " ".join(request.form.getlist(name))
+    return form
 
 
 def _page(key: str, items: list[dict], path: str) -> Response:
@@ -248,6 +258,15 @@ def update_call(account_sid, sid):
     form = _form()
     if form.get("Status") in ("completed", "canceled"):
         sim.control(sid, "hangup")
+    elif form.get("Twiml"):
+        # Calls.update(twiml=...): the running call goes on with this document at once
+        # (https://www.twilio.com/docs/voice/api/call-resource#update-a-call-resource).
+        try:
+            parse(form["Twiml"])
+        except TwimlError as exc:
+            return error(400, exc.code, f"Twiml is not valid TwiML: {exc.message}")
+        if not sim.control(sid, "twiml", form["Twiml"]):
+            return error(400, 21220, "Call is not in-progress. Cannot redirect.")
     elif form.get("Url"):
         if not sim.control(sid, "redirect", form["Url"], (form.get("Method") or "POST").upper()):
             return error(400, 21220, "Call is not in-progress. Cannot redirect.")

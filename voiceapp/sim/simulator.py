@@ -72,6 +72,7 @@ class Simulator:
             sid=config.twiml_app_sid,
             voice_url=f"{app}/twilio/voice/outbound",
             status_callback=f"{app}/twilio/voice/status",
+            voice_fallback_url=f"{app}/twilio/voice/fallback",
         )
 
     # --- who is on the other end --------------------------------------------------------
@@ -192,7 +193,12 @@ class Simulator:
         # The custom parameters of device.connect() come with the first request only.
         custom = {k: str(v) for k, v in params.items()}
         first = (app.voice_url, app.voice_method, {**run.parent.params("ringing"), **custom})
-        return self._start(run, first, None, wait)
+        # A TwiML App has its own fallback URL, requested like a number's (VoiceFallbackUrl,
+        # https://www.twilio.com/docs/usage/api/applications).
+        fallback = (
+            (app.voice_fallback_url, app.voice_fallback_method) if app.voice_fallback_url else None
+        )
+        return self._start(run, first, fallback, wait)
 
     def api_call(self, form: dict, *, wait: bool = False) -> CallRecord:
         """POST .../Calls.json: Twilio calls `To` and, once answered, follows `Url`."""

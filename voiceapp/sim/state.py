@@ -77,6 +77,8 @@ class TwimlApp:
     status_callback: str | None = None
     voice_method: str = "POST"
     status_callback_method: str = "POST"
+    voice_fallback_url: str | None = None
+    voice_fallback_method: str = "POST"
 
 
 @dataclass
