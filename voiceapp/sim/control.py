@@ -200,6 +200,7 @@ def register_phone():
             account_sid=sim.config.account_sid,
             api_key_sid=sim.config.api_key_sid,
             api_key_secret=sim.config.api_key_secret,
+            twiml_app_sid=sim.config.twiml_app_sid,
         )
     except TokenError as exc:
         return _problem(401, f"access token refused: {exc}")
