@@ -46,6 +46,10 @@ class SimConfig:
     numbers: list[tuple[str, str]] = field(default_factory=list)  # (E.164, friendly name)
     real_speed: float = 1.0  # call seconds per real second while a person is on the call
     chaos: Chaos | None = None  # default for every call
+    # Twilio prices a leg a little after it completed; until then the REST API's price
+    # is null (sim.pricing). The account's currency is the price_unit.
+    price_delay_seconds: float = 5.0
+    price_unit: str = "USD"
 
 
 class Simulator:

@@ -4,9 +4,11 @@ Shapes follow Twilio's REST resources (snake_case JSON, RFC 2822 dates)."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from voiceapp.sim.clock import rfc2822
 
@@ -98,6 +100,14 @@ class CallRecord:
     date_created: datetime = field(default_factory=lambda: datetime.now(UTC))
     error: str | None = None
     outcome: str | None = None  # the simulator's word for how it went (answered, voicemail ...)
+    price: Decimal | None = None  # sim.pricing, once the leg completed
+    price_unit: str = "USD"
+    priced_from: float | None = None  # time.monotonic() from which the REST API shows it
+
+    def visible_price(self) -> str | None:
+        if self.price is None or self.priced_from is None or time.monotonic() < self.priced_from:
+            return None
+        return f"{self.price:.5f}"
 
     def to_json(self) -> dict:
         base = f"/{API_VERSION}/Accounts/{self.account_sid}/Calls/{self.sid}"
@@ -117,8 +127,8 @@ class CallRecord:
             "date_created": _date(self.date_created),
             "date_updated": _date(self.end_time or self.date_created),
             "api_version": API_VERSION,
-            "price": None,
-            "price_unit": "USD",
+            "price": self.visible_price(),
+            "price_unit": self.price_unit,
             "answered_by": None,
             "caller_name": None,
             "forwarded_from": None,

@@ -8,6 +8,7 @@ needs Twilio's REST API use a fake with the same methods.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 import requests
@@ -23,7 +24,18 @@ _FAILURES = (TwilioException, requests.RequestException)
 
 
 class TelephonyError(RuntimeError):
-    """Twilio's REST API refused or could not be reached; the message says why."""
+    """Twilio's REST API refused or could not be reached; the message says why, `code` is
+    Twilio's error code when it gave one (21649, 21631 ...)."""
+
+    def __init__(self, message: str, code: int | None = None):
+        super().__init__(message)
+        self.code = code
+
+
+def _refusal(doing: str, exc: Exception) -> TelephonyError:
+    if isinstance(exc, TwilioRestException):
+        return TelephonyError(f"{doing}: {exc.msg} (Twilio error {exc.code})", exc.code)
+    return TelephonyError(f"{doing}: {exc}")
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,8 @@ class TelephonyAdapter(Protocol):
     def fetch_recording(self, recording_sid: str) -> bytes: ...
 
     def delete_recording(self, recording_sid: str) -> None: ...
+
+    def fetch_call_price(self, call_sid: str) -> tuple[Decimal, str] | None: ...
 
 
 def _webhooks(voice_url: str, fallback_url: str, status_callback: str) -> dict:
@@ -150,3 +164,18 @@ class TwilioAdapter:
                 raise TelephonyError(f"could not delete recording {recording_sid}: {exc}") from exc
         except _FAILURES as exc:
             raise TelephonyError(f"could not delete recording {recording_sid}: {exc}") from exc
+
+    def fetch_call_price(self, call_sid: str) -> tuple[Decimal, str] | None:
+        """(price, currency) of a call leg, or None while Twilio has not priced it yet
+        (https://www.twilio.com/docs/voice/api/call-resource: `price` may be null for a
+        while after the call completed; `price_unit` is the account's currency)."""
+        try:
+            call = self._account().calls(call_sid).fetch()
+        except _FAILURES as exc:
+            raise _refusal(f"could not fetch call {call_sid}", exc) from exc
+        if call.price in (None, ""):
+            return None
+        try:
+            return Decimal(str(call.price)), (call.price_unit or "USD").upper()
+        except InvalidOperation:
+            return None

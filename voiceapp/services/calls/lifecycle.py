@@ -18,6 +18,7 @@ from voiceapp.domain.call_status import KNOWN_STATUSES, StatusUpdate, advance, i
 from voiceapp.domain.phones import is_withheld, try_normalize_phone
 from voiceapp.models import AgentPresence, Call, CallEvent, Contact, PhoneNumber
 from voiceapp.services import contacts as contact_ops
+from voiceapp.services.calls.pricing import queue_price_fetch
 
 # A call in one of these states was answered (an in-progress callback may come late).
 ANSWERED_STATUSES = frozenset({"in-progress", "completed"})
@@ -225,6 +226,8 @@ def apply_status_callback(
         if duration is not None and call.duration is None:
             call.duration = duration
         _price(call, params)
+        if not is_final(before):
+            queue_price_fetch(db, call)
     if call.status != before or newly_answered:
         _after_status_change(db, call, before, now)
     return call
