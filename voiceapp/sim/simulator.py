@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from voiceapp.sim.engine import CallRun
 from voiceapp.sim.parties import BrowserPhone, Party, Phones
+from voiceapp.sim.regulatory import seed_demo
 from voiceapp.sim.state import Account, CallRecord, TwimlApp, new_sid
 from voiceapp.sim.transport import Chaos, Transport
 from voiceapp.sim.verb_table import VERBS
@@ -72,6 +73,7 @@ class Simulator:
                 voice_fallback_url=f"{app}/twilio/voice/fallback",
                 status_callback=f"{app}/twilio/voice/status",
             )
+        seed_demo(self.account)  # the bundles and addresses regulated numbers need
         self.account.apps[config.twiml_app_sid] = TwimlApp(
             sid=config.twiml_app_sid,
             voice_url=f"{app}/twilio/voice/outbound",

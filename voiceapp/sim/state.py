@@ -34,10 +34,14 @@ class IncomingNumber:
     voice_fallback_method: str = "POST"
     status_callback: str | None = None
     status_callback_method: str = "POST"
+    bundle_sid: str | None = None
+    address_sid: str | None = None
     date_created: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     # REST parameter name -> attribute
     WRITABLE = {
+        "BundleSid": "bundle_sid",
+        "AddressSid": "address_sid",
         "FriendlyName": "friendly_name",
         "VoiceUrl": "voice_url",
         "VoiceMethod": "voice_method",
@@ -64,6 +68,8 @@ class IncomingNumber:
             "voice_fallback_method": self.voice_fallback_method,
             "status_callback": self.status_callback,
             "status_callback_method": self.status_callback_method,
+            "bundle_sid": self.bundle_sid,
+            "address_sid": self.address_sid,
             "capabilities": {"voice": True, "sms": False, "mms": False, "fax": False},
             "api_version": API_VERSION,
             "date_created": _date(self.date_created),
@@ -185,6 +191,8 @@ class Account:
     apps: dict[str, TwimlApp] = field(default_factory=dict)
     calls: dict[str, CallRecord] = field(default_factory=dict)
     recordings: dict[str, RecordingRecord] = field(default_factory=dict)
+    bundles: dict = field(default_factory=dict)  # sid -> regulatory.Bundle
+    addresses: dict = field(default_factory=dict)  # sid -> regulatory.Address
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def number(self, phone_number: str) -> IncomingNumber | None:

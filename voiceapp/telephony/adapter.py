@@ -43,6 +43,16 @@ class NumberInfo:
     sid: str | None
     number: str
     friendly_name: str
+    # AvailablePhoneNumbers' address_requirements: none, any, local or foreign.
+    address_requirements: str = "none"
+
+
+@dataclass(frozen=True)
+class RegulatoryChoice:
+    """An approved Regulatory Bundle or an Address of the account, to buy a number with."""
+
+    sid: str
+    label: str
 
 
 class TelephonyAdapter(Protocol):
@@ -51,8 +61,19 @@ class TelephonyAdapter(Protocol):
     def search_available(self, country: str, contains: str | None = None) -> list[NumberInfo]: ...
 
     def buy_number(
-        self, number: str, *, voice_url: str, fallback_url: str, status_callback: str
+        self,
+        number: str,
+        *,
+        voice_url: str,
+        fallback_url: str,
+        status_callback: str,
+        bundle_sid: str | None = None,
+        address_sid: str | None = None,
     ) -> NumberInfo: ...
+
+    def approved_bundles(self, country: str) -> list[RegulatoryChoice]: ...
+
+    def addresses(self) -> list[RegulatoryChoice]: ...
 
     def configure_number(
         self, sid: str, *, voice_url: str, fallback_url: str, status_callback: str
@@ -90,6 +111,8 @@ class TwilioAdapter:
         self.account_sid = account_sid
         if api_base:
             self.client.api.base_url = api_base.rstrip("/")
+            # Regulatory bundles live on numbers.twilio.com; the simulator serves both.
+            self.client.numbers.base_url = api_base.rstrip("/")
 
     def _account(self):
         return self.client.api.v2010.accounts(self.account_sid)
@@ -112,18 +135,68 @@ class TwilioAdapter:
             )
         except _FAILURES as exc:
             raise TelephonyError(f"could not search numbers in {country}: {exc}") from exc
-        return [NumberInfo(None, n.phone_number, n.friendly_name or n.phone_number) for n in found]
+        return [
+            NumberInfo(
+                None,
+                n.phone_number,
+                n.friendly_name or n.phone_number,
+                n.address_requirements or "none",
+            )
+            for n in found
+        ]
 
     def buy_number(
-        self, number: str, *, voice_url: str, fallback_url: str, status_callback: str
+        self,
+        number: str,
+        *,
+        voice_url: str,
+        fallback_url: str,
+        status_callback: str,
+        bundle_sid: str | None = None,
+        address_sid: str | None = None,
     ) -> NumberInfo:
+        """Buy a number pointed at this app. Regulated numbers (most of Europe) need an
+        approved bundle and often an address: Twilio refuses with 21649 / 21631 otherwise
+        (TelephonyError.code)."""
+        regulatory = {}
+        if bundle_sid:
+            regulatory["bundle_sid"] = bundle_sid
+        if address_sid:
+            regulatory["address_sid"] = address_sid
         try:
             bought = self._account().incoming_phone_numbers.create(
-                phone_number=number, **_webhooks(voice_url, fallback_url, status_callback)
+                phone_number=number,
+                **_webhooks(voice_url, fallback_url, status_callback),
+                **regulatory,
             )
         except _FAILURES as exc:
-            raise TelephonyError(f"could not buy {number}: {exc}") from exc
+            raise _refusal(f"could not buy {number}", exc) from exc
         return NumberInfo(bought.sid, bought.phone_number, bought.friendly_name or number)
+
+    def approved_bundles(self, country: str) -> list[RegulatoryChoice]:
+        """The account's twilio-approved bundles for local numbers of `country`
+        (https://www.twilio.com/docs/phone-numbers/regulatory/api/bundles)."""
+        try:
+            bundles = self.client.numbers.v2.regulatory_compliance.bundles.list(
+                status="twilio-approved", iso_country=country, number_type="local", limit=100
+            )
+        except _FAILURES as exc:
+            raise _refusal(f"could not list the bundles for {country}", exc) from exc
+        return [RegulatoryChoice(b.sid, b.friendly_name or b.sid) for b in bundles]
+
+    def addresses(self) -> list[RegulatoryChoice]:
+        """The account's addresses (https://www.twilio.com/docs/usage/api/address)."""
+        try:
+            found = self._account().addresses.list(limit=200)
+        except _FAILURES as exc:
+            raise _refusal("could not list the account's addresses", exc) from exc
+        return [
+            RegulatoryChoice(
+                a.sid,
+                ", ".join(p for p in (a.customer_name, a.street, a.city, a.iso_country) if p),
+            )
+            for a in found
+        ]
 
     def configure_number(
         self, sid: str, *, voice_url: str, fallback_url: str, status_callback: str
