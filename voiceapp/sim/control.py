@@ -82,8 +82,11 @@ def _parties(data: dict | None) -> dict[str, Party]:
 
 
 def _chaos(raw) -> Chaos | None:
+    """false / true (late) / a mode's name ("late", "concurrent") / Chaos's fields."""
     if not raw:
         return None
+    if isinstance(raw, str):
+        return Chaos(mode=raw)
     return Chaos(**raw) if isinstance(raw, dict) else Chaos()
 
 

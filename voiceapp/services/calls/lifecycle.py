@@ -203,6 +203,12 @@ def apply_status_callback(
     ):
         return None
     sid = params.get("CallSid", "")
+    if params.get("ParentCallSid"):
+        # Always the parent's row first, then the leg's: a leg's callbacks may lock both
+        # (the leg, then the parent it reports an answer to), and concurrent callbacks of
+        # one call taking them in different orders deadlocked on PostgreSQL (found by
+        # `sim day --chaos --chaos-mode concurrent`).
+        lock_call(db, params["ParentCallSid"])
     call = lock_call(db, sid)
     if call is None:
         call = _call_from_callback(db, params, default_region=default_region, now=now)
