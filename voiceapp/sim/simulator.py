@@ -51,6 +51,9 @@ class SimConfig:
     # is null (sim.pricing). The account's currency is the price_unit.
     price_delay_seconds: float = 5.0
     price_unit: str = "USD"
+    # How long before a softphone's token expires its tokenWillExpire event fires (the
+    # Voice SDK's tokenRefreshMs, 10 s by default).
+    token_refresh_seconds: float = 10.0
 
 
 class Simulator:

@@ -39,6 +39,11 @@ def _issued_at(payload: dict) -> float | None:
     return float(stamp) if stamp.isdigit() else None
 
 
+def token_expiry(token: str) -> float:
+    """The exp of a token verify_access_token accepted."""
+    return float(json.loads(_b64decode(token.split(".")[1]))["exp"])
+
+
 def verify_access_token(
     token: str,
     *,

@@ -85,6 +85,9 @@
     source.addEventListener("registered", function () {
       device.emit("registered");
     });
+    source.addEventListener("tokenWillExpire", function () {
+      device.emit("tokenWillExpire");
+    });
     source.addEventListener("incoming", function (message) {
       const data = JSON.parse(message.data);
       const call = new SimCall(device, data.call_sid, data.parameters);
@@ -119,6 +122,10 @@
 
   SimDevice.prototype.updateToken = function (token) {
     this.token = token;
+    if (this.key) {
+      // As Twilio.Device does: the new token replaces the old one on the connection.
+      this.post("/sim/phones/token", { token: token }).catch(function () {});
+    }
   };
 
   window.VoiceappSimDevice = SimDevice;
