@@ -255,8 +255,14 @@ def buy_number():
         except TelephonyError as exc:
             words = PURCHASE_REFUSALS.get(exc.code)
             flash(words.format(number=form.number.data) if words else f"Twilio: {exc}.", "error")
-            if form.country.data:  # back to the search, to choose a bundle or address
-                return redirect(url_for("numbers.search_numbers", country=form.country.data))
+            if form.country.data:  # back to this number, to choose a bundle or address
+                return redirect(
+                    url_for(
+                        "numbers.search_numbers",
+                        country=form.country.data,
+                        contains=form.number.data[-7:],
+                    )
+                )
         else:
             _store_number(info, bought=True)
     return redirect(url_for("numbers.numbers"))
