@@ -71,6 +71,11 @@ class Settings:
     twilio_api_key_secret: str | None = None
     twilio_twiml_app_sid: str | None = None
     twilio_api_base: str | None = None
+    # The secret of a Webhooks SharedKey, when a Webhook Rule makes Twilio sign with it
+    # instead of the auth token (it then adds X-Twilio-Webhooks-Signature-Settings:
+    # https://www.twilio.com/docs/usage/webhooks/webhook-shared-keys). Unset: such
+    # requests are refused with a log line naming that header.
+    twilio_webhook_shared_key_secret: str | None = None
     # The Twilio simulator's address, for the panel's softphone in demo mode (`voiceapp dev`
     # sets it). Ignored in production: a browser there talks to Twilio only.
     twilio_simulator_url: str | None = None
@@ -152,6 +157,8 @@ class Settings:
             twilio_api_key_secret=os.environ.get("TWILIO_API_KEY_SECRET") or None,
             twilio_twiml_app_sid=os.environ.get("TWILIO_TWIML_APP_SID") or None,
             twilio_api_base=os.environ.get("TWILIO_API_BASE") or None,
+            twilio_webhook_shared_key_secret=os.environ.get("TWILIO_WEBHOOK_SHARED_KEY_SECRET")
+            or None,
             twilio_simulator_url=os.environ.get("TWILIO_SIMULATOR_URL") or None,
             presence_timeout_seconds=_env_int("PRESENCE_TIMEOUT_SECONDS", 60),
             voice_token_ttl_seconds=_env_int("VOICE_TOKEN_TTL_SECONDS", 3600),
@@ -294,6 +301,31 @@ class Settings:
         self._validate_storage()
         if self.secret_key and len(self.secret_key) < 16 and self.env == "production":
             raise ConfigError("SECRET_KEY is too short: use at least 16 random characters.")
+        if self.env == "production":
+            self._validate_public_base_url()
+
+    def _validate_public_base_url(self) -> None:
+        """Twilio signs every webhook for the URL it requested, and every TwiML URL the app
+        writes starts with the public address: without it, each webhook would answer 403
+        and each action URL would point inside (the test suite's environment, "testing",
+        builds apps without one on purpose; development guesses from the request)."""
+        url = self.public_base_url
+        if not url:
+            raise ConfigError(
+                "PUBLIC_BASE_URL is not set. Set PUBLIC_BASE_URL to the address Twilio and "
+                "customers reach this app at (for example https://calls.example.com): "
+                "Twilio's signatures are checked against it and every TwiML URL starts with it."
+            )
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"PUBLIC_BASE_URL must be an http(s) address, got {url!r}")
+        if parts.scheme == "http" and self.trusted_proxies == 0:
+            raise ConfigError(
+                f"PUBLIC_BASE_URL is {url!r} (http://) while TRUSTED_PROXIES is 0. Twilio "
+                "and customers must reach the app over TLS: set PUBLIC_BASE_URL to its "
+                "https:// address; if a proxy terminates TLS in front of the app, also set "
+                "TRUSTED_PROXIES to the number of proxies."
+            )
 
     def _validate_storage(self) -> None:
         if self.storage not in STORAGE_KINDS:

@@ -9,6 +9,7 @@ this package (services name a job by its dotted path, written into the outbox).
 
 from __future__ import annotations
 
+from workers.calls import fetch_call_price
 from workers.context import job_context, set_job_app
 from workers.dashboard import roll_up_call_hours
 from workers.email import send_email
@@ -20,6 +21,7 @@ from workers.reports import purge_report_files, write_report_file
 
 __all__ = [
     "auto_cancel_order",
+    "fetch_call_price",
     "fetch_recording",
     "job_context",
     "purge_old_sessions",

@@ -49,11 +49,21 @@ class FakeAdapter:
         self.searches.append((country, contains))
         return list(self.available)
 
-    def buy_number(self, number, *, voice_url, fallback_url, status_callback):
+    def buy_number(
+        self, number, *, voice_url, fallback_url, status_callback, bundle_sid=None, address_sid=None
+    ):
         self._check()
         self.bought.append((number, voice_url, status_callback))
         self.webhooks[number] = (voice_url, fallback_url, status_callback)
         return NumberInfo("PN" + "9" * 32, number, "bought")
+
+    def approved_bundles(self, country):
+        self._check()
+        return []
+
+    def addresses(self):
+        self._check()
+        return []
 
     def configure_number(self, sid, *, voice_url, fallback_url, status_callback):
         self._check()

@@ -52,7 +52,7 @@ def test_a_customer_picks_language_and_reason_an_agent_answers_and_the_recording
         agents={identity(agent): Party(answer_after=4, talk_seconds=35)},
     )
     assert all(r.status == 200 for r in world.sim.transport.sent), "a request was refused"
-    assert settle(dbs) == 1
+    assert settle(dbs) == 3  # the recording; the price of the call and of its leg
 
     call = dbs.scalar(select(Call).where(Call.sid == run.parent.sid))
     assert (call.status, call.direction, call.agent_id) == ("completed", "inbound", agent.id)

@@ -70,21 +70,34 @@ def test_an_api_key_and_its_secret_authenticate_too(served):
     assert [n.phone_number for n in numbers.incoming_phone_numbers.list()] == [OUR_NUMBER]
 
 
-def test_numbers_are_listed_across_pages_searched_bought_and_configured(served):
+def german_papers(sim) -> dict:
+    """The approved German bundle and the Berlin address the simulator's account holds."""
+    account = sim.account
+    bundle = next(
+        b
+        for b in account.bundles.values()
+        if b.iso_country == "DE" and b.status.endswith("approved")
+    )
+    address = next(a for a in account.addresses.values() if a.iso_country == "DE")
+    return {"bundle_sid": bundle.sid, "address_sid": address.sid}
+
+
+def test_numbers_are_listed_across_pages_searched_bought_and_configured(served, stubbed):
     api = account(served)
+    papers = german_papers(stubbed.sim)
     for n in range(5):
-        api.incoming_phone_numbers.create(phone_number=f"+4930555000{n}")
+        api.incoming_phone_numbers.create(phone_number=f"+4930555000{n}", **papers)
     listed = api.incoming_phone_numbers.list(page_size=2)  # three pages
     assert len(listed) == 6 and listed[0].phone_number == OUR_NUMBER
     offered = api.available_phone_numbers("DE").local.list(contains="5551*", limit=3)
     assert len(offered) == 3
     assert all("5551" in n.phone_number for n in offered)
     bought = api.incoming_phone_numbers.create(
-        phone_number=offered[0].phone_number, voice_url="https://app.example/in"
+        phone_number=offered[0].phone_number, voice_url="https://app.example/in", **papers
     )
     assert bought.sid.startswith("PN") and bought.voice_url == "https://app.example/in"
     with pytest.raises(TwilioRestException) as taken:
-        api.incoming_phone_numbers.create(phone_number=offered[0].phone_number)
+        api.incoming_phone_numbers.create(phone_number=offered[0].phone_number, **papers)
     assert taken.value.code == 21422
     updated = api.incoming_phone_numbers(bought.sid).update(status_callback="https://x/s")
     assert updated.status_callback == "https://x/s"
@@ -173,13 +186,13 @@ def test_the_apps_adapter_lists_searches_buys_and_configures(served, stubbed):
     adapter = TwilioAdapter(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, served.url)
     assert [n.number for n in adapter.list_numbers()] == [OUR_NUMBER]
     found = adapter.search_available("DE", contains="5550042")
-    assert found == [NumberInfo(None, "+49305550042", "+49305550042")]
+    assert found == [NumberInfo(None, "+49305550042", "+49305550042", "local")]
     hooks = {
         "voice_url": "https://a/in",
         "fallback_url": "https://a/fb",
         "status_callback": "https://a/st",
     }
-    bought = adapter.buy_number("+49305550042", **hooks)
+    bought = adapter.buy_number("+49305550042", **hooks, **german_papers(stubbed.sim))
     number = stubbed.sim.account.numbers[bought.sid]
     assert (number.voice_url, number.voice_fallback_url, number.status_callback) == (
         "https://a/in",

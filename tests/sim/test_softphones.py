@@ -186,3 +186,44 @@ def test_a_forged_or_foreign_token_does_not_register(world, agent):
         refused = requests.post(f"{world.sim_url}/sim/phones", json={"token": token}, timeout=5)
         assert refused.status_code == 401 and reason in refused.json()["error"]
     assert requests.get(f"{world.sim_url}/sim/phones/events?key=nope", timeout=5).status_code == 401
+
+
+def test_a_fresh_token_for_another_identity_is_refused_by_the_softphone_token_update(world, dbs):
+    """device.updateToken with a token proving someone else: refused (403), counted nowhere."""
+    import requests
+
+    from tests.factories import UserFactory
+    from voiceapp.telephony.credentials import TwilioCredentials
+    from voiceapp.telephony.tokens import voice_access_token
+
+    config = world.sim.config
+    creds = TwilioCredentials(
+        config.account_sid,
+        None,
+        config.api_key_sid,
+        config.api_key_secret,
+        config.twiml_app_sid,
+        None,
+    )
+    first, other = UserFactory(), UserFactory()
+    registered = requests.post(
+        f"{world.sim_url}/sim/phones",
+        json={"token": voice_access_token(creds, f"agent_{first.id}")},
+        timeout=10,
+    ).json()
+    headers = {"X-Sim-Phone-Key": registered["key"]}
+    wrong = requests.post(
+        f"{world.sim_url}/sim/phones/token",
+        json={"token": voice_access_token(creds, f"agent_{other.id}")},
+        headers=headers,
+        timeout=10,
+    )
+    assert wrong.status_code == 403
+    right = requests.post(
+        f"{world.sim_url}/sim/phones/token",
+        json={"token": voice_access_token(creds, f"agent_{first.id}")},
+        headers=headers,
+        timeout=10,
+    )
+    assert right.status_code == 200
+    assert world.sim.phones.browsers[f"agent_{first.id}"].token_updates == 1

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import queue
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from voiceapp.sim.parties import Party
 from voiceapp.sim.simulator import SimError
-from voiceapp.sim.tokens import TokenError, verify_access_token
+from voiceapp.sim.tokens import TokenError, token_expiry, verify_access_token
 from voiceapp.sim.transport import Chaos
 
 bp = Blueprint("sim_control", __name__, url_prefix="/sim")
@@ -82,8 +83,11 @@ def _parties(data: dict | None) -> dict[str, Party]:
 
 
 def _chaos(raw) -> Chaos | None:
+    """false / true (late) / a mode's name ("late", "concurrent") / Chaos's fields."""
     if not raw:
         return None
+    if isinstance(raw, str):
+        return Chaos(mode=raw)
     return Chaos(**raw) if isinstance(raw, dict) else Chaos()
 
 
@@ -195,16 +199,50 @@ def register_phone():
     if not sim.config.api_key_sid or not sim.config.api_key_secret:
         return _problem(503, "the simulator has no API key to check access tokens with")
     try:
-        identity = verify_access_token(
-            token,
-            account_sid=sim.config.account_sid,
-            api_key_sid=sim.config.api_key_sid,
-            api_key_secret=sim.config.api_key_secret,
-        )
+        identity = _verified(sim, token)
     except TokenError as exc:
         return _problem(401, f"access token refused: {exc}")
     phone = sim.phones.register_browser(identity)
+    _warn_before_expiry(sim, phone, token)
     return jsonify({"identity": identity, "key": phone.key})
+
+
+def _verified(sim, token: str) -> str:
+    return verify_access_token(
+        token,
+        account_sid=sim.config.account_sid,
+        api_key_sid=sim.config.api_key_sid,
+        api_key_secret=sim.config.api_key_secret,
+        twiml_app_sid=sim.config.twiml_app_sid,
+    )
+
+
+def _warn_before_expiry(sim, phone, token: str) -> None:
+    """The Voice SDK's Device emits tokenWillExpire `tokenRefreshMs` (10 s by default)
+    before its token expires (https://www.twilio.com/docs/voice/sdks/javascript/twiliodevice,
+    events: tokenWillExpire): the softphone is told on its event stream at that moment,
+    and a fresh token (device.updateToken) comes back to POST /sim/phones/token."""
+    delay = max(0.0, token_expiry(token) - sim.config.token_refresh_seconds - time.time())
+    phone.warn_at(delay, {"type": "tokenWillExpire"})
+
+
+@bp.post("/phones/token")
+def phone_token():
+    """device.updateToken(token): the new token must be valid and prove the same identity."""
+    phone = _phone()
+    if phone is None:
+        return _problem(401, "unknown softphone key: register first")
+    token = (request.get_json(silent=True) or {}).get("token", "")
+    sim = _sim()
+    try:
+        identity = _verified(sim, token)
+    except TokenError as exc:
+        return _problem(401, f"access token refused: {exc}")
+    if identity != phone.identity:
+        return _problem(403, f"the token is for {identity}, this softphone is {phone.identity}")
+    phone.token_updates += 1
+    _warn_before_expiry(sim, phone, token)
+    return jsonify({"identity": identity, "expires": token_expiry(token)})
 
 
 def _phone():

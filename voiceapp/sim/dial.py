@@ -189,7 +189,7 @@ def _bridge(run: CallRun, verb: Verb, base_url: str, winner: Ringing, time_limit
         run.caller.push({"type": "accept", "call_sid": run.parent.sid})
     run.flags.add("bridged")
     run.note("bridge", f"connected to {winner.leg.record.to}")
-    started = run.elapsed
+    started, began = run.elapsed, run.clock.now()
     caller_left = _talk(run, winner, time_limit)
     talked = round(run.elapsed - started)
     who = "caller" if caller_left else winner.leg.record.to
@@ -198,7 +198,7 @@ def _bridge(run: CallRun, verb: Verb, base_url: str, winner: Ringing, time_limit
     channels = RECORDING_MODES.get(verb.attrs.get("record", "do-not-record"))
     recording = None
     if channels:
-        recording = run.new_recording(talked, channels, "DialVerb")
+        recording = run.new_recording(talked, channels, "DialVerb", started=began)
         run.recording_callback(
             recording, verb, base_url, status="completed", channels=channels, source="DialVerb"
         )

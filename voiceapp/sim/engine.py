@@ -12,6 +12,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from urllib.parse import urljoin
 
 from voiceapp.sim.clock import CallClock, rfc2822
@@ -38,9 +39,11 @@ class CallEnded(Exception):
 
 
 class Redirected(Exception):
-    def __init__(self, url: str, method: str = "POST"):
+    """The REST API moved the call: to a URL, or to inline TwiML (Calls.update(twiml=...))."""
+
+    def __init__(self, url: str, method: str = "POST", twiml: str | None = None):
         super().__init__(url)
-        self.url, self.method = url, method
+        self.url, self.method, self.twiml = url, method, twiml
 
 
 class AppError(Exception):
@@ -101,6 +104,9 @@ class CallRun:
         self.done = threading.Event()
         self.final_status = "completed"
         self.dial_status: str | None = None
+        # The voice fallback URL (number's or TwiML App's): Twilio requests it whenever a
+        # TwiML fetch of the call fails, not only the first one.
+        self.fallback: tuple[str, str] | None = None
 
     # --- the log ------------------------------------------------------------------------
 
@@ -158,6 +164,8 @@ class CallRun:
                 raise CallEnded("completed", "hung up through the REST API")
             if source == "rest" and action == "redirect":
                 raise Redirected(*rest)
+            if source == "rest" and action == "twiml":
+                raise Redirected("", "POST", rest[0])
             return None
         return ("device", sid, action)
 
@@ -189,14 +197,34 @@ class CallRun:
     def fetch(self, kind: str, url: str, method: str, params: dict) -> Document:
         exchange = self.sim.transport.send(kind, method, url, params)
         self.note("request", exchange.summary(), params=exchange.params, status=exchange.status)
+        if exchange.error_code:  # 11215 too many redirects, 11216 an invalid one
+            raise AppError(exchange.error_code, exchange.error or "HTTP redirect failure")
         if exchange.error:
             raise AppError(11205, f"HTTP connection failure: {exchange.error}")
         if not exchange.ok:
             raise AppError(11200, f"HTTP retrieval failure: {url} answered {exchange.status}")
         try:
-            return Document(url, parse(exchange.body))
+            return Document(exchange.final_url or url, parse(exchange.body))
         except TwimlError as exc:
             raise AppError(exc.code, exc.message) from exc
+
+    def fetch_or_fallback(self, kind: str, url: str, method: str, params: dict) -> Document:
+        """Any TwiML fetch of the call (the first request, a Gather or Dial action, a
+        Redirect): when it fails, Twilio requests the fallback URL with ErrorCode and
+        ErrorUrl (https://www.twilio.com/docs/usage/webhooks/voice-webhooks, "fallback URL";
+        https://www.twilio.com/docs/api/errors/11200)."""
+        try:
+            return self.fetch(kind, url, method, params)
+        except AppError as exc:
+            if self.fallback is None:
+                raise
+            self.note("error", f"Twilio error {exc}: trying the fallback URL")
+            return self.fetch(
+                "fallback",
+                self.fallback[0],
+                self.fallback[1],
+                {**params, "ErrorCode": str(exc.code), "ErrorUrl": url},
+            )
 
     def request(self, kind: str, url: str, method: str, params: dict) -> None:
         """A request whose TwiML is ignored (the caller is gone)."""
@@ -224,6 +252,7 @@ class CallRun:
     ) -> None:
         """Follow the call from its first request (url, method, params), or from a
         document already in hand, to its end."""
+        self.fallback = fallback
         try:
             self.follow(document or self._first_document(first, fallback))
         except AppError as exc:
@@ -249,22 +278,13 @@ class CallRun:
 
     def _first_document(self, first, fallback) -> Document:
         url, method, params = first
-        try:
-            return self.fetch("voice", url, method, params)
-        except AppError as exc:
-            if fallback is None:
-                raise
-            self.note("error", f"Twilio error {exc}: trying the fallback URL")
-            return self.fetch(
-                "fallback",
-                fallback[0],
-                fallback[1],
-                {**params, "ErrorCode": str(exc.code), "ErrorUrl": url},
-            )
+        return self.fetch_or_fallback("voice", url, method, params)
 
     def follow(self, document: Document) -> None:
         while True:
-            if document.verbs and document.verbs[0].name != "Reject":
+            # Only a <Reject> first keeps the call unanswered; any other answer, an empty
+            # <Response/> included, picks it up (https://www.twilio.com/docs/voice/twiml/reject).
+            if not document.verbs or document.verbs[0].name != "Reject":
                 self.answer()
             goto = None
             try:
@@ -274,10 +294,20 @@ class CallRun:
                     if goto is not None:
                         break
             except Redirected as exc:
+                if exc.twiml is not None:  # Calls.update(twiml=...): the new document
+                    document = self._inline_document(exc.twiml, document.url)
+                    continue
                 goto = ("redirect", exc.url, exc.method, self.parent.params("in-progress"))
             if goto is None:
                 raise CallEnded("completed", "end of the TwiML document")
-            document = self.fetch(*goto)
+            document = self.fetch_or_fallback(*goto)
+
+    def _inline_document(self, body: str, base_url: str) -> Document:
+        self.note("request", "TwiML given through the REST API (Calls.update(twiml=...))")
+        try:
+            return Document(base_url, parse(body))
+        except TwimlError as exc:
+            raise AppError(exc.code, exc.message) from exc
 
     def execute(self, verb: Verb, base_url: str) -> Goto | None:
         try:
@@ -290,7 +320,10 @@ class CallRun:
             verb.attrs.get("method") or "POST"
         ).upper()
 
-    def new_recording(self, duration: int, channels: int, source: str) -> RecordingRecord:
+    def new_recording(
+        self, duration: int, channels: int, source: str, *, started: datetime
+    ) -> RecordingRecord:
+        """`started`: when the recording began (RecordingStartTime), not when it ended."""
         account = self.sim.account
         recording = RecordingRecord(
             sid=new_sid("RE"),
@@ -299,7 +332,7 @@ class CallRun:
             duration=duration,
             channels=channels,
             source=source,
-            start_time=self.clock.now(),
+            start_time=started,
         )
         with account.lock:
             account.recordings[recording.sid] = recording

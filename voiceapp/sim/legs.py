@@ -9,6 +9,7 @@ import phonenumbers
 from phonenumbers import geocoder
 
 from voiceapp.sim.clock import rfc2822
+from voiceapp.sim.pricing import price_when_done
 from voiceapp.sim.state import API_VERSION, CallRecord
 
 EVENTS = ("initiated", "ringing", "answered", "completed")
@@ -92,6 +93,8 @@ class Leg:
         if event == "completed":
             r.end_time = now
             r.duration = self.duration(run) if self.answered_at is not None else 0
+            config = run.sim.config
+            price_when_done(r, unit=config.price_unit, delay_seconds=config.price_delay_seconds)
         if not self.callback_url or event not in self.events:
             return
         params = self.params(status)

@@ -58,6 +58,19 @@ class BrowserPhone:
         self.listeners: list[queue.Queue] = []
         self.calls: dict[str, queue.Queue] = {}  # call sid -> the events queue of its run
         self.lock = threading.Lock()
+        self.token_updates = 0  # fresh tokens given with device.updateToken
+        self._warning: threading.Timer | None = None
+
+    def warn_at(self, delay: float, event: dict) -> None:
+        """Push `event` in `delay` seconds, replacing a warning not given yet (the token's
+        expiry moved: a new token came)."""
+        timer = threading.Timer(delay, self.push, args=(event,))
+        timer.daemon = True
+        with self.lock:
+            if self._warning is not None:
+                self._warning.cancel()
+            self._warning = timer
+        timer.start()
 
     def listen(self) -> queue.Queue:
         listener: queue.Queue = queue.Queue()

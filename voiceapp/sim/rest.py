@@ -1,7 +1,9 @@
 """Twilio's REST API, the parts the app uses, under Twilio's own paths: numbers (list,
-search, buy, configure), calls (create, fetch, update: hang up or redirect) and recordings
-(metadata, media as WAV or MP3, delete). HTTP basic auth with the account SID and auth
-token (or an API key and its secret), refused like Twilio does (401, error 20003)."""
+search, buy with their regulatory bundle and address, configure), the account's addresses
+and (numbers.twilio.com's path) bundles, calls (create, fetch, update: hang up, redirect
+or new TwiML) and recordings (metadata, media as WAV or MP3, delete). HTTP basic auth with the
+account SID and auth token (or an API key and its secret), refused like Twilio does (401,
+error 20003)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,14 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from voiceapp.sim.regulatory import address_requirement, purchase_refusal
 from voiceapp.sim.state import API_VERSION, IncomingNumber
+from voiceapp.sim.twiml import TwimlError, parse
 from voiceapp.sim.wav import recording_mp3, recording_wav
 
 bp = Blueprint("sim_rest", __name__, url_prefix=f"/{API_VERSION}/Accounts/<account_sid>")
+# numbers.twilio.com's paths (the app's client points its `numbers` domain here too).
+numbers_bp = Blueprint("sim_numbers_v2", __name__, url_prefix="/v2")
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 # Local numbers on offer per country: (prefix, digits after it).
@@ -71,12 +77,30 @@ def authenticate():
     return None
 
 
+@numbers_bp.before_request
+def authenticate_v2():
+    if not _credentials_ok(_sim().config.account_sid):
+        response = error(401, 20003, "Authenticate")
+        response.headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
+        return response
+    return None
+
+
 def not_found() -> Response:
     return error(404, 20404, f"The requested resource {request.path} was not found")
 
 
+# Parameters twilio-python sends once per value (a list argument becomes the name repeated:
+# status_callback_event=["initiated", "answered"] is StatusCallbackEvent=initiated&
+# StatusCallbackEvent=answered). Twilio reads every value; they are kept space-separated.
+REPEATED = frozenset({"StatusCallbackEvent", "RecordingStatusCallbackEvent"})
+
+
 def _form() -> dict:
-    return {k: v for k, v in request.form.items()}
+    form = {k: v for k, v in request.form.items()}
+    for name in REPEATED & set(request.form):
+        form[name] = " ".join(request.form.getlist(name))
+    return form
 
 
 def _page(key: str, items: list[dict], path: str) -> Response:
@@ -130,11 +154,18 @@ def buy_number(account_sid):
     with account.lock:
         if account.number(phone_number) is not None:
             return error(400, 21422, f"PhoneNumber {phone_number} is not available")
+        refusal = purchase_refusal(account, _country_of(phone_number), form)
+        if refusal is not None:
+            return error(400, *refusal)
         number = account.add_number(phone_number)
         number.update(form)
     response = jsonify(number.to_json(account_sid))
     response.status_code = 201
     return response
+
+
+def _country_of(phone_number: str) -> str | None:
+    return next((c for c, (prefix, _) in OFFERED.items() if phone_number.startswith(prefix)), None)
 
 
 def _number(sid: str) -> IncomingNumber | None:
@@ -191,7 +222,7 @@ def available_numbers(account_sid, country):
                 "rate_center": None,
                 "latitude": None,
                 "longitude": None,
-                "address_requirements": "none",
+                "address_requirements": address_requirement(country),
                 "beta": False,
                 "capabilities": {"voice": True, "SMS": False, "MMS": False},
             }
@@ -199,6 +230,40 @@ def available_numbers(account_sid, country):
         if len(offered) >= int(request.args.get("PageSize", 30)):
             break
     return jsonify({"available_phone_numbers": offered, "uri": request.full_path})
+
+
+# --- what regulated numbers need: the account's addresses and bundles ---------------------
+
+
+@bp.get("/Addresses.json")
+def list_addresses(account_sid):
+    account = _sim().account
+    country = request.args.get("IsoCountry")
+    with account.lock:
+        addresses = list(account.addresses.values())
+    items = [a.to_json(account_sid) for a in addresses if country in (None, a.iso_country)]
+    return _page("addresses", items, request.path)
+
+
+@numbers_bp.get("/RegulatoryCompliance/Bundles")
+def list_bundles():
+    account = _sim().account
+    wanted = {
+        "status": request.args.get("Status"),
+        "iso_country": request.args.get("IsoCountry"),
+        "number_type": request.args.get("NumberType"),
+    }
+    with account.lock:
+        bundles = list(account.bundles.values())
+    items = [
+        b.to_json(account.sid)
+        for b in bundles
+        if all(v is None or getattr(b, k) == v for k, v in wanted.items())
+    ]
+    meta = {"key": "results", "page": 0, "page_size": max(len(items), 50)}
+    meta.update(url=request.base_url, first_page_url=request.base_url)
+    meta.update(previous_page_url=None, next_page_url=None)
+    return jsonify({"results": items, "meta": meta})
 
 
 # --- calls ----------------------------------------------------------------------------------
@@ -248,6 +313,15 @@ def update_call(account_sid, sid):
     form = _form()
     if form.get("Status") in ("completed", "canceled"):
         sim.control(sid, "hangup")
+    elif form.get("Twiml"):
+        # Calls.update(twiml=...): the running call goes on with this document at once
+        # (https://www.twilio.com/docs/voice/api/call-resource#update-a-call-resource).
+        try:
+            parse(form["Twiml"])
+        except TwimlError as exc:
+            return error(400, exc.code, f"Twiml is not valid TwiML: {exc.message}")
+        if not sim.control(sid, "twiml", form["Twiml"]):
+            return error(400, 21220, "Call is not in-progress. Cannot redirect.")
     elif form.get("Url"):
         if not sim.control(sid, "redirect", form["Url"], (form.get("Method") or "POST").upper()):
             return error(400, 21220, "Call is not in-progress. Cannot redirect.")

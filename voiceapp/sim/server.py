@@ -20,6 +20,7 @@ def create_sim_app(sim: Simulator, stripe: StripeStandIn | None = None) -> Flask
     app = Flask("voiceapp.sim")
     app.extensions["voiceapp.sim"] = sim
     app.register_blueprint(rest.bp)
+    app.register_blueprint(rest.numbers_bp)
     app.register_blueprint(control.bp)
     if stripe is not None:
         app.wsgi_app = DispatcherMiddleware(

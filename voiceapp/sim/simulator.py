@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from voiceapp.sim.engine import CallRun
 from voiceapp.sim.parties import BrowserPhone, Party, Phones
+from voiceapp.sim.regulatory import seed_demo
 from voiceapp.sim.state import Account, CallRecord, TwimlApp, new_sid
 from voiceapp.sim.transport import Chaos, Transport
 from voiceapp.sim.verb_table import VERBS
@@ -46,6 +47,13 @@ class SimConfig:
     numbers: list[tuple[str, str]] = field(default_factory=list)  # (E.164, friendly name)
     real_speed: float = 1.0  # call seconds per real second while a person is on the call
     chaos: Chaos | None = None  # default for every call
+    # Twilio prices a leg a little after it completed; until then the REST API's price
+    # is null (sim.pricing). The account's currency is the price_unit.
+    price_delay_seconds: float = 5.0
+    price_unit: str = "USD"
+    # How long before a softphone's token expires its tokenWillExpire event fires (the
+    # Voice SDK's tokenRefreshMs, 10 s by default).
+    token_refresh_seconds: float = 10.0
 
 
 class Simulator:
@@ -68,10 +76,12 @@ class Simulator:
                 voice_fallback_url=f"{app}/twilio/voice/fallback",
                 status_callback=f"{app}/twilio/voice/status",
             )
+        seed_demo(self.account)  # the bundles and addresses regulated numbers need
         self.account.apps[config.twiml_app_sid] = TwimlApp(
             sid=config.twiml_app_sid,
             voice_url=f"{app}/twilio/voice/outbound",
             status_callback=f"{app}/twilio/voice/status",
+            voice_fallback_url=f"{app}/twilio/voice/fallback",
         )
 
     # --- who is on the other end --------------------------------------------------------
@@ -192,7 +202,12 @@ class Simulator:
         # The custom parameters of device.connect() come with the first request only.
         custom = {k: str(v) for k, v in params.items()}
         first = (app.voice_url, app.voice_method, {**run.parent.params("ringing"), **custom})
-        return self._start(run, first, None, wait)
+        # A TwiML App has its own fallback URL, requested like a number's (VoiceFallbackUrl,
+        # https://www.twilio.com/docs/usage/api/applications).
+        fallback = (
+            (app.voice_fallback_url, app.voice_fallback_method) if app.voice_fallback_url else None
+        )
+        return self._start(run, first, fallback, wait)
 
     def api_call(self, form: dict, *, wait: bool = False) -> CallRecord:
         """POST .../Calls.json: Twilio calls `To` and, once answered, follows `Url`."""

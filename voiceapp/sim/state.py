@@ -4,9 +4,11 @@ Shapes follow Twilio's REST resources (snake_case JSON, RFC 2822 dates)."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from voiceapp.sim.clock import rfc2822
 
@@ -32,10 +34,14 @@ class IncomingNumber:
     voice_fallback_method: str = "POST"
     status_callback: str | None = None
     status_callback_method: str = "POST"
+    bundle_sid: str | None = None
+    address_sid: str | None = None
     date_created: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     # REST parameter name -> attribute
     WRITABLE = {
+        "BundleSid": "bundle_sid",
+        "AddressSid": "address_sid",
         "FriendlyName": "friendly_name",
         "VoiceUrl": "voice_url",
         "VoiceMethod": "voice_method",
@@ -62,6 +68,8 @@ class IncomingNumber:
             "voice_fallback_method": self.voice_fallback_method,
             "status_callback": self.status_callback,
             "status_callback_method": self.status_callback_method,
+            "bundle_sid": self.bundle_sid,
+            "address_sid": self.address_sid,
             "capabilities": {"voice": True, "sms": False, "mms": False, "fax": False},
             "api_version": API_VERSION,
             "date_created": _date(self.date_created),
@@ -77,6 +85,8 @@ class TwimlApp:
     status_callback: str | None = None
     voice_method: str = "POST"
     status_callback_method: str = "POST"
+    voice_fallback_url: str | None = None
+    voice_fallback_method: str = "POST"
 
 
 @dataclass
@@ -96,6 +106,14 @@ class CallRecord:
     date_created: datetime = field(default_factory=lambda: datetime.now(UTC))
     error: str | None = None
     outcome: str | None = None  # the simulator's word for how it went (answered, voicemail ...)
+    price: Decimal | None = None  # sim.pricing, once the leg completed
+    price_unit: str = "USD"
+    priced_from: float | None = None  # time.monotonic() from which the REST API shows it
+
+    def visible_price(self) -> str | None:
+        if self.price is None or self.priced_from is None or time.monotonic() < self.priced_from:
+            return None
+        return f"{self.price:.5f}"
 
     def to_json(self) -> dict:
         base = f"/{API_VERSION}/Accounts/{self.account_sid}/Calls/{self.sid}"
@@ -115,8 +133,8 @@ class CallRecord:
             "date_created": _date(self.date_created),
             "date_updated": _date(self.end_time or self.date_created),
             "api_version": API_VERSION,
-            "price": None,
-            "price_unit": "USD",
+            "price": self.visible_price(),
+            "price_unit": self.price_unit,
             "answered_by": None,
             "caller_name": None,
             "forwarded_from": None,
@@ -176,6 +194,8 @@ class Account:
     apps: dict[str, TwimlApp] = field(default_factory=dict)
     calls: dict[str, CallRecord] = field(default_factory=dict)
     recordings: dict[str, RecordingRecord] = field(default_factory=dict)
+    bundles: dict = field(default_factory=dict)  # sid -> regulatory.Bundle
+    addresses: dict = field(default_factory=dict)  # sid -> regulatory.Address
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def number(self, phone_number: str) -> IncomingNumber | None:

@@ -34,11 +34,15 @@ def hangup(run: CallRun, verb: Verb, base_url: str):
 
 
 def reject(run: CallRun, verb: Verb, base_url: str):
+    """https://www.twilio.com/docs/voice/twiml/reject: a first <Reject> never answers the
+    call; reason="busy" ends it busy (a busy tone), the default reason="rejected" ends it
+    no-answer (a not-in-service message)."""
     if run.parent.answered_at is not None:  # too late to reject: Twilio hangs up
         raise CallEnded("completed", "<Reject> after the call was answered")
     run.flags.add("rejected")
-    # The caller hears a busy tone or "not in service"; the call is never answered.
-    raise CallEnded("busy", f"<Reject reason={verb.attrs.get('reason', 'rejected')}>")
+    reason = verb.attrs.get("reason", "rejected")
+    status = "busy" if reason == "busy" else "no-answer"
+    raise CallEnded(status, f"<Reject reason={reason}>")
 
 
 def redirect(run: CallRun, verb: Verb, base_url: str):
@@ -111,7 +115,7 @@ def record(run: CallRun, verb: Verb, base_url: str):
         )
         run.note("input", f"silence for {timeout} s: nothing recorded, next verb")
         return None
-    started = run.elapsed
+    started, began = run.elapsed, run.clock.now()
     hung_up = True
     try:
         run.spend(min(speaks, max_length))
@@ -120,7 +124,7 @@ def record(run: CallRun, verb: Verb, base_url: str):
     else:
         hung_up = speaks <= max_length  # a short message ends with the caller hanging up
     length = max(1, round(run.elapsed - started))
-    recording = run.new_recording(length, 1, "RecordVerb")
+    recording = run.new_recording(length, 1, "RecordVerb", started=began)
     run.flags.add("voicemail")
     run.recording_callback(
         recording, verb, base_url, status="completed", channels=1, source="RecordVerb"

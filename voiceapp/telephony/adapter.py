@@ -8,6 +8,7 @@ needs Twilio's REST API use a fake with the same methods.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 import requests
@@ -23,16 +24,26 @@ _FAILURES = (TwilioException, requests.RequestException)
 
 
 class TelephonyError(RuntimeError):
-    """Twilio's REST API refused or could not be reached; the message says why, and
-    `status` Twilio's HTTP status when it answered."""
+    """Twilio's REST API refused or could not be reached; the message says why, `status`
+    Twilio's HTTP status when it answered and `code` its error code when it gave one
+    (21649, 21631 ...)."""
 
-    def __init__(self, message: str, status: int | None = None):
+    def __init__(self, message: str, status: int | None = None, code: int | None = None):
         super().__init__(message)
         self.status = status
+        self.code = code
 
 
 # Recording media formats Twilio serves: the extension appended to the media URL.
 MEDIA_FORMATS = ("mp3", "wav")
+
+
+def _refusal(doing: str, exc: Exception) -> TelephonyError:
+    if isinstance(exc, TwilioRestException):
+        return TelephonyError(
+            f"{doing}: {exc.msg} (Twilio error {exc.code})", status=exc.status, code=exc.code
+        )
+    return TelephonyError(f"{doing}: {exc}")
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,16 @@ class NumberInfo:
     sid: str | None
     number: str
     friendly_name: str
+    # AvailablePhoneNumbers' address_requirements: none, any, local or foreign.
+    address_requirements: str = "none"
+
+
+@dataclass(frozen=True)
+class RegulatoryChoice:
+    """An approved Regulatory Bundle or an Address of the account, to buy a number with."""
+
+    sid: str
+    label: str
 
 
 class TelephonyAdapter(Protocol):
@@ -48,8 +69,19 @@ class TelephonyAdapter(Protocol):
     def search_available(self, country: str, contains: str | None = None) -> list[NumberInfo]: ...
 
     def buy_number(
-        self, number: str, *, voice_url: str, fallback_url: str, status_callback: str
+        self,
+        number: str,
+        *,
+        voice_url: str,
+        fallback_url: str,
+        status_callback: str,
+        bundle_sid: str | None = None,
+        address_sid: str | None = None,
     ) -> NumberInfo: ...
+
+    def approved_bundles(self, country: str) -> list[RegulatoryChoice]: ...
+
+    def addresses(self) -> list[RegulatoryChoice]: ...
 
     def configure_number(
         self, sid: str, *, voice_url: str, fallback_url: str, status_callback: str
@@ -58,6 +90,8 @@ class TelephonyAdapter(Protocol):
     def fetch_recording(self, recording_sid: str, fmt: str = "wav") -> bytes: ...
 
     def delete_recording(self, recording_sid: str) -> None: ...
+
+    def fetch_call_price(self, call_sid: str) -> tuple[Decimal, str] | None: ...
 
 
 def _webhooks(voice_url: str, fallback_url: str, status_callback: str) -> dict:
@@ -85,6 +119,8 @@ class TwilioAdapter:
         self.account_sid = account_sid
         if api_base:
             self.client.api.base_url = api_base.rstrip("/")
+            # Regulatory bundles live on numbers.twilio.com; the simulator serves both.
+            self.client.numbers.base_url = api_base.rstrip("/")
 
     def _account(self):
         return self.client.api.v2010.accounts(self.account_sid)
@@ -107,18 +143,68 @@ class TwilioAdapter:
             )
         except _FAILURES as exc:
             raise TelephonyError(f"could not search numbers in {country}: {exc}") from exc
-        return [NumberInfo(None, n.phone_number, n.friendly_name or n.phone_number) for n in found]
+        return [
+            NumberInfo(
+                None,
+                n.phone_number,
+                n.friendly_name or n.phone_number,
+                n.address_requirements or "none",
+            )
+            for n in found
+        ]
 
     def buy_number(
-        self, number: str, *, voice_url: str, fallback_url: str, status_callback: str
+        self,
+        number: str,
+        *,
+        voice_url: str,
+        fallback_url: str,
+        status_callback: str,
+        bundle_sid: str | None = None,
+        address_sid: str | None = None,
     ) -> NumberInfo:
+        """Buy a number pointed at this app. Regulated numbers (most of Europe) need an
+        approved bundle and often an address: Twilio refuses with 21649 / 21631 otherwise
+        (TelephonyError.code)."""
+        regulatory = {}
+        if bundle_sid:
+            regulatory["bundle_sid"] = bundle_sid
+        if address_sid:
+            regulatory["address_sid"] = address_sid
         try:
             bought = self._account().incoming_phone_numbers.create(
-                phone_number=number, **_webhooks(voice_url, fallback_url, status_callback)
+                phone_number=number,
+                **_webhooks(voice_url, fallback_url, status_callback),
+                **regulatory,
             )
         except _FAILURES as exc:
-            raise TelephonyError(f"could not buy {number}: {exc}") from exc
+            raise _refusal(f"could not buy {number}", exc) from exc
         return NumberInfo(bought.sid, bought.phone_number, bought.friendly_name or number)
+
+    def approved_bundles(self, country: str) -> list[RegulatoryChoice]:
+        """The account's twilio-approved bundles for local numbers of `country`
+        (https://www.twilio.com/docs/phone-numbers/regulatory/api/bundles)."""
+        try:
+            bundles = self.client.numbers.v2.regulatory_compliance.bundles.list(
+                status="twilio-approved", iso_country=country, number_type="local", limit=100
+            )
+        except _FAILURES as exc:
+            raise _refusal(f"could not list the bundles for {country}", exc) from exc
+        return [RegulatoryChoice(b.sid, b.friendly_name or b.sid) for b in bundles]
+
+    def addresses(self) -> list[RegulatoryChoice]:
+        """The account's addresses (https://www.twilio.com/docs/usage/api/address)."""
+        try:
+            found = self._account().addresses.list(limit=200)
+        except _FAILURES as exc:
+            raise _refusal("could not list the account's addresses", exc) from exc
+        return [
+            RegulatoryChoice(
+                a.sid,
+                ", ".join(p for p in (a.customer_name, a.street, a.city, a.iso_country) if p),
+            )
+            for a in found
+        ]
 
     def configure_number(
         self, sid: str, *, voice_url: str, fallback_url: str, status_callback: str
@@ -163,3 +249,18 @@ class TwilioAdapter:
                 raise TelephonyError(f"could not delete recording {recording_sid}: {exc}") from exc
         except _FAILURES as exc:
             raise TelephonyError(f"could not delete recording {recording_sid}: {exc}") from exc
+
+    def fetch_call_price(self, call_sid: str) -> tuple[Decimal, str] | None:
+        """(price, currency) of a call leg, or None while Twilio has not priced it yet
+        (https://www.twilio.com/docs/voice/api/call-resource: `price` may be null for a
+        while after the call completed; `price_unit` is the account's currency)."""
+        try:
+            call = self._account().calls(call_sid).fetch()
+        except _FAILURES as exc:
+            raise _refusal(f"could not fetch call {call_sid}", exc) from exc
+        if call.price in (None, ""):
+            return None
+        try:
+            return Decimal(str(call.price)), (call.price_unit or "USD").upper()
+        except InvalidOperation:
+            return None

@@ -12,7 +12,7 @@ from voiceapp.auth import roles_required
 from voiceapp.db import utcnow
 from voiceapp.domain.roles import ADMIN, SALES_MANAGER, is_manager_or_admin
 from voiceapp.services import accounts, calls
-from voiceapp.services.calls import recordings, reviews
+from voiceapp.services.calls import pricing, recordings, reviews
 from voiceapp.services.contacts import contacts_by_id, user_can_view
 
 bp = Blueprint("call_page", __name__)
@@ -36,6 +36,7 @@ def _render(call, *, errors=None, values=None, refusal=None, status=200):
         "calls/call.html",
         call=call,
         agent=accounts.get_user(dbs, call.agent_id),
+        cost=pricing.call_costs(dbs, [call]).get(call.sid),
         contact=contact if contact and user_can_view(current_user, contact) else None,
         number=call.from_number if call.direction == "inbound" else call.to_number,
         outcome=reviews.outcomes_by_call(dbs, [call.sid]).get(call.sid),

@@ -20,8 +20,8 @@ from voiceapp.domain.recording_media import media_type_of
 from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.schemas.fields import FIRST_YEAR, LAST_YEAR
 from voiceapp.services import accounts
+from voiceapp.services.calls import pricing, recordings
 from voiceapp.services.calls import queries as call_queries
-from voiceapp.services.calls import recordings
 from voiceapp.services.contacts import contacts_by_id, user_can_view
 from voiceapp.services.storage import RECORDINGS, app_store
 from voiceapp.storage import BadKey, StorageError, StoredFile
@@ -67,14 +67,6 @@ def call_party(number: str | None) -> str:
     return number
 
 
-@bp.app_template_filter("cost")
-def cost(call: Call) -> str:
-    """Twilio reports a call's price as a negative amount (money spent)."""
-    if call.price is None:
-        return ""
-    return f"{abs(call.price):.4f} {call.price_unit or ''}".strip()
-
-
 # --- the rows the lists show --------------------------------------------------------------
 
 
@@ -87,6 +79,7 @@ class CallRow:
     playable: list[Recording] = field(default_factory=list)
     pending: list[Recording] = field(default_factory=list)  # may hear, not stored yet
     listens: dict[int, list[tuple[str, datetime]]] = field(default_factory=dict)
+    cost: str = ""  # its legs' prices added, in the account's currency; "" until known
 
     @property
     def callback_number(self) -> str | None:
@@ -101,6 +94,7 @@ def _rows(calls: list[Call]) -> list[CallRow]:
     # Load the page's contacts and agents in two queries (not two per row).
     contacts = contacts_by_id(dbs, {c.contact_id for c in calls})
     agents = accounts.users_by_id(dbs, {c.agent_id for c in calls})
+    costs = pricing.call_costs(dbs, calls)
     rows = []
     for call in calls:
         contact = contacts.get(call.contact_id)
@@ -109,6 +103,7 @@ def _rows(calls: list[Call]) -> list[CallRow]:
             number=call.from_number if call.direction == "inbound" else call.to_number,
             contact=contact if contact and user_can_view(current_user, contact) else None,
             agent=agents.get(call.agent_id),
+            cost=str(costs[call.sid]) if call.sid in costs else "",
         )
         if recordings.can_listen(current_user, call):
             for rec in call.recordings:

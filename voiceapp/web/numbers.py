@@ -48,6 +48,35 @@ class BuyForm(FlaskForm):
         filters=[strip_text],
         validators=[InputRequired(), Regexp(E164.pattern, message="not an E.164 number")],
     )
+    # Regulated numbers: an approved bundle and an address of the account (Twilio's SIDs).
+    bundle_sid = StringField(
+        "Regulatory bundle",
+        filters=[strip_text],
+        validators=[Optional(), Regexp(r"^BU[0-9a-fA-F]{32}$", message="not a bundle SID")],
+    )
+    address_sid = StringField(
+        "Address",
+        filters=[strip_text],
+        validators=[Optional(), Regexp(r"^AD[0-9a-fA-F]{32}$", message="not an address SID")],
+    )
+    country = StringField("Country", filters=[strip_text], validators=[Optional(), Length(max=2)])
+
+
+# Twilio's refusals of a purchase, in words an admin can act on. 21649: no approved bundle;
+# 21631: no (suitable) address. https://www.twilio.com/docs/api/errors/21631 and the
+# changelog "Regulated Number Bundle Provisioning Requirement" (21649).
+PURCHASE_REFUSALS = {
+    21649: (
+        "Twilio refused to sell {number}: numbers in this country need an approved "
+        "regulatory bundle. Choose one of the account's approved bundles next to the number "
+        "(bundles are created and approved in the Twilio Console, Regulatory Compliance)."
+    ),
+    21631: (
+        "Twilio refused to sell {number}: it needs the address of the number's user, in the "
+        "number's country for local numbers. Choose one of the account's addresses next to "
+        "the number (addresses are added in the Twilio Console)."
+    ),
+}
 
 
 class SearchForm(FlaskForm):
@@ -169,21 +198,39 @@ def link_number():
 @roles_required(ADMIN)
 def search_numbers():
     form = SearchForm(request.args)
-    found, status = None, 200
+    found, status, bundles, addresses = None, 200, [], []
     if request.args:
         if not form.validate():
             status = 422
         elif adapter := _adapter_or_flash():
+            country = form.country.data.upper()
             try:
-                found = adapter.search_available(
-                    form.country.data.upper(), form.contains.data or None
-                )
+                found = adapter.search_available(country, form.contains.data or None)
             except TelephonyError as exc:
                 flash(f"Twilio: {exc}.", "error")
                 status = 502
+            else:
+                bundles, addresses = _regulatory_choices(adapter, country)
         else:
             status = 502
-    return render_template("telephony/search.html", form=form, found=found), status
+    return render_template(
+        "telephony/search.html",
+        form=form,
+        found=found,
+        bundles=bundles,
+        addresses=addresses,
+        country=(form.country.data or "").upper(),
+    ), status
+
+
+def _regulatory_choices(adapter, country: str) -> tuple[list, list]:
+    """The account's approved bundles for the country and its addresses, offered next to
+    each number; a failure to list them leaves the lists empty (buying may still work)."""
+    try:
+        return adapter.approved_bundles(country), adapter.addresses()
+    except TelephonyError as exc:
+        flash(f"Twilio: {exc}.", "error")
+        return [], []
 
 
 @bp.post("/numbers/buy")
@@ -199,9 +246,23 @@ def buy_number():
         return redirect(url_for("numbers.numbers"))
     if adapter := _adapter_or_flash():
         try:
-            info = adapter.buy_number(form.number.data, **_number_webhooks())
+            info = adapter.buy_number(
+                form.number.data,
+                **_number_webhooks(),
+                bundle_sid=form.bundle_sid.data or None,
+                address_sid=form.address_sid.data or None,
+            )
         except TelephonyError as exc:
-            flash(f"Twilio: {exc}.", "error")
+            words = PURCHASE_REFUSALS.get(exc.code)
+            flash(words.format(number=form.number.data) if words else f"Twilio: {exc}.", "error")
+            if form.country.data:  # back to this number, to choose a bundle or address
+                return redirect(
+                    url_for(
+                        "numbers.search_numbers",
+                        country=form.country.data,
+                        contains=form.number.data[-7:],
+                    )
+                )
         else:
             _store_number(info, bought=True)
     return redirect(url_for("numbers.numbers"))

@@ -50,16 +50,40 @@ def _auth_token() -> str | None:
         return current_app.config["VOICEAPP"].twilio_auth_token
 
 
+def _signing_key() -> tuple[str | None, str | None]:
+    """(the secret Twilio signed with, why there is none). A request carrying
+    X-Twilio-Webhooks-Signature-Settings (key=<SharedKey id>,algorithm=...) was signed with
+    that Webhooks SharedKey, not the auth token
+    (https://www.twilio.com/docs/usage/webhooks/webhook-shared-keys)."""
+    settings_header = request.headers.get(SIGNATURE_SETTINGS_HEADER)
+    if settings_header:
+        secret = current_app.config["VOICEAPP"].twilio_webhook_shared_key_secret
+        if not secret:
+            return None, (
+                f"signed with a Webhooks SharedKey ({SIGNATURE_SETTINGS_HEADER}: "
+                f"{settings_header[:200]}) but TWILIO_WEBHOOK_SHARED_KEY_SECRET is not set"
+            )
+        return secret, None
+    token = _auth_token()
+    return (token, None) if token else (None, "no Twilio auth token is configured")
+
+
 def signature_problem() -> str | None:
     signature = request.headers.get(SIGNATURE_HEADER)
     if not signature:
         return "no X-Twilio-Signature header"
-    token = _auth_token()
-    if not token:
-        return "no Twilio auth token is configured"
-    algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
+    key, missing = _signing_key()
+    if not key:
+        return missing
+    settings_header = request.headers.get(SIGNATURE_SETTINGS_HEADER)
+    algorithm = get_signature_algorithm(settings_header)
     url = public_request_url()
-    if not RequestValidator(token).validate(url, _signed_params(), signature, algorithm):
+    if not RequestValidator(key).validate(url, _signed_params(), signature, algorithm):
+        if settings_header:
+            return (
+                f"signature ({algorithm}, {SIGNATURE_SETTINGS_HEADER}: {settings_header[:200]}) "
+                f"does not match {url} with TWILIO_WEBHOOK_SHARED_KEY_SECRET"
+            )
         return f"signature does not match {url}"
     return None
 

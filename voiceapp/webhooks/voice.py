@@ -70,8 +70,14 @@ def _outbound_twiml(result: outbound.Refused | outbound.Dialling):
 @bp.post("/fallback")
 @twilio_request
 def fallback():
-    """Twilio could not get TwiML from the primary URL: apologise and take a message, so
-    the caller never hears Twilio's generic error."""
+    """Twilio could not get TwiML from a URL of the call (the first request, or an action
+    or redirect in the middle of it: ErrorUrl says which): apologise and take a message,
+    so the caller never hears Twilio's generic error. An agent's softphone call (the
+    TwiML App's fallback) has no one to leave a message for: it is told and ends."""
+    if request.form.get("From", "").startswith("client:"):
+        return twiml.twiml_response(
+            twiml.refuse_outbound("Sorry, the call could not be placed. Please try again.")
+        )
     language = (_settings().default_region or "").lower()[:2]
     return twiml.twiml_response(
         twiml.voicemail(

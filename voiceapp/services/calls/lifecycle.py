@@ -19,6 +19,7 @@ from voiceapp.domain.phones import is_withheld, try_normalize_phone
 from voiceapp.domain.presence import wrap_up_until
 from voiceapp.models import AgentPresence, Call, CallEvent, Contact, PhoneNumber
 from voiceapp.services import contacts as contact_ops
+from voiceapp.services.calls.pricing import queue_price_fetch
 from voiceapp.services.team_settings import get_team_settings
 
 # A call in one of these states was answered (an in-progress callback may come late).
@@ -208,6 +209,12 @@ def apply_status_callback(
     ):
         return None
     sid = params.get("CallSid", "")
+    if params.get("ParentCallSid"):
+        # Always the parent's row first, then the leg's: a leg's callbacks may lock both
+        # (the leg, then the parent it reports an answer to), and concurrent callbacks of
+        # one call taking them in different orders deadlocked on PostgreSQL (found by
+        # `sim day --chaos --chaos-mode concurrent`).
+        lock_call(db, params["ParentCallSid"])
     call = lock_call(db, sid)
     if call is None:
         call = _call_from_callback(db, params, default_region=default_region, now=now)
@@ -231,6 +238,8 @@ def apply_status_callback(
         if duration is not None and call.duration is None:
             call.duration = duration
         _price(call, params)
+        if not is_final(before):
+            queue_price_fetch(db, call)
     if call.status != before or newly_answered:
         _after_status_change(db, call, before, now)
     return call

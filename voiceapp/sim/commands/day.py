@@ -25,13 +25,21 @@ HEARTBEAT_SECONDS = 15
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--chaos", is_flag=True, help="Callbacks late, shuffled and twice.")
 @click.option(
+    "--chaos-mode",
+    type=click.Choice(["late", "concurrent"]),
+    default="late",
+    show_default=True,
+    help="With --chaos: late (held until the call ends, then shuffled) or concurrent (while "
+    "the call runs, several at once, delayed and out of order, as Twilio sends them).",
+)
+@click.option(
     "--sim",
     "sim_url",
     default=sim_url_from_env,
     show_default=DEFAULT_SIM_URL,
     help="The simulator (VOICEAPP_SIM_URL).",
 )
-def day(calls, seed, chaos, sim_url):
+def day(calls, seed, chaos, chaos_mode, sim_url):
     """A realistic day: inbound calls (answered, missed, voicemail, hang-ups in the IVR)
     and outbound calls, then a summary. The app's agents go online through its JSON API
     (an API token each, revoked afterwards) and are put back as they were."""
@@ -58,7 +66,10 @@ def day(calls, seed, chaos, sim_url):
                     for agent in ctx.agents:
                         app.heartbeat(agent)
                     beat = time.monotonic()
-                payload = {**planned.payload, "chaos": bool(chaos)}
+                payload = {
+                    **planned.payload,
+                    "chaos": {"mode": chaos_mode, "seed": seed * 1000 + n} if chaos else False,
+                }
                 final = client.place(planned.path, payload)
                 outcome = summary.add(planned, final)
                 who = payload.get("from") or payload["identity"]

@@ -65,6 +65,14 @@ from voiceapp.sim.commands.shared import print_entry
 )
 @click.option("--chaos", is_flag=True, help="Deliver callbacks late, shuffled and twice.")
 @click.option(
+    "--chaos-mode",
+    type=click.Choice(["late", "concurrent"]),
+    default="late",
+    show_default=True,
+    help="With --chaos: late (after the call, shuffled) or concurrent (during the call, "
+    "several at once, delayed and out of order).",
+)
+@click.option(
     "--stripe-secret-key",
     envvar="STRIPE_SECRET_KEY",
     help="The API key the Stripe stand-in accepts. Default: STRIPE_SECRET_KEY, else the demo's.",
@@ -90,6 +98,7 @@ def serve(
     cors_origins,
     speed,
     chaos,
+    chaos_mode,
     stripe_secret_key,
     stripe_webhook_secret,
     no_stripe,
@@ -117,7 +126,7 @@ def serve(
         sim_url=public_url or f"http://{host}:{port}",
         numbers=[(n, "") for n in numbers] or list(DEMO_NUMBERS),
         real_speed=speed,
-        chaos=Chaos() if chaos else None,
+        chaos=Chaos(mode=chaos_mode) if chaos else None,
         **{k: v or DEMO_DEFAULTS[k] for k, v in given.items()},
     )
     simulator = Simulator(config)

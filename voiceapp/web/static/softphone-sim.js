@@ -158,6 +158,9 @@
     source.addEventListener("registered", function () {
       device.emit("registered");
     });
+    source.addEventListener("tokenWillExpire", function () {
+      device.warnExpiry();
+    });
     source.addEventListener("incoming", function (message) {
       const data = JSON.parse(message.data);
       const call = new SimCall(device, data.call_sid, data.parameters);
@@ -199,9 +202,23 @@
     if (expiry) {
       const wait = Math.max(0, expiry - Date.now() - this.tokenRefreshMs);
       this.expiryTimer = window.setTimeout(function () {
-        device.emit("tokenWillExpire", device);
+        device.warnExpiry();
       }, wait);
     }
+    if (this.key) {
+      // As Twilio.Device does: the new token replaces the old one on the connection.
+      this.post("/sim/phones/token", { token: token }).catch(function () {});
+    }
+  };
+
+  // The warning comes from this page's own timer (the token's "exp") and from the
+  // simulator, which checks tokens as Twilio does; the panel hears it once per token.
+  SimDevice.prototype.warnExpiry = function () {
+    if (this.warnedToken === this.token) {
+      return;
+    }
+    this.warnedToken = this.token;
+    this.emit("tokenWillExpire", this);
   };
 
   window.VoiceappSimDevice = SimDevice;
