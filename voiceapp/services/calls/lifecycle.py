@@ -9,8 +9,9 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from voiceapp.db import insert_skipping_conflicts
 from voiceapp.domain.agent_identity import user_id_from_identity
@@ -26,7 +27,11 @@ ANSWERED_STATUSES = frozenset({"in-progress", "completed"})
 def our_number(db: Session, e164: str | None) -> PhoneNumber | None:
     if not e164:
         return None
-    return db.scalar(select(PhoneNumber).where(PhoneNumber.number == e164))
+    return db.scalar(
+        select(PhoneNumber)
+        .where(PhoneNumber.number == e164)
+        .options(lazyload(PhoneNumber.operators))  # read only by who may call out
+    )
 
 
 def lock_call(db: Session, sid: str) -> Call | None:
@@ -55,30 +60,28 @@ def contact_for_number(
     found = contact_ops.find_by_phone(db, e164)
     if found:
         return found[0]
-    return contact_ops.create_contact(
-        db,
-        {
-            "phones": [{"number": e164, "kind": "mobile"}],
-            "visibility": "shared_write",
-            "owner_id": None,
-        },
-        actor=None,
-        now=now,
-    )
+    return contact_ops.create_caller_contact(db, e164, now=now)
 
 
 def record_call_in_history(db: Session, call: Call, now: datetime) -> None:
-    if call.contact is None:
+    contact = call.contact
+    if contact is None:
         return
+    if contact.id is None:
+        db.flush()
     label = "Incoming call" if call.direction == "inbound" else "Outgoing call"
-    contact_ops.add_event(
+    contact_ops.insert_events(
         db,
-        call.contact,
-        kind=f"call_{call.direction}",
-        summary=label,
+        [
+            {
+                "contact_id": contact.id,
+                "kind": f"call_{call.direction}",
+                "summary": label,
+                "ref_type": "call",
+                "ref_id": call.sid,
+            }
+        ],
         now=now,
-        ref_type="call",
-        ref_id=call.sid,
     )
 
 
@@ -157,17 +160,27 @@ def start_or_find_call(
     )
     # The same first request may run concurrently (Twilio's retry): the row's unique sid
     # lets one insert win, the other finds (and locks) the winner's row.
-    call = db.scalars(
-        insert_skipping_conflicts(db, Call, values, conflict_on=["sid"])
-        .returning(Call)
-        .execution_options(populate_existing=True)
+    table = Call.__table__
+    row = db.execute(
+        insert_skipping_conflicts(db, table, values, conflict_on=["sid"]).returning(*table.columns)
     ).first()
-    if call is None:
+    if row is None:
         return lock_call(db, sid), False
+    # The row as inserted becomes the session's object without reading it back (an ORM
+    # INSERT ... RETURNING would also load its recordings).
+    call = Call(**{column.key: value for column, value in zip(table.columns, row, strict=True)})
+    make_transient_to_detached(call)
+    db.add(call)
+    if contact is None and find_contact is not None:
+        contact = find_contact()
+        if contact is not None:
+            if contact.id is None:
+                db.flush()
+            # Written at once, so the commit has no unit of work to flush for the call.
+            db.execute(update(table).where(table.c.id == call.id).values(contact_id=contact.id))
+            set_committed_value(call, "contact_id", contact.id)
     if contact is not None:
-        call.contact = contact
-    if find_contact is not None and call.contact is None:
-        call.contact = find_contact()
+        set_committed_value(call, "contact", contact)
     if in_history:
         record_call_in_history(db, call, now)
     return call, True
