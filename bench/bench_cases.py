@@ -314,7 +314,8 @@ def sqlite_load(
     marks = ",".join("?" * len(CASE_COLUMNS.split(",")))
     for batch in batches(case_rows, BATCH):
         con.executemany(
-            f"INSERT INTO cases ({CASE_COLUMNS}) VALUES ({marks})",
+            # keep_recordings (issue 12) has no default in the schema: not kept.
+            f"INSERT INTO cases ({CASE_COLUMNS}, keep_recordings) VALUES ({marks}, 0)",
             [tuple(s(v) for v in r) for r in batch],
         )
     con.execute("COMMIT")
@@ -359,9 +360,9 @@ def pg_load(
             with cur.copy(f"COPY orders ({ORDER_COLUMNS}) FROM STDIN") as copy:
                 for r in orders:
                     copy.write_row(r)
-            with cur.copy(f"COPY cases ({CASE_COLUMNS}) FROM STDIN") as copy:
+            with cur.copy(f"COPY cases ({CASE_COLUMNS}, keep_recordings) FROM STDIN") as copy:
                 for r in case_rows:
-                    copy.write_row(r)
+                    copy.write_row((*r, False))
             # Rows came with their ids; later inserts by the app must not collide.
             for table in ("contacts", "contact_phones", "orders", "cases"):
                 cur.execute(

@@ -380,6 +380,13 @@ class Gunicorn:
                 self.process.wait()
 
 
+def _use_name(name: str) -> None:
+    global WORK_DIR, PG_DATABASE
+    if name != PG_DATABASE:
+        WORK_DIR = Path(f"/tmp/voiceapp-{name}")
+        PG_DATABASE = name
+
+
 def prepare_database(backend: str) -> str:
     from voiceapp.migrate import upgrade
 
@@ -511,7 +518,14 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=2500, help="calls of 4 status callbacks")
     parser.add_argument("--duplicates", type=float, default=0.2, help="share of extra copies")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--name",
+        default=PG_DATABASE,
+        help="the PostgreSQL database and the folder /tmp/voiceapp-<name> (two people "
+        "benchmarking on one machine each take their own)",
+    )
     args = parser.parse_args()
+    _use_name(args.name)
 
     rng = random.Random(args.seed)
     shutil.rmtree(WORK_DIR, ignore_errors=True)

@@ -74,6 +74,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
 
     app.extensions["voiceapp.db"] = db.Database(settings.resolved_database_url())
     app.extensions["voiceapp.redis"] = redis_client.make_redis(settings.redis_url)
+    app.extensions["voiceapp.redis_breaker"] = redis_client.RedisBreaker(settings.redis_url)
     from voiceapp.mailer import make_mailer
 
     app.extensions["voiceapp.mailer"] = make_mailer(settings)

@@ -110,3 +110,47 @@ def test_the_openapi_document_is_public_and_describes_contacts(client):
     assert "/api/contacts/{contact_id}" in spec["paths"]
     assert set(spec["paths"]["/api/contacts/{contact_id}"]) >= {"get", "patch", "delete"}
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_a_token_is_resolved_in_one_indexed_statement(dbs):
+    """Every API request resolves its token: one SELECT (the user joined), served by the
+    unique index on token_hash, not a token query plus a lazy load of the user."""
+    from sqlalchemy import text
+
+    from tests.sql_capture import sent_selects
+    from voiceapp.services.accounts import resolve_api_token
+
+    user = UserFactory()
+    token = _token_for(dbs, user)
+    dbs.expunge_all()  # nothing in the identity map: what a fresh request would send
+    resolved, selects = sent_selects(dbs, lambda: resolve_api_token(dbs, token, now=utcnow()))
+    assert resolved is not None and resolved.id == user.id
+    assert resolved.email == user.email  # loaded by that statement, no lazy load after
+    assert len(selects) == 1, selects
+    sql, params = selects[0]
+    connection = dbs.connection()
+    if connection.dialect.name == "sqlite":
+        plan = " ".join(
+            r[3] for r in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+        )
+        # The unique constraint's index (SQLite names it sqlite_autoindex_api_tokens_N).
+        assert "SEARCH api_tokens USING INDEX" in plan and "(token_hash=?)" in plan, plan
+        assert "SCAN" not in plan, plan
+    else:
+        dbs.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {sql}", params))
+        assert "Scan using uq_api_tokens_token_hash" in plan, plan
+        assert "Seq Scan" not in plan, plan
+
+
+def test_a_token_revoked_between_two_requests_fails_the_second_at_once(client, dbs):
+    from voiceapp.services.accounts import revoke_api_token
+
+    user = UserFactory()
+    token = _token_for(dbs, user)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/contacts", headers=headers).status_code == 200
+    row = dbs.scalars(select(ApiToken)).one()
+    assert revoke_api_token(dbs, user, row.id, now=utcnow())
+    dbs.commit()
+    assert client.get("/api/contacts", headers=headers).status_code == 401

@@ -488,3 +488,125 @@ def test_the_sweep_purges_rows_handed_over_more_than_a_week_ago(app, dbs):
     dbs.rollback()
     dbs.expire_all()
     assert sorted(dbs.scalars(select(OutboxJob.job_id))) == ["recent", "waiting"]
+
+
+class CloseTimer:
+    """WSGI middleware timing what a request thread does after the answer (the response's
+    close(), where the outbox relay runs), one figure per request."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+        self.seconds: list[float] = []
+
+    def __call__(self, environ, start_response):
+        body = self.wsgi_app(environ, start_response)
+        timer = self
+
+        class Timed:
+            def __iter__(self):
+                return iter(body)
+
+            def close(self):
+                started = time.perf_counter()
+                try:
+                    if hasattr(body, "close"):
+                        body.close()
+                finally:
+                    timer.seconds.append(time.perf_counter() - started)
+
+        return Timed()
+
+
+HAND_OVER_BUDGET_SECONDS = 0.05
+
+
+def test_a_hanging_redis_costs_a_thread_little_after_a_first_failure_and_nothing_is_lost(
+    make_app, team, dbs, hanging_redis_url, worker_app, fake_telephony, tmp_path, monkeypatch
+):
+    """The first relay waits out Redis's socket timeout; then the breaker lets request
+    threads skip Redis, and the short probe after the back-off costs at most 50 ms too.
+    Every job waits in the outbox and is handed over by the sweep once Redis is back.
+
+    The socket timeout is raised to REDIS_WAIT_SECONDS, so a relay that waited on Redis
+    again stands out from one the machine was slow to run: none may come near it, and the
+    typical one (the median) must stay within the 50 ms budget."""
+    from voiceapp import redis_client
+
+    monkeypatch.setattr(redis_client, "REDIS_TIMEOUT_SECONDS", REDIS_WAIT_SECONDS)
+    app = make_app(
+        **TWILIO_SETTINGS, redis_url=hanging_redis_url, recordings_path=tmp_path / "recordings"
+    )
+    timer = CloseTimer(app.wsgi_app)
+    app.wsgi_app = timer
+    # One thread: a request is served only after the previous one's relay is done, as a
+    # gunicorn thread would be busy until then.
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    recording_sids = []
+    try:
+
+        def recording_callback() -> None:
+            sid = new_call_sid()
+            recording_sids.append("RE" + sid[2:])
+            response, _ = post_signed(
+                base, "/twilio/voice/recording", recording_params(sid, recording_sids[-1])
+            )
+            assert response.status_code == 200
+
+        for _ in range(8):
+            recording_callback()
+        # Past the first back-off: the next thread probes (and finds Redis still hanging).
+        time.sleep(redis_client.BREAKER_FIRST_BACKOFF_SECONDS + 0.1)
+        for _ in range(4):
+            recording_callback()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+    first, *after = timer.seconds
+    assert len(timer.seconds) == 12
+    # The first relay did wait on the hanging socket (so the test can tell waiting apart).
+    assert first >= REDIS_WAIT_SECONDS * 0.9, timer.seconds
+    shown = [f"{s * 1000:.1f} ms" for s in after]
+    assert max(after) < REDIS_WAIT_SECONDS / 5, shown  # no thread waited on Redis again
+    assert sorted(after)[len(after) // 2] <= HAND_OVER_BUDGET_SECONDS, shown
+    assert app.extensions["voiceapp.redis_breaker"].is_open
+
+    # Nothing lost: every job waits in the outbox, and the sweep (Redis up) hands them over.
+    dbs.rollback()
+    rows = outbox_rows(dbs)
+    assert [r.job_id for r in rows] == [f"fetch-recording-{s}" for s in recording_sids]
+    assert all(r.enqueued_at is None for r in rows)
+    assert workers.sweep()["relayed"] == 12
+    assert sorted(Queue("default", connection=Redis.from_url(TEST_REDIS_URL)).job_ids) == sorted(
+        f"fetch-recording-{s}" for s in recording_sids
+    )
+
+
+def test_the_breaker_closes_when_redis_answers_the_probe(make_app, team, dbs, serve):
+    """After the back-off a request's relay probes; a Redis that answers gets the work."""
+    from voiceapp import redis_client
+
+    app = make_app(**TWILIO_SETTINGS)
+    breaker = app.extensions["voiceapp.redis_breaker"]
+    breaker.failed()  # as if a relay had just found Redis failing
+    base = serve(app)
+    sid = new_call_sid()
+    response, _ = post_signed(
+        base, "/twilio/voice/recording", recording_params(sid, "RE" + sid[2:])
+    )
+    assert response.status_code == 200
+    time.sleep(0.3)
+    dbs.rollback()
+    assert [r.enqueued_at for r in outbox_rows(dbs)] == [None]  # skipped: the breaker is open
+    time.sleep(redis_client.BREAKER_FIRST_BACKOFF_SECONDS)
+    sid = new_call_sid()
+    post_signed(base, "/twilio/voice/recording", recording_params(sid, "RE" + sid[2:]))
+    handed = wait_for(
+        lambda s: [r for r in outbox_rows(s) if r.enqueued_at is not None], dbs, timeout=5
+    )
+    assert len(handed) == 2  # the waiting row too
+    assert not breaker.is_open

@@ -365,3 +365,76 @@ def test_concurrent_callbacks_of_one_call_leave_one_consistent_row(tw_app, dbs):
         ).all()
         assert len(contacts) == 1
         assert call_row(dbs, sid).contact_id == contacts[0].id
+
+
+def test_a_burst_of_shuffled_duplicated_callbacks_from_8_threads_loses_and_doubles_nothing(
+    tw_app, dbs
+):
+    """bench/bench_webhooks.py's status series on a smaller number: 60 unknown calls of 4
+    callbacks each, 20 % copies (half Twilio's retries with the same token, half without a
+    token), shuffled and posted by 8 threads at once. Every call ends as it really went,
+    with exactly its 4 events and one contact; no event is stored twice."""
+    import random
+
+    rng = random.Random(15)
+    truths, originals = {}, []
+    for index in range(60):
+        sid = new_call_sid()
+        truth = true_call(sid, "completed", with_initiated=True, duration=30 + index)
+        for event in truth.events:
+            event["From"] = event["Caller"] = f"+4915144{index:06d}"
+            originals.append((event, f"{sid}-{event['SequenceNumber']}"))
+        truths[sid] = truth
+    deliveries = [(event, {IDEMPOTENCY_HEADER: token}) for event, token in originals]
+    for event, token in rng.sample(originals, len(originals) // 5):
+        deliveries.append((event, {IDEMPOTENCY_HEADER: token} if rng.random() < 0.5 else {}))
+    rng.shuffle(deliveries)
+
+    answers: list[int] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    chunks = [deliveries[i::8] for i in range(8)]
+    barrier = threading.Barrier(len(chunks))
+
+    def worker(chunk) -> None:
+        client = tw_app.test_client()
+        try:
+            barrier.wait(timeout=10)
+            for event, headers in chunk:
+                code = signed_post(client, STATUS, event, headers=headers).status_code
+                with lock:
+                    answers.append(code)
+        except BaseException as exc:
+            with lock:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(chunk,)) for chunk in chunks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert answers == [200] * len(deliveries)
+
+    dbs.rollback()
+    rows = {c.sid: c for c in dbs.scalars(select(Call).where(Call.sid.in_(truths)))}
+    lost = [sid for sid, truth in truths.items() if sid not in rows]
+    for sid, truth in truths.items():
+        if sid in rows:
+            assert_matches(rows[sid], truth)
+    assert lost == []
+    counts = dict(
+        dbs.execute(
+            select(CallEvent.call_sid, func.count())
+            .where(CallEvent.call_sid.in_(truths), CallEvent.source == "status")
+            .group_by(CallEvent.call_sid)
+        ).all()
+    )
+    assert counts == {sid: 4 for sid in truths}  # none lost, none counted twice
+    assert all(row.contact_id is not None for row in rows.values())
+    contacts = dbs.scalar(
+        select(func.count(func.distinct(ContactPhone.contact_id))).where(
+            ContactPhone.number.like("+4915144%")
+        )
+    )
+    assert contacts == 60

@@ -133,7 +133,7 @@ def begin_inbound(
     """Twilio's first request for a call to one of our numbers."""
     settings = get_team_settings(db)
     our = call_ops.our_number(db, params.get("To"))
-    call = call_ops.start_call(
+    call, created = call_ops.start_or_find_call(
         db,
         sid=params["CallSid"],
         direction="inbound",
@@ -151,7 +151,8 @@ def begin_inbound(
             db, params.get("From"), default_region=default_region, now=now
         ),
     )
-    session = db.get(IvrSession, call.sid)
+    # A call this request created has no IVR state yet: no need to ask the database.
+    session = None if created else db.get(IvrSession, call.sid)
     if session is not None:  # Twilio retried the first request
         return _replay(db, call, session, settings, zone, now)
     state, action = menu.start(_config(settings, zone, now))

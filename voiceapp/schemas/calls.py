@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from voiceapp.schemas.contacts import PageArgsSchema, PageSchema
+from voiceapp.schemas.fast_dump import FastDumpSchema
 from voiceapp.schemas.fields import Id, Moment
 from voiceapp.schemas.reviews import ReviewSchema
 
@@ -67,7 +68,8 @@ class CallListArgsSchema(PageArgsSchema):
     until = Moment()
 
 
-class CallPageSchema(PageSchema):
+class CallPageSchema(FastDumpSchema, PageSchema):
+    # Dumped by its compiled twin (schemas.fast_dump), checked against marshmallow.
     items = fields.List(fields.Nested(CallSchema), required=True)
 
 

@@ -9,6 +9,7 @@ from voiceapp.db import utcnow
 from voiceapp.domain.scheduling import CALLBACK, COMPLETED, OUTCOMES
 from voiceapp.models.cases import CASE_STATUSES, OPEN
 from voiceapp.schemas.contacts import PageArgsSchema, PageSchema
+from voiceapp.schemas.fast_dump import FastDumpSchema
 from voiceapp.schemas.fields import Id, Moment
 
 LANGUAGE = validate.Regexp(r"^[a-z]{2}$", error="a two-letter language code such as de or en")
@@ -100,7 +101,8 @@ class CaseDetailSchema(CaseSchema):
     files = fields.List(fields.Nested(CaseFileSchema))
 
 
-class CasePageSchema(PageSchema):
+class CasePageSchema(FastDumpSchema, PageSchema):
+    # Dumped by its compiled twin (schemas.fast_dump), checked against marshmallow.
     items = fields.List(fields.Nested(CaseSchema), required=True)
 
 

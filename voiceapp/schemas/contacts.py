@@ -14,6 +14,7 @@ from marshmallow import (
 )
 
 from voiceapp.domain.contacts import CONTACT_KINDS, PHONE_KINDS, VISIBILITIES
+from voiceapp.schemas.fast_dump import FastDumpSchema
 from voiceapp.schemas.fields import ID_MAX, CountryCode, Id, PhoneNumber
 
 MAX_PER_PAGE = 200
@@ -173,7 +174,8 @@ class ContactListArgsSchema(PageArgsSchema):
     phone = PhoneNumber()
 
 
-class ContactPageSchema(PageSchema):
+class ContactPageSchema(FastDumpSchema, PageSchema):
+    # Dumped by its compiled twin (schemas.fast_dump), checked against marshmallow.
     items = fields.List(fields.Nested(ContactSchema), required=True)
 
 

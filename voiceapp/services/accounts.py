@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from voiceapp.domain.roles import ADMIN, ROLES
 from voiceapp.models import ApiToken, User, UserSession
@@ -280,7 +280,13 @@ def api_tokens_of(db: Session, user: User) -> list[ApiToken]:
 
 
 def resolve_api_token(db: Session, token: str, *, now: datetime) -> User | None:
-    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+    """The token's user: one statement on the unique token_hash index, the user joined
+    (every API request pays for it; a lazy load of the user was a second round trip)."""
+    row = db.scalar(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == token_hash(token))
+    )
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):

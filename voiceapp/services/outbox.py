@@ -59,10 +59,15 @@ def _relay_after_response() -> None:
         def relay_on_close():
             with app.app_context():
                 from voiceapp.db import session
-                from voiceapp.redis_client import get_redis
+                from voiceapp.redis_client import get_breaker, get_redis
 
+                breaker = get_breaker()
+                # Redis failed a moment ago: this thread does not wait on it again (the
+                # rows wait for the sweep, or for a request once Redis answers).
+                if not breaker.allow():
+                    return
                 try:
-                    relay_pending(session(), get_redis())
+                    relay_pending(session(), get_redis(), breaker=breaker)
                 except Exception:  # never let the relay break the response
                     log.exception("outbox relay failed")
 
@@ -70,14 +75,15 @@ def _relay_after_response() -> None:
         return response
 
 
-def relay_pending(db: Session, redis: Redis, *, now: datetime | None = None) -> int:
+def relay_pending(db: Session, redis: Redis, *, now: datetime | None = None, breaker=None) -> int:
     """Enqueue pending rows, oldest first; stop at the first Redis error. Returns how many
     were handed over.
 
     No database transaction is open while Redis is asked: a hanging Redis takes its whole
     socket timeout, and on SQLite an open write transaction would make every webhook wait
     that long. Two relays (a request's and the sweep's) may pick the same row; the job is
-    enqueued with unique=True, so Redis takes it once and the other relay only marks it."""
+    enqueued with unique=True, so Redis takes it once and the other relay only marks it.
+    `breaker` (a request's relay: redis_client.RedisBreaker) learns whether Redis answered."""
     rows = db.execute(
         select(
             OutboxJob.id,
@@ -118,6 +124,10 @@ def relay_pending(db: Session, redis: Redis, *, now: datetime | None = None) -> 
             log.warning("outbox: Redis refused job %s (%s); it waits for the sweep", row.id, exc)
             break
         handed.append(row.id)
+    if breaker is not None and failure is not None:
+        breaker.failed()
+    elif breaker is not None and rows:
+        breaker.succeeded()
     if handed:
         db.execute(
             update(OutboxJob)

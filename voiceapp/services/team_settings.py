@@ -8,6 +8,7 @@ editable row, which is created on first use.
 from __future__ import annotations
 
 from flask import current_app, has_app_context
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,13 +36,39 @@ def _defaults() -> TeamSettings:
 _PINNED = "voiceapp.team_settings"
 
 
+# The last settings row read, in this process, and the detached copy made of it: every
+# webhook reads the settings (the auth token first), and making an ORM object of a wide row
+# cost more than the rest of the signature check. The row read is the version check: when
+# the stored row equals the one the copy was made from, the copy is returned. Keyed by the
+# row's content alone, so it is right for any database and any number of them.
+_snapshot: tuple[tuple, TeamSettings] | None = None
+
+
 def get_team_settings(db: Session) -> TeamSettings:
-    """The settings to read. Not to be changed: see editable_team_settings."""
-    row = db.get(TeamSettings, SETTINGS_ID)
+    """The settings to read. Not to be changed (the object may be shared by the threads of
+    the process): see editable_team_settings."""
+    global _snapshot
+    pinned = db.info.get(_PINNED)
+    if pinned is not None:
+        return pinned
+    if any(isinstance(obj, TeamSettings) for obj in db.identity_map.values()):
+        # Changed or read for change in this session: the session's row is the truth.
+        return db.get(TeamSettings, SETTINGS_ID)
+    table = TeamSettings.__table__
+    row = db.execute(select(table).where(table.c.id == SETTINGS_ID)).first()
     if row is None:
         return _defaults()
-    db.info[_PINNED] = row
-    return row
+    values = tuple(row)
+    cached = _snapshot
+    if cached is not None and cached[0] == values:
+        settings = cached[1]
+    else:
+        settings = TeamSettings(
+            **{column.key: value for column, value in zip(table.columns, values, strict=True)}
+        )
+        _snapshot = (values, settings)
+    db.info[_PINNED] = settings
+    return settings
 
 
 def team_zone(db: Session) -> str:
@@ -52,6 +79,7 @@ def team_zone(db: Session) -> str:
 
 
 def editable_team_settings(db: Session) -> TeamSettings:
+    db.info.pop(_PINNED, None)  # later reads in this session see the row being changed
     row = db.get(TeamSettings, SETTINGS_ID)
     if row is not None:
         return row

@@ -17,6 +17,7 @@ from voiceapp.services.calls.lifecycle import (
     mark_missed,
     our_number,
     start_call,
+    start_or_find_call,
     store_event,
 )
 from voiceapp.services.calls.outbound import Dialling, Refused, start_outbound
@@ -54,6 +55,7 @@ __all__ = [
     "recording_by_sid",
     "set_presence",
     "start_call",
+    "start_or_find_call",
     "start_outbound",
     "store_event",
     "store_media",

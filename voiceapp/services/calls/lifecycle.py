@@ -9,10 +9,11 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
+from voiceapp.db import insert_skipping_conflicts
 from voiceapp.domain.agent_identity import user_id_from_identity
 from voiceapp.domain.call_status import KNOWN_STATUSES, StatusUpdate, advance, is_final
 from voiceapp.domain.phones import is_withheld, try_normalize_phone
@@ -29,13 +30,24 @@ ANSWERED_STATUSES = frozenset({"in-progress", "completed"})
 def our_number(db: Session, e164: str | None) -> PhoneNumber | None:
     if not e164:
         return None
-    return db.scalar(select(PhoneNumber).where(PhoneNumber.number == e164))
+    return db.scalar(
+        select(PhoneNumber)
+        .where(PhoneNumber.number == e164)
+        .options(lazyload(PhoneNumber.operators))  # read only by who may call out
+    )
 
 
 def lock_call(db: Session, sid: str) -> Call | None:
     """The call row, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite's
-    IMMEDIATE transactions already serialise writers)."""
-    return db.scalar(select(Call).where(Call.sid == sid).with_for_update())
+    IMMEDIATE transactions already serialise writers). Its recordings are loaded only if
+    asked for: a callback has no use for them (they were a second query every time)."""
+    return db.scalar(
+        select(Call).where(Call.sid == sid).options(lazyload(Call.recordings)).with_for_update()
+    )
+
+
+def is_our_number(db: Session, e164: str) -> bool:
+    return db.scalar(select(PhoneNumber.id).where(PhoneNumber.number == e164)) is not None
 
 
 def contact_for_number(
@@ -46,35 +58,33 @@ def contact_for_number(
     if raw_number is None or is_withheld(raw_number) or raw_number.startswith("client:"):
         return None
     e164 = try_normalize_phone(raw_number, default_region)
-    if e164 is None or our_number(db, e164) is not None:
+    if e164 is None or is_our_number(db, e164):
         return None
     found = contact_ops.find_by_phone(db, e164)
     if found:
         return found[0]
-    return contact_ops.create_contact(
-        db,
-        {
-            "phones": [{"number": e164, "kind": "mobile"}],
-            "visibility": "shared_write",
-            "owner_id": None,
-        },
-        actor=None,
-        now=now,
-    )
+    return contact_ops.create_caller_contact(db, e164, now=now)
 
 
 def record_call_in_history(db: Session, call: Call, now: datetime) -> None:
-    if call.contact is None:
+    contact = call.contact
+    if contact is None:
         return
+    if contact.id is None:
+        db.flush()
     label = "Incoming call" if call.direction == "inbound" else "Outgoing call"
-    contact_ops.add_event(
+    contact_ops.insert_events(
         db,
-        call.contact,
-        kind=f"call_{call.direction}",
-        summary=label,
+        [
+            {
+                "contact_id": contact.id,
+                "kind": f"call_{call.direction}",
+                "summary": label,
+                "ref_type": "call",
+                "ref_id": call.sid,
+            }
+        ],
         now=now,
-        ref_type="call",
-        ref_id=call.sid,
     )
 
 
@@ -100,18 +110,50 @@ def start_call(
     callbacks of one call do not each create a contact for an unknown number.
     `in_history=False` for a leg of a call whose parent row already wrote its line in the
     contact's history (one call, one line)."""
-    call = lock_call(db, sid)
-    if call is not None:
-        return call
+    call, _created = start_or_find_call(
+        db,
+        sid=sid,
+        direction=direction,
+        params=params,
+        from_number=from_number,
+        to_number=to_number,
+        contact=contact,
+        agent_id=agent_id,
+        phone_number=phone_number,
+        record=record,
+        now=now,
+        find_contact=find_contact,
+        in_history=in_history,
+    )
+    return call
+
+
+def start_or_find_call(
+    db: Session,
+    *,
+    sid: str,
+    direction: str,
+    params: dict,
+    from_number: str,
+    to_number: str,
+    contact: Contact | None,
+    agent_id: int | None,
+    phone_number: PhoneNumber | None,
+    record: bool,
+    now: datetime,
+    find_contact: Callable[[], Contact | None] | None = None,
+    in_history: bool = True,
+) -> tuple[Call, bool]:
+    """start_call, and whether this request created the row (a retry's did not)."""
     status = params.get("CallStatus") or "ringing"
-    call = Call(
+    values = dict(
         sid=sid,
         parent_sid=params.get("ParentCallSid") or None,
         direction=direction,
         twilio_direction=params.get("Direction"),
         from_number=from_number,
         to_number=to_number,
-        contact=contact,
+        contact_id=contact.id if contact is not None else None,
         agent_id=agent_id,
         phone_number_id=phone_number.id if phone_number else None,
         # A status we do not know (Twilio adds values) says nothing about the call yet.
@@ -119,16 +161,32 @@ def start_call(
         record=record,
         started_at=now,
     )
-    try:
-        with db.begin_nested():
-            db.add(call)
-    except IntegrityError:  # the same first request, concurrently
-        return lock_call(db, sid)
-    if find_contact is not None and call.contact is None:
-        call.contact = find_contact()
+    # The same first request may run concurrently (Twilio's retry): the row's unique sid
+    # lets one insert win, the other finds (and locks) the winner's row.
+    table = Call.__table__
+    row = db.execute(
+        insert_skipping_conflicts(db, table, values, conflict_on=["sid"]).returning(*table.columns)
+    ).first()
+    if row is None:
+        return lock_call(db, sid), False
+    # The row as inserted becomes the session's object without reading it back (an ORM
+    # INSERT ... RETURNING would also load its recordings).
+    call = Call(**{column.key: value for column, value in zip(table.columns, row, strict=True)})
+    make_transient_to_detached(call)
+    db.add(call)
+    if contact is None and find_contact is not None:
+        contact = find_contact()
+        if contact is not None:
+            if contact.id is None:
+                db.flush()
+            # Written at once, so the commit has no unit of work to flush for the call.
+            db.execute(update(table).where(table.c.id == call.id).values(contact_id=contact.id))
+            set_committed_value(call, "contact_id", contact.id)
+    if contact is not None:
+        set_committed_value(call, "contact", contact)
     if in_history:
         record_call_in_history(db, call, now)
-    return call
+    return call, True
 
 
 def _callback_time(params: dict, now: datetime) -> datetime:
@@ -152,8 +210,9 @@ def int_param(value: str | None) -> int | None:
 def store_event(
     db: Session, *, source: str, params: dict, idempotency_token: str | None, now: datetime
 ) -> bool:
-    """Store one callback; False when it was stored before (a retry or a duplicate)."""
-    event = CallEvent(
+    """Store one callback; False when it was stored before (a retry or a duplicate: the
+    same idempotency token, or the same call, source and sequence number)."""
+    values = dict(
         call_sid=params.get("CallSid", ""),
         source=source,
         sequence_number=int_param(params.get("SequenceNumber")),
@@ -167,12 +226,9 @@ def store_event(
         params=dict(params),
         received_at=now,
     )
-    try:
-        with db.begin_nested():
-            db.add(event)
-        return True
-    except IntegrityError:
-        return False
+    table = CallEvent.__table__
+    stored = db.execute(insert_skipping_conflicts(db, table, values).returning(table.c.id)).scalar()
+    return stored is not None
 
 
 def _set_presence(db: Session, user_id: int, status: str, call_sid: str | None, now) -> None:
