@@ -81,9 +81,9 @@ def _load_form() -> tuple[dict | None, dict]:
     raw = {name: form.get(name, "") for name in TEXT_FIELDS}
     raw["physical"] = "physical" in form
     raw["on_request"] = "on_request" in form
-    if raw["on_request"] or not raw["price"].strip():
-        # An on-request product has no price; an empty price is "none given" (the schema
-        # says it is required unless the product is on request).
+    if not raw["price"].strip():
+        # No price given: right for a product on request, else the schema says it is
+        # required (and a price with "on request" ticked is refused, not dropped).
         raw["price"] = None
     plans, line_problems = parse_plan_lines(form.get("plans", ""))
     if line_problems:
