@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tests.factories import UserFactory
 from tests.order_helpers import make_product
-from tests.request_helpers import make_on_request_product, make_request
+from tests.dossier_helpers import make_on_request_product, make_request
 from voiceapp.models import (
     Notification,
     Order,
