@@ -25,7 +25,8 @@ from voiceapp.domain.dossiers import subscription_start, subscription_status_aft
 from voiceapp.domain.products import SUBSCRIPTION, describe_plan, plan_key
 from voiceapp.domain.requests import INACTIVE, SUBSCRIPTION_STATUSES
 from voiceapp.domain.roles import is_manager_or_admin
-from voiceapp.models import Order, Payment, Request, Subscription, User
+from voiceapp.models import Contact, Order, Payment, Request, Subscription, User
+from voiceapp.services.contacts import visible_contacts_filter
 from voiceapp.services.orders.history import log_event
 from voiceapp.services.requests.activity import record
 from voiceapp.services.requests.money import order_for_request
@@ -225,14 +226,31 @@ def ended(db: Session, order_id: int) -> bool:
     )
 
 
+def _visible(viewer: User):
+    """Subscriptions are seen as their contacts are (services.contacts)."""
+    return Subscription.contact_id.in_(select(Contact.id).where(visible_contacts_filter(viewer)))
+
+
+def visible_subscription(db: Session, viewer: User, subscription_id: int) -> Subscription | None:
+    return db.scalar(
+        select(Subscription).where(Subscription.id == subscription_id, _visible(viewer))
+    )
+
+
 def list_subscriptions(
-    db: Session, *, status: str | None = None, contact_ids=None, page: int = 1, per_page: int = 50
+    db: Session,
+    *,
+    viewer: User,
+    status: str | None = None,
+    contact_id: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ) -> tuple[list[Subscription], int]:
-    query = select(Subscription)
+    query = select(Subscription).where(_visible(viewer))
     if status in SUBSCRIPTION_STATUSES:
         query = query.where(Subscription.status == status)
-    if contact_ids is not None:
-        query = query.where(Subscription.contact_id.in_(contact_ids))
+    if contact_id is not None:
+        query = query.where(Subscription.contact_id == contact_id)
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = db.scalars(
         query.order_by(Subscription.id.desc()).limit(per_page).offset((page - 1) * per_page)
