@@ -46,7 +46,9 @@ def _move_dossier(db, request: Request, order: Order, received, *, now, actor) -
     record(
         db,
         request,
-        "payment",
+        # With no member recording it, the money came from the customer (the pay page,
+        # Stripe, a debit): the log names them.
+        "payment" if actor is not None else "customer_payment",
         f"payment received on order {order.number} ({who}): {received} of {order.total} "
         f"{order.currency} in",
         actor_id=actor.id if actor else None,

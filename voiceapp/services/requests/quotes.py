@@ -231,7 +231,7 @@ def answer_quote(db: Session, request: Request, *, accept: bool, now: datetime) 
     record(
         db,
         request,
-        "quote",
+        "customer_quote",
         f"the customer {verb} the quote of {quote.amount} {quote.currency}",
         actor_id=None,
         data={"quote_id": quote.id, "status": quote.status},

@@ -258,6 +258,10 @@ def list_subscriptions(
     return list(items), total
 
 
+def subscription_of_request(db: Session, request_id: int) -> Subscription | None:
+    return db.scalar(select(Subscription).where(Subscription.request_id == request_id))
+
+
 def collected_payments(db: Session, subscription: Subscription) -> list[Payment]:
     """Every payment of the subscription's order, oldest first (refunds too)."""
     if subscription.order_id is None:
