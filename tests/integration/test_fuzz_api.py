@@ -19,8 +19,9 @@ from schemathesis.generation import GenerationMode
 
 from tests.factories import CaseFactory, ContactFactory, OrderFactory, UserFactory
 from tests.hostile_values import HOSTILE_JSON, HOSTILE_TEXT
+from tests.request_helpers import make_request
 from voiceapp.db import utcnow
-from voiceapp.models import Call, Commission, Product, Recording, Task
+from voiceapp.models import Call, Commission, Product, Recording, RequestLabel, Task
 from voiceapp.services.accounts import create_api_token
 
 EXAMPLES_PER_OPERATION = 20
@@ -94,6 +95,9 @@ def admin_token(ctx, dbs):
     # Task 1, on contact 1, the admin's.
     dbs.add(Task(title="Fuzzed task", due_at=utcnow(), assignee_id=admin.id, contact_id=1))
     dbs.flush()
+    # Request 1, from a customer who gave an e-mail (replies to it are sent), and label 1.
+    dbs.add(RequestLabel(name="Fuzzed label"))
+    make_request(dbs, name="Fuzzed customer", email="fuzz@example.com")
     _row, token = create_api_token(dbs, admin, name="fuzz", now=utcnow())
     dbs.commit()
     return token
@@ -149,6 +153,7 @@ EXISTING = {
     "payout_id": 1,
     "commission_id": 1,
     "task_id": 1,
+    "request_id": 1,
     "sid": "CA1",  # recorded, with an agent: reviews of it reach the review rules
 }
 

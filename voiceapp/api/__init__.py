@@ -54,6 +54,7 @@ def init_api(app) -> None:
     from voiceapp.api.payouts import blp as payouts_blp
     from voiceapp.api.products import blp as products_blp
     from voiceapp.api.reports import blp as reports_blp
+    from voiceapp.api.requests import blp as requests_blp
     from voiceapp.api.reviews import blp as reviews_blp
     from voiceapp.api.tasks import blp as tasks_blp
     from voiceapp.api.team import blp as team_blp
@@ -68,6 +69,7 @@ def init_api(app) -> None:
         notifications_blp,
         products_blp,
         orders_blp,
+        requests_blp,
         dashboard_blp,
         reports_blp,
         team_blp,

@@ -52,6 +52,9 @@ def init_web(app) -> None:
         products,
         recording_settings,
         reports,
+        request_public,
+        request_settings,
+        requests,
         reviews,
         tasks,
         telephony_admin,
@@ -64,6 +67,8 @@ def init_web(app) -> None:
         contacts,
         cases,
         tasks,
+        requests,
+        request_settings,
         account,
         members,
         member_bulk,
@@ -89,6 +94,7 @@ def init_web(app) -> None:
         app.register_blueprint(module.bp)
     vendor.init_vendor(app)  # the npm libraries, under /static/vendor/
     pay.init_pay_page(app)  # the customer's pay page, with its rate limit
+    request_public.init_request_pages(app)  # /r/...: on the pay page's limiter
     errors.register(app)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["phone"] = format_international
@@ -99,4 +105,5 @@ def init_web(app) -> None:
         VISIBILITY_LABELS=VISIBILITY_LABELS,
         is_manager_or_admin=is_manager_or_admin,
         unread_notifications=notifications.unread_notifications,
+        requests_waiting=requests.requests_waiting,
     )

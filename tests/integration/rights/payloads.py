@@ -471,6 +471,75 @@ PAYLOADS.update(
 )
 
 
+def _public_request(world, args, _role):
+    """The public form as a person sends it (a start time long enough ago)."""
+    from tests.request_helpers import started
+    from voiceapp.models import RequestForm
+
+    form = world.dbs.scalar(select(RequestForm).where(RequestForm.slug == args["slug"]))
+    return {
+        "data": {
+            "start": started(form.id),
+            "name": "Anna Muster",
+            "email": "anna@example.com",
+            "message": "Hello",
+        }
+    }
+
+
+def _a_label(world, _args, _role, *, into: str):
+    label = world.label("any")
+    if into == "json":
+        return {"json": {"label_ids": [label.id]}}
+    return {"data": {"label_ids": str(label.id)}}
+
+
+PAYLOADS.update(
+    {
+        ("POST", "/r/<slug>"): _public_request,
+        ("POST", "/r/conversation/<token>"): lambda w, a, r: {"data": {"body": "Thanks!"}},
+        ("POST", "/api/requests"): lambda w, a, r: {
+            "json": {"name": "Anna Muster", "email": "anna@example.com"}
+        },
+        ("PATCH", "/api/requests/<int:request_id>"): lambda w, a, r: {
+            "json": {"payment_method": "card"}
+        },
+        ("POST", "/api/requests/<int:request_id>/messages"): lambda w, a, r: {
+            "json": {"body": "We are on it."}
+        },
+        ("POST", "/api/requests/<int:request_id>/notes"): lambda w, a, r: {"json": {"body": "VIP"}},
+        ("PUT", "/api/requests/<int:request_id>/labels"): lambda w, a, r: _a_label(
+            w, a, r, into="json"
+        ),
+        ("POST", "/requests/<int:request_id>/status"): lambda w, a, r: {
+            "data": {"status": "in_progress"}
+        },
+        ("POST", "/requests/<int:request_id>/details"): lambda w, a, r: {
+            "data": {"payment_method": "card"}
+        },
+        ("POST", "/requests/<int:request_id>/reply"): lambda w, a, r: {
+            "data": {"body": "We are on it."}
+        },
+        ("POST", "/requests/<int:request_id>/notes"): lambda w, a, r: {"data": {"body": "VIP"}},
+        ("POST", "/requests/<int:request_id>/labels"): lambda w, a, r: _a_label(
+            w, a, r, into="data"
+        ),
+        ("POST", "/requests/labels"): lambda w, a, r: {
+            "data": {"name": f"Label {next(_serial)}", "color": "#aa0000"}
+        },
+        ("POST", "/requests/labels/<int:label_id>"): lambda w, a, r: {
+            "data": {"name": f"Renamed {next(_serial)}", "color": "#00aa00"}
+        },
+        ("POST", "/requests/forms"): lambda w, a, r: {
+            "data": {"slug": f"new-{next(_serial)}", "title": "Book a course", "active": "on"}
+        },
+        ("POST", "/requests/forms/<int:form_id>"): lambda w, a, r: {
+            "data": {"slug": f"renamed-{next(_serial)}", "title": "Renamed", "active": "on"}
+        },
+    }
+)
+
+
 def payload(method: str, rule: str, world, args: dict, role: str) -> dict:
     make = PAYLOADS.get((method, rule))
     return make(world, args, role) if make else {}

@@ -669,3 +669,81 @@ EXPECTED.update(
         ("GET", "/commissions/statement"): (200, 403, 403, 403, OUT),
     }
 )
+
+# Requests (issue #17): one shared inbox, so every member sees and works every request;
+# agents take requests only for themselves (tested in test_requests_api). A website's
+# own form sends requests in with a token of an admin or a sales manager. Labels are
+# managed by sales managers and admins, the public request forms by admins. The public
+# form /r/<slug> answers everybody alike; on the customer's page a signed-in member may
+# read but not answer as the customer (403).
+EXPECTED.update(
+    {
+        ("GET", "/api/requests"): (200, 200, 200, 200, 401),
+        ("POST", "/api/requests"): ("201+", "201+", 403, 403, 401),
+        ("GET", "/api/requests/<int:request_id>"): {
+            "pending": (200, 200, 200, 200, 401),
+        },
+        ("PATCH", "/api/requests/<int:request_id>"): {
+            "pending": ("200+", "200+", "200+", "200+", 401),
+        },
+        ("POST", "/api/requests/<int:request_id>/messages"): {
+            "pending": ("201+", "201+", "201+", "201+", 401),
+        },
+        ("POST", "/api/requests/<int:request_id>/notes"): {
+            "pending": ("201+", "201+", "201+", "201+", 401),
+        },
+        ("PUT", "/api/requests/<int:request_id>/labels"): {
+            "pending": ("200+", "200+", "200+", "200+", 401),
+        },
+        ("GET", "/requests"): (200, 200, 200, 200, OUT),
+        ("GET", "/requests/<int:request_id>"): {
+            "pending": (200, 200, 200, 200, OUT),
+        },
+        ("POST", "/requests/<int:request_id>/status"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/details"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/reply"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/notes"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/labels"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/callback-case"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/new-link"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("GET", "/requests/labels"): (200, 200, 403, 403, OUT),
+        ("POST", "/requests/labels"): ("302+", "302+", 403, 403, OUT),
+        ("POST", "/requests/labels/<int:label_id>"): {
+            "any": ("302+", "302+", 403, 403, OUT),
+        },
+        ("GET", "/requests/forms"): (200, 403, 403, 403, OUT),
+        ("POST", "/requests/forms"): ("302+", 403, 403, 403, OUT),
+        ("GET", "/requests/forms/<int:form_id>"): {
+            "any": (200, 403, 403, 403, OUT),
+        },
+        ("POST", "/requests/forms/<int:form_id>"): {
+            "any": ("302+", 403, 403, 403, OUT),
+        },
+        ("GET", "/r/<slug>"): {
+            "open": (200, 200, 200, 200, 200),
+        },
+        ("POST", "/r/<slug>"): {
+            "open": ("200+", "200+", "200+", "200+", "200+"),
+        },
+        ("GET", "/r/conversation/<token>"): {
+            "open": (200, 200, 200, 200, 200),
+        },
+        ("POST", "/r/conversation/<token>"): {
+            "open": (403, 403, 403, 403, "302+"),
+        },
+    }
+)

@@ -94,6 +94,14 @@ STATES = {
     # colleague: the other agent's own (all on a contact shared read and write); hidden:
     # given to the agent by the other agent, on the other agent's private contact.
     "task": ("own", "added", "colleague", "hidden"),
+    # Requests are the whole team's (one shared inbox): one pending request from the
+    # public form; a team label; a public request form, by its id or its address; the
+    # customer's signed link to their page.
+    "request": ("pending",),
+    "label": ("any",),
+    "form": ("any",),
+    "request_form": ("open",),
+    "request_link": ("open",),
 }
 
 # A route's URL arguments tell which kind of object it takes.
@@ -120,6 +128,11 @@ KINDS = {
     frozenset({"commission_id"}): "commission",
     frozenset({"download"}): "report_download",
     frozenset({"task_id"}): "task",
+    frozenset({"request_id"}): "request",
+    frozenset({"label_id"}): "label",
+    frozenset({"form_id"}): "form",
+    frozenset({"slug"}): "request_form",
+    frozenset({"token"}): "request_link",
 }
 STATES["static"] = ("any",)
 STATES["vendor"] = ("any",)
@@ -481,6 +494,31 @@ class World:
         save_file(root, self.users["sales_manager"].id, token, "calls-report.csv", "Member\n")
         return token
 
+    def request(self, _state: str):
+        from tests.request_helpers import make_request
+
+        return make_request(self.dbs, name="Anna Muster", email="anna@example.com")
+
+    def label(self, _state: str):
+        from voiceapp.models import RequestLabel
+
+        row = RequestLabel(name=f"Label {next(_serial)}")
+        self.dbs.add(row)
+        self.dbs.commit()
+        return row
+
+    def form(self, _state: str):
+        from tests.request_helpers import make_form
+
+        return make_form(self.dbs, slug=f"form-{next(_serial)}")
+
+    def request_link(self, _state: str) -> str:
+        from voiceapp.services.requests.conversation import customer_token
+
+        req = self.request("pending")
+        with self.app.test_request_context():
+            return customer_token(req)
+
     def url_args(self, kind: str, state: str) -> dict:
         """Build one object of `kind` in `state`; the URL arguments that name it."""
         if kind == "report_download":
@@ -493,6 +531,10 @@ class World:
             return {"code": self.pay_code(state)}
         if kind == "invitation":
             return {"invitation": self.invitation(state)}
+        if kind == "request_form":
+            return {"slug": self.form(state).slug}
+        if kind == "request_link":
+            return {"token": self.request_link(state)}
         made = getattr(self, kind)(state)
         if kind == "case_file":
             return {"case_id": made[0].id, "file_id": made[1].id}
