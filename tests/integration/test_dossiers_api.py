@@ -52,7 +52,7 @@ def test_an_agent_sends_lists_and_withdraws_quotes(as_user, agent, dbs):
     listed = call("GET", f"/api/requests/{req.id}/quotes").json
     assert listed["total"] == 1 and listed["items"][0]["id"] == sent.json["id"]
     dbs.rollback()
-    assert dbs.get(Request, req.id).status == "awaiting_reply"
+    assert dbs.scalar(select(Request.status).where(Request.id == req.id)) == "awaiting_reply"
     withdrawn = call("POST", f"/api/requests/{req.id}/quotes/{sent.json['id']}/withdraw", json={})
     assert withdrawn.status_code == 200 and withdrawn.json["status"] == "withdrawn"
     again = call("POST", f"/api/requests/{req.id}/quotes/{sent.json['id']}/withdraw", json={})

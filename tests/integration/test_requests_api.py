@@ -191,9 +191,10 @@ def test_patch_adds_a_product_assigns_and_decides(ctx, dbs, as_user):
         },
     )
     assert response.status_code == 200, response.json
+    # Confirming works on the dossier: it is no longer new (services.requests.status_effects).
     assert (response.json["kind"], response.json["stage"], response.json["status"]) == (
         "dossier",
-        "new",
+        "in_progress",
         "confirmed",
     )
     # Agents take requests for themselves only; nothing changes.
@@ -204,7 +205,7 @@ def test_patch_adds_a_product_assigns_and_decides(ctx, dbs, as_user):
     kinds = dbs.scalars(
         select(RequestEvent.kind).where(RequestEvent.request_id == req.id).order_by(RequestEvent.id)
     ).all()
-    assert kinds == ["created", "assignee", "kind", "product", "status"]
+    assert kinds == ["created", "assignee", "kind", "product", "status", "stage"]
 
 
 def test_a_reply_is_queued_as_an_email_and_starts_work(ctx, dbs, as_user):

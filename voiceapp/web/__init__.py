@@ -36,6 +36,7 @@ def init_web(app) -> None:
         commission_settings,
         commissions,
         contacts,
+        dossiers,
         email_templates,
         errors,
         home,
@@ -95,6 +96,7 @@ def init_web(app) -> None:
     vendor.init_vendor(app)  # the npm libraries, under /static/vendor/
     pay.init_pay_page(app)  # the customer's pay page, with its rate limit
     request_public.init_request_pages(app)  # /r/...: on the pay page's limiter
+    dossiers.init_dossier_pages(app)  # quotes, payments, stages, subscriptions
     errors.register(app)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["phone"] = format_international

@@ -26,9 +26,9 @@ from voiceapp.domain.products import describe_plan
 from voiceapp.domain.requests import STAGE_LABELS, STAGES, SUBSCRIPTION_STATUSES
 from voiceapp.services.cases.mail import public_base_url
 from voiceapp.services.orders import actions as order_actions
-from voiceapp.services.orders.payments import METHOD_LABELS, PaymentError, order_amounts
 from voiceapp.services.orders.manual_payments import PaymentForbidden
 from voiceapp.services.orders.orders import payment_url
+from voiceapp.services.orders.payments import METHOD_LABELS, PaymentError, order_amounts
 from voiceapp.services.requests import money, pipeline, quotes, subscriptions
 from voiceapp.services.requests.activity import StaleRequest
 from voiceapp.services.requests.conversation import customer_link, request_for_token
@@ -226,9 +226,7 @@ def _received_on() -> date | None:
 def record_payment(request_id: int):
     amount, received_on = _amount(), _received_on()
     if amount is None or received_on is None:
-        flash(
-            "Nothing was recorded: give the amount (e.g. 150.00) and the day it came.", "error"
-        )
+        flash("Nothing was recorded: give the amount (e.g. 150.00) and the day it came.", "error")
         return _back(request_id)
     with _acting(request_id) as req:
         money.record_request_payment(
@@ -339,6 +337,11 @@ def subscription_list():
     )
 
 
+def _subscription_plans(sub) -> list[dict]:
+    """The product's subscription plans: what the plan may be changed to."""
+    return [p for p in (sub.product.plans if sub.product else []) if p["kind"] == "subscription"]
+
+
 def _subscription_or_404(subscription_id: int):
     found = subscriptions.visible_subscription(db.session(), current_user, subscription_id)
     if found is None:
@@ -350,7 +353,7 @@ def _subscription_or_404(subscription_id: int):
 def subscription_page(subscription_id: int):
     dbs = db.session()
     sub = _subscription_or_404(subscription_id)
-    plans = [p for p in (sub.product.plans if sub.product else []) if p["kind"] == "subscription"]
+    plans = _subscription_plans(sub)
     return render_template(
         "requests/subscription.html",
         sub=sub,
@@ -392,7 +395,7 @@ def cancel_subscription(subscription_id: int):
 def change_plan(subscription_id: int):
     with _changing_subscription(subscription_id) as sub:
         index = request.form.get("plan", "")
-        plans = [p for p in (sub.product.plans if sub.product else []) if p["kind"] == "subscription"]
+        plans = _subscription_plans(sub)
         if not index.isdigit() or int(index) >= len(plans):
             raise subscriptions.SubscriptionError({"plan": ["choose one of the plans listed"]})
         subscriptions.change_plan(

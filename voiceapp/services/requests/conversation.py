@@ -22,6 +22,7 @@ from voiceapp.services.cases.mail import public_base_url
 from voiceapp.services.emails import queue_email
 from voiceapp.services.requests.activity import check_version, record
 from voiceapp.services.requests.intake import new_access_key
+from voiceapp.services.requests.status_effects import after_status_change
 
 LINK_SALT = "voiceapp.request-link"
 
@@ -117,6 +118,7 @@ def reply(
             data={"from": req.status, "to": new_status},
         )
         req.status = new_status
+        after_status_change(db, req, new_status, actor=actor, now=now)
     req.updated_at = now
     db.flush()
     return message

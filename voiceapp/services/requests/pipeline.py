@@ -20,16 +20,6 @@ from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.models import Quote, Request, RequestEvent, RequestNote, User
 from voiceapp.services.requests.activity import check_version, record
 
-STAGE_LABELS = {
-    "new": "New",
-    "in_progress": "In progress",
-    "awaiting_payment": "Awaiting payment",
-    "deposit_paid": "Deposit paid",
-    "paid_in_full": "Paid in full",
-    "processed": "Processed",
-    "archived": "Archived",
-}
-
 
 class PipelineError(ValueError):
     def __init__(self, errors: dict):

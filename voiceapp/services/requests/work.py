@@ -30,6 +30,7 @@ from voiceapp.models import Case, Product, Request, RequestLabel, RequestNote, U
 from voiceapp.services.cases.history import CaseError, CaseForbidden
 from voiceapp.services.requests.activity import check_version, record
 from voiceapp.services.requests.conversation import reply
+from voiceapp.services.requests.status_effects import after_status_change
 from voiceapp.services.team_settings import get_team_settings
 
 
@@ -70,6 +71,7 @@ def set_status(
         at=now,
         data={"from": old, "to": status},
     )
+    after_status_change(db, req, status, actor=actor, now=now)
     db.flush()
     return True
 
