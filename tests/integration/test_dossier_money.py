@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from tests.dossier_helpers import make_on_request_product, make_request
 from tests.factories import UserFactory
 from tests.order_helpers import make_product
-from tests.dossier_helpers import make_on_request_product, make_request
 from voiceapp.models import (
     Notification,
     Order,

@@ -24,6 +24,7 @@ from voiceapp.domain.dossiers import ERASED_ON_ARCHIVE, KEPT_ON_ARCHIVE
 from voiceapp.domain.order_rights import MANUAL_METHODS
 from voiceapp.domain.products import describe_plan
 from voiceapp.domain.requests import STAGE_LABELS, STAGES, SUBSCRIPTION_STATUSES
+from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.services.cases.mail import public_base_url
 from voiceapp.services.orders import actions as order_actions
 from voiceapp.services.orders.manual_payments import PaymentForbidden
@@ -259,6 +260,8 @@ def mark_processed(request_id: int):
 @bp.route("/requests/<int:request_id>/archive", methods=["GET", "POST"])
 def archive(request_id: int):
     """First a page naming what will be erased; archiving only from its button."""
+    if not is_manager_or_admin(current_user.role):
+        abort(403, "Archiving erases the dossier's content: managers and admins only.")
     if request.method == "GET":
         req = _load(request_id)
         return render_template(
@@ -418,11 +421,14 @@ public_bp = Blueprint("dossier_public", __name__)
 @public_bp.post("/r/conversation/<token>/quote")
 def answer_quote(token: str):
     """Accept or reject the latest quote. A forged, revoked or archived link is a 404,
-    like the page itself; no open quote (withdrawn meanwhile) says so on the page."""
+    like the page itself; with no open quote (withdrawn meanwhile) the page shows the
+    quote as it is now. A signed-in member cannot answer for the customer (403)."""
     dbs = db.session()
-    req = request_for_token(dbs, token, lock=True)
+    req = request_for_token(dbs, token[:500], lock=True)
     if req is None:
         abort(404)
+    if current_user.is_authenticated:
+        abort(403, "You are signed in as a member: the customer answers the quote.")
     answer = request.form.get("answer")
     if answer not in ("accept", "reject"):
         abort(400)
@@ -436,6 +442,12 @@ def answer_quote(token: str):
 
 
 def init_dossier_pages(app) -> None:
+    """Register the pages; the customer's answer counts against the same per-address
+    limit as their other answers (the pay page's limiter, web.request_public)."""
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
+    limiter = app.extensions["voiceapp.pay_limiter"]
+    limit = app.config["VOICEAPP"].request_form_rate_limit
+    endpoint = f"{public_bp.name}.{answer_quote.__name__}"
+    app.view_functions[endpoint] = limiter.limit(limit)(answer_quote)
     app.jinja_env.globals.update(dossier_panel=dossier_panel, customer_quote=customer_quote)

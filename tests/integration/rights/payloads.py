@@ -540,6 +540,47 @@ PAYLOADS.update(
 )
 
 
+# Quotes, payments, stages and subscriptions (issue #17's dossier part).
+PAYLOADS.update(
+    {
+        ("POST", "/api/requests/<int:request_id>/quotes"): lambda w, a, r: {
+            "json": {"amount": "90.00"}
+        },
+        ("POST", "/requests/<int:request_id>/quotes"): lambda w, a, r: {
+            "data": {"amount": "90.00", "message": "Our offer"}
+        },
+        ("POST", "/requests/<int:request_id>/online-payment"): lambda w, a, r: {
+            "data": {"online": "0"}
+        },
+        ("POST", "/requests/<int:request_id>/payments"): lambda w, a, r: {
+            "data": {
+                "amount": "10.00",
+                "received_on": utcnow().date().isoformat(),
+                "method": "bank_transfer",
+                "payer_name": "Anna Muster",
+            }
+        },
+        ("POST", "/requests/<int:request_id>/customer-comments"): lambda w, a, r: {
+            "data": {"text": "10 % discount"}
+        },
+        ("POST", "/r/conversation/<token>/quote"): lambda w, a, r: {"data": {"answer": "accept"}},
+        ("PUT", "/api/subscriptions/<int:subscription_id>/plan"): lambda w, a, r: {
+            "json": {"plan": {**SUBSCRIPTION_YEARLY}}
+        },
+        ("POST", "/requests/subscriptions/<int:subscription_id>/plan"): lambda w, a, r: {
+            "data": {"plan": "1"}
+        },
+    }
+)
+SUBSCRIPTION_YEARLY = {
+    "kind": "subscription",
+    "amount": "29.00",
+    "interval": 1,
+    "interval_unit": "year",
+    "start_days": 0,
+}
+
+
 def payload(method: str, rule: str, world, args: dict, role: str) -> dict:
     make = PAYLOADS.get((method, rule))
     return make(world, args, role) if make else {}

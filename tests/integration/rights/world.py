@@ -97,7 +97,14 @@ STATES = {
     # Requests are the whole team's (one shared inbox): one pending request from the
     # public form; a team label; a public request form, by its id or its address; the
     # customer's signed link to their page.
-    "request": ("pending",),
+    # dossier: a request with a priced product, its deposit paid (stage deposit_paid), so
+    # the money routes (payment link, payments by hand, processed, archive) can act.
+    "request": ("pending", "dossier"),
+    # A sent quote on a dossier of an on-request product, by its request and its id.
+    "quote": ("sent",),
+    # A subscription from a confirmed request: shared is on a contact shared read and
+    # write, private on the other agent's private contact.
+    "subscription": ("shared", "private"),
     "label": ("any",),
     "form": ("any",),
     "request_form": ("open",),
@@ -129,6 +136,8 @@ KINDS = {
     frozenset({"download"}): "report_download",
     frozenset({"task_id"}): "task",
     frozenset({"request_id"}): "request",
+    frozenset({"request_id", "quote_id"}): "quote",
+    frozenset({"subscription_id"}): "subscription",
     frozenset({"label_id"}): "label",
     frozenset({"form_id"}): "form",
     frozenset({"slug"}): "request_form",
@@ -494,10 +503,52 @@ class World:
         save_file(root, self.users["sales_manager"].id, token, "calls-report.csv", "Member\n")
         return token
 
-    def request(self, _state: str):
+    def request(self, state: str):
         from tests.request_helpers import make_request
 
+        if state == "dossier":
+            return self.dossier(make_product(self.dbs), stage="deposit_paid")
         return make_request(self.dbs, name="Anna Muster", email="anna@example.com")
+
+    def dossier(self, product, contact=None, **fields):
+        from tests.dossier_helpers import make_request as make_dossier
+
+        contact = contact or self.contact("shared_write")
+        row = make_dossier(self.dbs, product=product, contact=contact, **fields)
+        self.dbs.commit()
+        return row
+
+    def quote(self, _state: str):
+        from tests.dossier_helpers import make_on_request_product
+        from voiceapp.services.requests.quotes import send_quote
+
+        req = self.dossier(make_on_request_product(self.dbs))
+        quote = send_quote(
+            self.dbs,
+            req,
+            amount=Decimal("90.00"),
+            currency=None,
+            message=None,
+            actor=self.users["admin"],
+            now=utcnow(),
+            page_url=None,
+        )
+        self.dbs.commit()
+        return req, quote
+
+    def subscription(self, state: str):
+        from tests.dossier_helpers import SUBSCRIPTION_PLAN
+        from voiceapp.services.requests.subscriptions import start_subscription
+
+        yearly = {**SUBSCRIPTION_PLAN, "interval_unit": "year"}
+        product = make_product(self.dbs, plans=[SUBSCRIPTION_PLAN, yearly])
+        contact = self.contact({"shared": "shared_write", "private": "private"}[state])
+        req = self.dossier(product, contact=contact, plan=SUBSCRIPTION_PLAN, status="confirmed")
+        row = start_subscription(
+            self.dbs, req, actor=self.users["admin"], now=utcnow(), today=utcnow().date()
+        )
+        self.dbs.commit()
+        return row
 
     def label(self, _state: str):
         from voiceapp.models import RequestLabel
@@ -538,6 +589,8 @@ class World:
         made = getattr(self, kind)(state)
         if kind == "case_file":
             return {"case_id": made[0].id, "file_id": made[1].id}
+        if kind == "quote":
+            return {"request_id": made[0].id, "quote_id": made[1].id}
         if kind == "operator":
             return {"number_id": made[0].id, "operator_id": made[1].id}
         name = {

@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session
 
 from voiceapp.domain.dossiers import stage_after_payment_asked
 from voiceapp.domain.requests import ACCEPTED, DECLINED
+from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.models import Order, Quote, Request, User
 from voiceapp.models.orders import PAID, PENDING
 from voiceapp.services.emails import queue_email
 from voiceapp.services.orders.cancelling import mark_cancelled
-from voiceapp.services.orders.manual_payments import record_manual_payment
+from voiceapp.services.orders.manual_payments import PaymentForbidden, record_manual_payment
 from voiceapp.services.orders.orders import (
     OrderError,
     buyer_with_defaults,
@@ -264,6 +265,8 @@ def record_request_payment(
     the day the money came and who paid (kept with the payment). The dossier's stage
     follows in services.requests.payments_arrived. Raises MoneyError, PaymentError,
     PaymentForbidden or StaleRequest."""
+    if not is_manager_or_admin(actor.role):
+        raise PaymentForbidden("only managers and admins record payments by hand")
     check_version(request, expected_version)
     if request.status == DECLINED:
         raise MoneyError({"request": ["the request was declined"]})
