@@ -257,9 +257,9 @@ def test_payment_link_then_partial_and_full_payments_move_the_dossier(dbs, agent
     lines = log_lines(dbs, req.id)
     assert any("Alice Agent sent the payment link" in line for line in lines)
     assert any("(Max Manager): 150.00 of 500.00 EUR in" in line for line in lines)
-    assert "awaiting payment -> deposit paid" in lines
+    assert "Stage: awaiting payment -> deposit paid (payment)" in lines
     assert any("(the customer): 500.00 of 500.00 EUR in" in line for line in lines)
-    assert "deposit paid -> paid in full" in lines
+    assert "Stage: deposit paid -> paid in full (payment)" in lines
     assert "Alice Agent entered it in our system: paid in full -> processed" in lines
 
 
