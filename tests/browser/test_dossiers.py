@@ -145,7 +145,7 @@ def test_a_website_request_is_answered_and_confirmed_with_a_plan_into_a_subscrip
     log = activity(agent)
     assert "Jonas Becker: Message to the customer" in log
     assert re.search(r"Jonas Becker: Status: .* -> Confirmed", log)
-    assert "Jonas Becker: Jonas Becker confirmed it: subscription #" in log
+    assert "Jonas Becker: Subscription #1 started" in log
     page_log.assert_clean()
 
 
@@ -179,7 +179,9 @@ def test_an_on_request_product_is_quoted_accepted_and_paid_on_the_pay_page(
     expect(customer.get_by_test_id("pay-due-now")).to_have_text("850,00 €")
     customer.get_by_test_id("pay-demo").click()
     customer.get_by_test_id("pay-demo-pay").click()
-    expect(customer.get_by_test_id("pay-thanks")).to_have_text("Vielen Dank, die Zahlung ist eingegangen.")
+    expect(customer.get_by_test_id("pay-thanks")).to_have_text(
+        "Vielen Dank, die Zahlung ist eingegangen."
+    )
 
     agent.reload()
     expect(agent.get_by_test_id("stage-bar").locator("[aria-current=step]")).to_have_text(
@@ -187,8 +189,9 @@ def test_an_on_request_product_is_quoted_accepted_and_paid_on_the_pay_page(
     )
     expect(agent.get_by_test_id("dossier-received")).to_contain_text("850.00 of 850.00 EUR")
     log = activity(agent)
-    assert "Jonas Becker: Jonas Becker sent a quote: 850.00 EUR" in log
-    assert "the customer: the customer accepted the quote of 850.00 EUR" in log
+    assert "Jonas Becker: Quote sent: 850.00 EUR" in log
+    assert "the customer: The customer accepted the quote of 850.00 EUR" in log
+    assert "the customer: Payment received on order" in log
     dbs.rollback()
     req = dbs.get(Request, req_id)
     assert (req.price, req.stage, req.order.status) == (Decimal("850.00"), "paid_in_full", "paid")
@@ -256,13 +259,13 @@ def test_a_dossier_goes_through_all_seven_stages_and_the_log_names_who_did_each_
     log = activity(agent)
     for line in (
         "Jonas Becker: Stage: new -> in progress",
-        "Jonas Becker: Jonas Becker sent the payment link",
-        "Maria Weber: payment received on order",
-        "(Maria Weber): 150.00 of 500.00 EUR in",
+        "Jonas Becker: Payment link sent to ada@example.org",
+        "Maria Weber: Payment received on order",
+        ": 150.00 of 500.00 EUR in",
         "Maria Weber: Stage: awaiting payment -> deposit paid (payment)",
-        "(the customer): 500.00 of 500.00 EUR in",
+        "the customer: Payment received on order",
         "the customer: Stage: deposit paid -> paid in full (payment)",
-        "Jonas Becker: Jonas Becker entered it in our system: paid in full -> processed",
+        "Jonas Becker: Entered in our system: paid in full -> processed",
     ):
         assert line in log, line
 
@@ -283,7 +286,7 @@ def test_a_dossier_goes_through_all_seven_stages_and_the_log_names_who_did_each_
         "Archived"
     )
     expect(admin.get_by_test_id("activity-log")).to_contain_text(
-        "Ada Admin archived it (processed -> archived)"
+        "Ada Admin: Archived (processed -> archived)"
     )
     dbs.rollback()
     req = dbs.get(Request, req_id)

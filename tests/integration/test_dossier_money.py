@@ -51,13 +51,11 @@ def fresh(dbs, request_id: int) -> Request:
 
 
 def log_lines(dbs, request_id: int) -> list[str]:
-    return list(
-        dbs.scalars(
-            select(RequestEvent.text)
-            .where(RequestEvent.request_id == request_id)
-            .order_by(RequestEvent.id)
-        )
+    """The activity log as "who: what" (the customer or the system: "-")."""
+    events = dbs.scalars(
+        select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.id)
     )
+    return [f"{e.actor.name if e.actor else '-'}: {e.text}" for e in events]
 
 
 def test_an_on_request_product_cannot_be_ordered_without_a_quote(dbs, agent):
@@ -128,10 +126,11 @@ def test_a_new_quote_withdraws_the_one_before_and_only_the_latest_can_be_accepte
     with pytest.raises(quotes.QuoteError):
         quotes.answer_quote(dbs, req, accept=True, now=NOW + timedelta(hours=2))
     lines = log_lines(dbs, req.id)
-    assert "Alice Agent sent a quote: 900.00 EUR" in lines[0]
-    assert "withdrew the quote of 900.00 EUR (a new quote replaces it)" in lines[1]
-    assert any("the customer accepted the quote of 850.50 EUR" in line for line in lines)
-    assert any(f"created order {order.number}" in line for line in lines)
+    assert lines[0].startswith("Alice Agent: Quote sent: 900.00 EUR")
+    assert lines[1] == "Alice Agent: Quote of 900.00 EUR withdrawn (a new quote replaces it)"
+    assert "-: The customer accepted the quote of 850.50 EUR" in lines
+    # The order is made for the member who sent the accepted quote.
+    assert f"Alice Agent: Order {order.number} created: 850.50 EUR" in lines
 
 
 def test_the_team_is_told_when_the_customer_answers(dbs, agent, manager):
@@ -255,12 +254,14 @@ def test_payment_link_then_partial_and_full_payments_move_the_dossier(dbs, agent
     dbs.commit()
     assert fresh(dbs, req.id).stage == "processed"
     lines = log_lines(dbs, req.id)
-    assert any("Alice Agent sent the payment link" in line for line in lines)
-    assert any("(Max Manager): 150.00 of 500.00 EUR in" in line for line in lines)
-    assert "Stage: awaiting payment -> deposit paid (payment)" in lines
-    assert any("(the customer): 500.00 of 500.00 EUR in" in line for line in lines)
-    assert "Stage: deposit paid -> paid in full (payment)" in lines
-    assert "Alice Agent entered it in our system: paid in full -> processed" in lines
+    assert any(line.startswith("Alice Agent: Payment link sent to") for line in lines)
+    assert (
+        f"Max Manager: Payment received on order {order.number}: 150.00 of 500.00 EUR in" in lines
+    )
+    assert "Max Manager: Stage: awaiting payment -> deposit paid (payment)" in lines
+    assert f"-: Payment received on order {order.number}: 500.00 of 500.00 EUR in" in lines
+    assert "-: Stage: deposit paid -> paid in full (payment)" in lines
+    assert "Alice Agent: Entered in our system: paid in full -> processed" in lines
 
 
 def test_a_stripe_or_sepa_payment_also_moves_the_stage(dbs, agent, manager):
@@ -322,7 +323,7 @@ def test_online_payment_off_leaves_only_the_bank_transfer_on_the_pay_page(dbs, a
     dbs.commit()
     assert pay_page.offered_methods(dbs, order, demo=True, card=True) == ["bank_transfer"]
     assert outstanding(order) == Decimal("100.00")
-    assert "Alice Agent switched online payment off" in log_lines(dbs, req.id)
+    assert "Alice Agent: Online payment switched off" in log_lines(dbs, req.id)
 
 
 def test_archiving_erases_the_content_but_keeps_the_conversation(dbs, agent, manager):
@@ -347,7 +348,7 @@ def test_archiving_erases_the_content_but_keeps_the_conversation(dbs, agent, man
     assert [m.body for m in dbs.scalars(select(RequestMessage))] == ["Thanks!"]
     assert dbs.scalar(select(RequestNote.id)) is None and dbs.scalar(select(Quote.id)) is None
     assert log_lines(dbs, req.id) == [
-        "Max Manager archived it (processed -> archived): its content was erased, "
+        "Max Manager: Archived (processed -> archived): its content was erased, "
         "the conversation kept"
     ]
 

@@ -42,14 +42,13 @@ def order_payment_arrived(
 
 
 def _move_dossier(db, request: Request, order: Order, received, *, now, actor) -> None:
-    who = actor.name if actor is not None else "the customer"
     record(
         db,
         request,
         # With no member recording it, the money came from the customer (the pay page,
         # Stripe, a debit): the log names them.
         "payment" if actor is not None else "customer_payment",
-        f"payment received on order {order.number} ({who}): {received} of {order.total} "
+        f"Payment received on order {order.number}: {received} of {order.total} "
         f"{order.currency} in",
         actor_id=actor.id if actor else None,
         data={"order_id": order.id, "received": str(received)},

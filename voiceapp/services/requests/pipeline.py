@@ -80,7 +80,7 @@ def mark_processed(
         db,
         request,
         "stage",
-        f"{actor.name} entered it in our system: {was.replace('_', ' ')} -> processed",
+        f"Entered in our system: {was.replace('_', ' ')} -> processed",
         actor_id=actor.id,
         data={"from": was, "to": PROCESSED},
         at=now,
@@ -122,7 +122,7 @@ def archive(
         db,
         request,
         "stage",
-        f"{actor.name} archived it ({(was or '').replace('_', ' ')} -> archived): its content "
+        f"Archived ({(was or '').replace('_', ' ')} -> archived): its content "
         "was erased, the conversation kept",
         actor_id=actor.id,
         data={"from": was, "to": ARCHIVED},

@@ -133,7 +133,7 @@ def send_quote(
         db,
         request,
         "quote",
-        f"{actor.name} sent a quote: {amount} {wanted}"
+        f"Quote sent: {amount} {wanted}"
         + (f" ({was.replace('_', ' ')} -> awaiting reply)" if was != AWAITING_REPLY else ""),
         actor_id=actor.id,
         data={"quote_id": quote.id, "amount": str(amount), "currency": wanted},
@@ -180,7 +180,7 @@ def _withdraw(db, request: Request, quote: Quote, *, actor: User, now, why: str)
         db,
         request,
         "quote",
-        f"{actor.name} withdrew the quote of {quote.amount} {quote.currency} ({why})",
+        f"Quote of {quote.amount} {quote.currency} withdrawn ({why})",
         actor_id=actor.id,
         data={"quote_id": quote.id, "status": WITHDRAWN},
         at=now,
@@ -232,7 +232,7 @@ def answer_quote(db: Session, request: Request, *, accept: bool, now: datetime) 
         db,
         request,
         "customer_quote",
-        f"the customer {verb} the quote of {quote.amount} {quote.currency}",
+        f"The customer {verb} the quote of {quote.amount} {quote.currency}",
         actor_id=None,
         data={"quote_id": quote.id, "status": quote.status},
         at=now,

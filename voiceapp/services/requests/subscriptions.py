@@ -75,7 +75,7 @@ def start_subscription(
         db,
         request,
         "subscription",
-        f"{actor.name} confirmed it: subscription #{subscription.id} "
+        f"Subscription #{subscription.id} started "
         f"({describe_plan(subscription.plan, order.currency)}), {subscription.status}, "
         f"from {starts_on.isoformat()}",
         actor_id=actor.id,
@@ -125,7 +125,7 @@ def cancel_subscription(
     _log_both(
         db,
         subscription,
-        f"{actor.name} cancelled subscription #{subscription.id}",
+        f"Subscription #{subscription.id} cancelled",
         actor=actor,
         now=now,
     )
@@ -165,7 +165,7 @@ def change_plan(
     _log_both(
         db,
         subscription,
-        f"{actor.name} changed the plan of subscription #{subscription.id}: {before} -> "
+        f"Plan of subscription #{subscription.id} changed: {before} -> "
         f"{describe_plan(chosen)}",
         actor=actor,
         now=now,
@@ -207,7 +207,7 @@ def follow_payments(
         _log_both(
             db,
             subscription,
-            f"subscription #{subscription.id}: {was.replace('_', ' ')} -> "
+            f"Subscription #{subscription.id}: {was.replace('_', ' ')} -> "
             f"{status.replace('_', ' ')} ({overdue_payments} payment(s) overdue)",
             actor=None,
             now=now,
