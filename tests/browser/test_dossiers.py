@@ -141,6 +141,13 @@ def test_a_website_request_is_answered_and_confirmed_with_a_plan_into_a_subscrip
     assert (sub.status, sub.request_id, sub.plan["amount"]) == ("active", req_id, "29.00")
     assert dbs.get(Order, sub.order_id).plan["kind"] == "subscription"
     assert [m.outgoing for m in dbs.scalars(select(RequestMessage))] == [True, False]
+    # A manager may change the plan or cancel; the agent's page offers neither.
+    expect(agent.get_by_test_id("cancel-subscription")).to_have_count(0)
+    manager = sides()
+    sign_in(manager, member("Maria Weber", "sales_manager"))
+    manager.goto(f"/requests/subscriptions/{sub.id}")
+    expect(manager.get_by_test_id("cancel-subscription")).to_be_visible()
+    screenshot(manager, "subscription-manager")
     agent.goto(f"/requests/{req_id}")
     log = activity(agent)
     assert "Jonas Becker: Message to the customer" in log
