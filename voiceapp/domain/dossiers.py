@@ -35,15 +35,15 @@ MAX_FAILED_PAYMENTS = 3
 ERASED_ON_ARCHIVE = (
     "the customer's message on the request form",
     "the chosen product options and plan",
-    "the customer's phone number and e-mail address on the request",
+    "the customer's phone number, e-mail address and IP address on the request",
     "the internal notes",
     "the labels",
     "the quotes",
     "the activity log (one line saying it was archived is kept)",
 )
 KEPT_ON_ARCHIVE = (
-    "the conversation with the customer",
-    "the request's name, stage and dates",
+    "the conversation with the customer, for the team (the customer's link stops working)",
+    "the request's name, stage and dates, and the contact",
     "the order with its payments (bookkeeping must keep them)",
 )
 
