@@ -65,8 +65,7 @@ def _move_dossier(db, request: Request, order: Order, received, *, now, actor) -
             db,
             request,
             "stage" if actor is not None else "customer_payment",
-            f"Stage: {(was or '').replace('_', ' ')} -> {STAGE_WORDS.get(stage, stage)} "
-            "(payment)",
+            f"Stage: {(was or '').replace('_', ' ')} -> {STAGE_WORDS.get(stage, stage)} (payment)",
             actor_id=actor.id if actor else None,
             data={"from": was, "to": stage},
             at=now,

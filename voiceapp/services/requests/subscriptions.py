@@ -165,8 +165,7 @@ def change_plan(
     _log_both(
         db,
         subscription,
-        f"Plan of subscription #{subscription.id} changed: {before} -> "
-        f"{describe_plan(chosen)}",
+        f"Plan of subscription #{subscription.id} changed: {before} -> {describe_plan(chosen)}",
         actor=actor,
         now=now,
     )
