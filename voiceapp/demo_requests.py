@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from voiceapp.models import Product, Request, User
 from voiceapp.services.requests import conversation, intake, setup
 
-DEMO_LABELS = (("VIP", "#b45309"), ("Callback wanted", "#2563eb"))
+DEMO_LABELS = (("VIP", "amber"), ("Callback wanted", "blue"))
 
 
 def seed_requests(db: Session, agents: list[User], now: datetime) -> int:

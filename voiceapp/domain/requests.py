@@ -73,6 +73,18 @@ PAYMENT_METHOD_LABELS = {
 }
 PAYMENT_METHODS = tuple(PAYMENT_METHOD_LABELS)
 
+# Label colours: a palette (the panel's CSP allows no inline styles), stored by name.
+LABEL_COLOURS = {
+    "slate": "#64748b",
+    "red": "#b91c1c",
+    "amber": "#b45309",
+    "green": "#15803d",
+    "teal": "#0f766e",
+    "blue": "#2563eb",
+    "violet": "#7c3aed",
+    "pink": "#be185d",
+}
+
 NAME_MAX, MESSAGE_MAX, BODY_MAX, NOTE_MAX = 200, 5000, 10000, 5000
 LABEL_NAME_MAX, FORM_TITLE_MAX, FORM_INTRO_MAX, SLUG_MAX = 60, 200, 2000, 60
 
