@@ -13,8 +13,8 @@ from flask import current_app
 from voiceapp.domain.contacts import VISIBILITY_LABELS
 from voiceapp.domain.languages import language_label
 from voiceapp.domain.payment_code import format_code
-from voiceapp.domain.requests import LABEL_COLOURS
 from voiceapp.domain.phones import format_international
+from voiceapp.domain.requests import LABEL_COLOURS
 from voiceapp.domain.roles import ROLE_LABELS, is_manager_or_admin
 
 
