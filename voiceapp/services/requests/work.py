@@ -74,7 +74,9 @@ def set_status(
     return True
 
 
-def _assignee(db: Session, actor: User, assignee_id: int | None) -> User | None:
+def _assignee(db: Session, actor: User, req: Request, assignee_id: int | None) -> User | None:
+    if not is_manager_or_admin(actor.role) and req.assignee_id not in (None, actor.id):
+        raise RequestForbidden("a colleague's request is theirs until a manager moves it")
     if assignee_id is None:
         return None
     member = db.get(User, assignee_id)
@@ -99,7 +101,7 @@ def update_request(
     check_version(req, expected_version)
     changed = []
     if "assignee_id" in data and data["assignee_id"] != req.assignee_id:
-        member = _assignee(db, actor, data["assignee_id"])
+        member = _assignee(db, actor, req, data["assignee_id"])
         req.assignee_id = member.id if member else None
         record(
             db,
