@@ -66,7 +66,7 @@ def test_a_product_makes_a_dossier():
     assert kind_for(None) == "simple" and kind_for(7) == "dossier"
 
 
-@pytest.mark.parametrize("slug", ["", "a b", "über", "x" * 61, "a/b"])
+@pytest.mark.parametrize("slug", ["", "a b", "über", "x" * 61, "a/b", "Conversation"])
 def test_bad_form_addresses_are_refused(slug):
     with pytest.raises(RequestError) as caught:
         clean_slug(slug)

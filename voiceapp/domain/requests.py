@@ -129,10 +129,16 @@ def status_change_refusal(current: str, wanted: str) -> str | None:
     return None
 
 
+# /r/conversation/<token> is the customer's page: no form may be called so.
+RESERVED_SLUGS = frozenset({"conversation"})
+
+
 def clean_slug(text: str | None) -> str:
     slug = (text or "").strip().lower()
     if not slug:
         raise RequestError("slug", "a form needs an address (letters, digits and -)")
     if len(slug) > SLUG_MAX or not all(c.isascii() and (c.isalnum() or c == "-") for c in slug):
         raise RequestError("slug", f"letters a-z, digits and -, at most {SLUG_MAX}")
+    if slug in RESERVED_SLUGS:
+        raise RequestError("slug", f"{slug!r} is taken by the customers' pages: choose another")
     return slug

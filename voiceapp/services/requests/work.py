@@ -48,15 +48,17 @@ def set_status(
     message: str | None = None,
 ) -> bool:
     """Move the request to `status`, with an optional message to the customer (sent
-    first, so "answered" does not also log pending -> in progress). False: no change."""
+    first, so "answered" does not also log pending -> in progress). False: nothing
+    happened (no message, and the status was this already)."""
     check_version(req, expected_version)
     refusal = status_change_refusal(req.status, status)
     if refusal is not None:
         raise RequestError("status", refusal)
-    if (message or "").strip():
+    sent = bool((message or "").strip())
+    if sent:
         reply(db, req, message, actor=actor, now=now)
     if req.status == status:
-        return False
+        return sent
     old = req.status
     req.status = status
     req.decided_at = now if status in (CONFIRMED, DECLINED) else None
