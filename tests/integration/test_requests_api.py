@@ -201,6 +201,13 @@ def test_patch_adds_a_product_assigns_and_decides(ctx, dbs, as_user):
     refused = api("PATCH", f"/api/requests/{req.id}", json={"assignee_id": colleague.id})
     assert refused.status_code == 403
     assert api("PATCH", f"/api/requests/{req.id}", json={"status": "pending"}).status_code == 422
+    # A colleague's request stays theirs: an agent neither takes nor drops it.
+    theirs = make_request(dbs, email="ben@example.com")
+    theirs.assignee_id = colleague.id
+    dbs.commit()
+    for assignee in (agent.id, None):
+        moved = api("PATCH", f"/api/requests/{theirs.id}", json={"assignee_id": assignee})
+        assert moved.status_code == 403, moved.json
     dbs.rollback()
     kinds = dbs.scalars(
         select(RequestEvent.kind).where(RequestEvent.request_id == req.id).order_by(RequestEvent.id)

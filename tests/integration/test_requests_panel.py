@@ -259,7 +259,7 @@ def test_labels_and_forms_are_managed_on_their_tabs(app, ctx, dbs):
     token = csrf_from(admin.get("/requests/labels").text)
     assert (
         admin.post(
-            "/requests/labels", data={"csrf_token": token, "name": "VIP", "color": "#aa0000"}
+            "/requests/labels", data={"csrf_token": token, "name": "VIP", "color": "red"}
         ).status_code
         == 302
     )

@@ -73,6 +73,18 @@ PAYMENT_METHOD_LABELS = {
 }
 PAYMENT_METHODS = tuple(PAYMENT_METHOD_LABELS)
 
+# Label colours: a palette (the panel's CSP allows no inline styles), stored by name.
+LABEL_COLOURS = {
+    "slate": "#64748b",
+    "red": "#b91c1c",
+    "amber": "#b45309",
+    "green": "#15803d",
+    "teal": "#0f766e",
+    "blue": "#2563eb",
+    "violet": "#7c3aed",
+    "pink": "#be185d",
+}
+
 NAME_MAX, MESSAGE_MAX, BODY_MAX, NOTE_MAX = 200, 5000, 10000, 5000
 LABEL_NAME_MAX, FORM_TITLE_MAX, FORM_INTRO_MAX, SLUG_MAX = 60, 200, 2000, 60
 
@@ -117,10 +129,16 @@ def status_change_refusal(current: str, wanted: str) -> str | None:
     return None
 
 
+# /r/conversation/<token> is the customer's page: no form may be called so.
+RESERVED_SLUGS = frozenset({"conversation"})
+
+
 def clean_slug(text: str | None) -> str:
     slug = (text or "").strip().lower()
     if not slug:
         raise RequestError("slug", "a form needs an address (letters, digits and -)")
     if len(slug) > SLUG_MAX or not all(c.isascii() and (c.isalnum() or c == "-") for c in slug):
         raise RequestError("slug", f"letters a-z, digits and -, at most {SLUG_MAX}")
+    if slug in RESERVED_SLUGS:
+        raise RequestError("slug", f"{slug!r} is taken by the customers' pages: choose another")
     return slug

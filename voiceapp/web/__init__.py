@@ -14,6 +14,7 @@ from voiceapp.domain.contacts import VISIBILITY_LABELS
 from voiceapp.domain.languages import language_label
 from voiceapp.domain.payment_code import format_code
 from voiceapp.domain.phones import format_international
+from voiceapp.domain.requests import LABEL_COLOURS
 from voiceapp.domain.roles import ROLE_LABELS, is_manager_or_admin
 
 
@@ -108,4 +109,5 @@ def init_web(app) -> None:
         is_manager_or_admin=is_manager_or_admin,
         unread_notifications=notifications.unread_notifications,
         requests_waiting=requests.requests_waiting,
+        LABEL_COLOURS=LABEL_COLOURS,
     )

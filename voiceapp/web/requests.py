@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from voiceapp import db
@@ -110,7 +111,10 @@ def show(request_id: int):
     req = _load(request_id)
     was_unread = req.unread
     inbox.mark_read(dbs, req, now=utcnow())
-    dbs.commit()
+    try:
+        dbs.commit()
+    except OperationalError:  # a concurrent writer won on SQLite: read next time
+        dbs.rollback()
     return render_template(
         "requests/page.html",
         req=req,

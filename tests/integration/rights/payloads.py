@@ -525,10 +525,10 @@ PAYLOADS.update(
             w, a, r, into="data"
         ),
         ("POST", "/requests/labels"): lambda w, a, r: {
-            "data": {"name": f"Label {next(_serial)}", "color": "#aa0000"}
+            "data": {"name": f"Label {next(_serial)}", "color": "red"}
         },
         ("POST", "/requests/labels/<int:label_id>"): lambda w, a, r: {
-            "data": {"name": f"Renamed {next(_serial)}", "color": "#00aa00"}
+            "data": {"name": f"Renamed {next(_serial)}", "color": "green"}
         },
         ("POST", "/requests/forms"): lambda w, a, r: {
             "data": {"slug": f"new-{next(_serial)}", "title": "Book a course", "active": "on"}

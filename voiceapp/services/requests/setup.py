@@ -3,21 +3,19 @@ admins)."""
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voiceapp.domain.requests import (
     FORM_INTRO_MAX,
     FORM_TITLE_MAX,
+    LABEL_COLOURS,
     LABEL_NAME_MAX,
     RequestError,
     clean_slug,
 )
 from voiceapp.models import Product, RequestForm, RequestLabel
 
-COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_FORM_SLUG = "contact"
 
 
@@ -114,9 +112,9 @@ def save_label(db: Session, label: RequestLabel | None, name: str | None, color:
     )
     if taken is not None:
         raise RequestError("name", "there is a label with this name already")
-    colour = (color or "#64748b").strip()
-    if not COLOUR.match(colour):
-        raise RequestError("color", "a colour such as #64748b")
+    colour = (color or "slate").strip()
+    if colour not in LABEL_COLOURS:
+        raise RequestError("color", f"one of: {', '.join(LABEL_COLOURS)}")
     if label is None:
         label = RequestLabel(name=text, color=colour)
         db.add(label)

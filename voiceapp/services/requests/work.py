@@ -49,15 +49,17 @@ def set_status(
     message: str | None = None,
 ) -> bool:
     """Move the request to `status`, with an optional message to the customer (sent
-    first, so "answered" does not also log pending -> in progress). False: no change."""
+    first, so "answered" does not also log pending -> in progress). False: nothing
+    happened (no message, and the status was this already)."""
     check_version(req, expected_version)
     refusal = status_change_refusal(req.status, status)
     if refusal is not None:
         raise RequestError("status", refusal)
-    if (message or "").strip():
+    sent = bool((message or "").strip())
+    if sent:
         reply(db, req, message, actor=actor, now=now)
     if req.status == status:
-        return False
+        return sent
     old = req.status
     req.status = status
     req.decided_at = now if status in (CONFIRMED, DECLINED) else None
@@ -76,7 +78,9 @@ def set_status(
     return True
 
 
-def _assignee(db: Session, actor: User, assignee_id: int | None) -> User | None:
+def _assignee(db: Session, actor: User, req: Request, assignee_id: int | None) -> User | None:
+    if not is_manager_or_admin(actor.role) and req.assignee_id not in (None, actor.id):
+        raise RequestForbidden("a colleague's request is theirs until a manager moves it")
     if assignee_id is None:
         return None
     member = db.get(User, assignee_id)
@@ -101,7 +105,7 @@ def update_request(
     check_version(req, expected_version)
     changed = []
     if "assignee_id" in data and data["assignee_id"] != req.assignee_id:
-        member = _assignee(db, actor, data["assignee_id"])
+        member = _assignee(db, actor, req, data["assignee_id"])
         req.assignee_id = member.id if member else None
         record(
             db,
