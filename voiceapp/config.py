@@ -103,6 +103,11 @@ class Settings:
     # Flask-Limiter's notation; several limits separated by ";". Members signed in to the
     # panel (an agent entering a customer's bank details) are not counted.
     pay_page_rate_limit: str = "30 per minute;300 per hour"
+    # Requests sent per client address through the public request form (/r/...) and
+    # customer replies on their private page: a person sends a few, a robot hundreds.
+    request_form_rate_limit: str = "5 per minute;20 per hour"
+    # A person needs a few seconds to fill in the request form; a robot posts at once.
+    request_form_min_seconds: int = 3
     # The demo payment provider on the pay page: None = on in development and testing,
     # off in production; PAYMENT_DEMO=1 or 0 decides explicitly.
     payment_demo: bool | None = None
@@ -169,6 +174,9 @@ class Settings:
             login_max_failures_per_address=_env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
             login_failure_window_seconds=_env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900),
             pay_page_rate_limit=os.environ.get("PAY_PAGE_RATE_LIMIT") or cls.pay_page_rate_limit,
+            request_form_rate_limit=os.environ.get("REQUEST_FORM_RATE_LIMIT")
+            or cls.request_form_rate_limit,
+            request_form_min_seconds=_env_int("REQUEST_FORM_MIN_SECONDS", 3),
             payment_demo=_env_optional_bool("PAYMENT_DEMO"),
             session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 12 * 60),
             smtp_host=os.environ.get("SMTP_HOST") or None,
@@ -355,12 +363,15 @@ class Settings:
     def _validate_pay_page_rate_limit(self) -> None:
         from limits import parse_many
 
-        try:
-            parsed = parse_many(self.pay_page_rate_limit)
-        except ValueError:
-            parsed = []
-        if not parsed:
-            raise ConfigError(
-                "PAY_PAGE_RATE_LIMIT must be limits such as '30 per minute;300 per hour', "
-                f"got {self.pay_page_rate_limit!r}"
-            )
+        for name, value in (
+            ("PAY_PAGE_RATE_LIMIT", self.pay_page_rate_limit),
+            ("REQUEST_FORM_RATE_LIMIT", self.request_form_rate_limit),
+        ):
+            try:
+                parsed = parse_many(value)
+            except ValueError:
+                parsed = []
+            if not parsed:
+                raise ConfigError(
+                    f"{name} must be limits such as '30 per minute;300 per hour', got {value!r}"
+                )

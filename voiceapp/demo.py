@@ -235,4 +235,7 @@ def seed(db: Session) -> dict[str, int]:
     from voiceapp.demo_tasks import seed_tasks
 
     added["tasks"] = seed_tasks(db, agents, manager, now)
+    from voiceapp.demo_requests import seed_requests
+
+    added["requests"] = seed_requests(db, agents, now)
     return added

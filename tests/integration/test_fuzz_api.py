@@ -11,6 +11,8 @@ A bounded number of examples per operation keeps the whole file well under a min
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -19,8 +21,9 @@ from schemathesis.generation import GenerationMode
 
 from tests.factories import CaseFactory, ContactFactory, OrderFactory, UserFactory
 from tests.hostile_values import HOSTILE_JSON, HOSTILE_TEXT
+from tests.request_helpers import make_request
 from voiceapp.db import utcnow
-from voiceapp.models import Call, Commission, Product, Recording, Task
+from voiceapp.models import Call, Commission, Contact, Product, Recording, RequestLabel, Task
 from voiceapp.services.accounts import create_api_token
 
 EXAMPLES_PER_OPERATION = 20
@@ -94,9 +97,50 @@ def admin_token(ctx, dbs):
     # Task 1, on contact 1, the admin's.
     dbs.add(Task(title="Fuzzed task", due_at=utcnow(), assignee_id=admin.id, contact_id=1))
     dbs.flush()
+    # Label 1.
+    dbs.add(RequestLabel(name="Fuzzed label"))
+    # Request 1 is a dossier of product 1 (with an e-mail) with quote 1 sent; subscription
+    # 1 is over request 2's order (product 1 with two subscription plans), so changes
+    # reach the plan rules; request 3 is a simple request from the form.
+    _quote_and_subscription(dbs, admin)
+    make_request(dbs, name="Fuzzed customer", email="fuzz@example.com")
     _row, token = create_api_token(dbs, admin, name="fuzz", now=utcnow())
     dbs.commit()
     return token
+
+
+def _quote_and_subscription(dbs, admin) -> None:
+    from tests.dossier_helpers import SUBSCRIPTION_PLAN
+    from tests.dossier_helpers import make_request as make_dossier
+    from voiceapp.services.requests.quotes import send_quote
+    from voiceapp.services.requests.subscriptions import start_subscription
+
+    product = dbs.get(Product, 1)
+    product.plans = [
+        {"kind": "single"},
+        SUBSCRIPTION_PLAN,
+        {**SUBSCRIPTION_PLAN, "interval_unit": "year"},
+    ]
+    dossier = make_dossier(dbs, product=product, contact=dbs.get(Contact, 1))
+    send_quote(
+        dbs,
+        dossier,
+        amount=Decimal("90"),
+        currency=None,
+        message=None,
+        actor=admin,
+        now=utcnow(),
+        page_url=None,
+    )
+    confirmed = make_dossier(
+        dbs,
+        product=product,
+        contact=dbs.get(Contact, 1),
+        plan=SUBSCRIPTION_PLAN,
+        status="confirmed",
+    )
+    start_subscription(dbs, confirmed, actor=admin, now=utcnow(), today=utcnow().date())
+    dbs.flush()
 
 
 def _fuzzer(operation, headers: dict):
@@ -149,6 +193,9 @@ EXISTING = {
     "payout_id": 1,
     "commission_id": 1,
     "task_id": 1,
+    "request_id": 1,
+    "quote_id": 1,
+    "subscription_id": 1,
     "sid": "CA1",  # recorded, with an agent: reviews of it reach the review rules
 }
 

@@ -200,3 +200,25 @@ def test_the_auto_cancel_days_default_to_14_and_are_changed_in_sales_settings(cl
     assert_redirect(response, "/settings/sales")
     dbs.rollback()
     assert dbs.get(TeamSettings, 1).order_auto_cancel_days == 7
+
+
+def test_an_admin_adds_a_product_on_request_and_the_order_form_does_not_offer_it(client, ctx, dbs):
+    signed_in(client)
+    token = form_token(client, "/products/new")
+    # A price and "on request" together, or neither, is the form again; nothing stored.
+    both = client.post("/products/new", data=product_form(token, on_request="y", plans="single"))
+    neither = client.post("/products/new", data=product_form(token, price="", plans="single"))
+    assert (both.status_code, neither.status_code) == (422, 422)
+    assert "required unless the product is on request" in neither.text
+    assert _count(dbs) == 0
+    created = client.post(
+        "/products/new",
+        data=product_form(token, name="Custom tour", price="", on_request="y", plans="single"),
+    )
+    assert_redirect(created, "/products")
+    dbs.rollback()
+    product = dbs.scalar(select(Product))
+    assert (product.price, product.on_request) == (None, True)
+    listing = client.get("/products").text
+    assert "on request (EUR)" in listing
+    assert "Custom tour" not in client.get("/orders/new").text

@@ -285,6 +285,36 @@ def test_the_openapi_document_describes_the_product_routes(client):
     assert {"get", "patch"} <= set(spec["paths"]["/api/products/{product_id}"])
     schemas = spec["components"]["schemas"]
     product_input = next(v for k, v in schemas.items() if k.startswith("ProductInput"))
-    assert product_input["properties"]["price"]["type"] == "string"
-    assert set(product_input["required"]) == {"name", "price", "price_is", "currency"}
+    assert "string" in str(product_input["properties"]["price"]["type"])
+    # The price is required unless the product is on request (checked by the schema).
+    assert set(product_input["required"]) == {"name", "price_is", "currency"}
+    assert product_input["properties"]["on_request"]["type"] == "boolean"
     assert "instalments" in schemas["Plan"]["properties"]["kind"]["enum"]
+
+
+def test_an_on_request_product_has_no_list_price(as_user, admin, dbs):
+    call = as_user(admin)
+    body = course(price=None, on_request=True, plans=[{"kind": "single"}])
+    response = call("POST", "/api/products", json=body)
+    assert response.status_code == 201, response.json
+    assert (response.json["price"], response.json["on_request"]) == (None, True)
+    product_id = response.json["id"]
+    # A price with "on request", or neither, is refused; nothing stored.
+    both = call("POST", "/api/products", json=course(on_request=True, plans=[{"kind": "single"}]))
+    neither = call("POST", "/api/products", json=course(price=None))
+    assert (both.status_code, neither.status_code) == (422, 422)
+    assert "price" in both.json["errors"]["json"] and "price" in neither.json["errors"]["json"]
+    assert _count(dbs) == 1
+    # Instalments need a price to add up to.
+    split = call("PATCH", f"/api/products/{product_id}", json={"plans": course()["plans"][:2]})
+    assert split.status_code == 422, split.json
+    # Back to a list price: on_request false and a price.
+    priced = call(
+        "PATCH", f"/api/products/{product_id}", json={"on_request": False, "price": "120.00"}
+    )
+    assert priced.status_code == 200, priced.json
+    assert (priced.json["price"], priced.json["on_request"]) == ("120.00", False)
+    unpriced = call("PATCH", f"/api/products/{product_id}", json={"price": None})
+    assert unpriced.status_code == 422
+    dbs.rollback()
+    assert dbs.get(Product, product_id).price == Decimal("120.00")

@@ -49,11 +49,13 @@ def init_api(app) -> None:
     from voiceapp.api.commissions import reassign_blp
     from voiceapp.api.contacts import blp as contacts_blp
     from voiceapp.api.dashboard import blp as dashboard_blp
+    from voiceapp.api.dossiers import quotes_blp, subscriptions_blp
     from voiceapp.api.notifications import blp as notifications_blp
     from voiceapp.api.orders import blp as orders_blp
     from voiceapp.api.payouts import blp as payouts_blp
     from voiceapp.api.products import blp as products_blp
     from voiceapp.api.reports import blp as reports_blp
+    from voiceapp.api.requests import blp as requests_blp
     from voiceapp.api.reviews import blp as reviews_blp
     from voiceapp.api.tasks import blp as tasks_blp
     from voiceapp.api.team import blp as team_blp
@@ -68,6 +70,9 @@ def init_api(app) -> None:
         notifications_blp,
         products_blp,
         orders_blp,
+        requests_blp,
+        quotes_blp,
+        subscriptions_blp,
         dashboard_blp,
         reports_blp,
         team_blp,

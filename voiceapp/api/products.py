@@ -72,7 +72,8 @@ class Products(MethodView):
     @blp.alt_response(403, description="Only admins manage products")
     def post(self, data):
         """Create a product (admins). `price` is a string ("49.90"); instalment plans
-        must add up to it."""
+        must add up to it. An `on_request` product has no price (null): each customer
+        gets a quote, and it is sold from their request, never on the order form."""
         dbs = db.session()
         with product_errors():
             product = orders.create_product(dbs, data, now=utcnow())

@@ -141,7 +141,17 @@ class ProductInputSchema(Schema):
     """POST /api/products (and, every field optional, PATCH)."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    price = Money(required=True)
+    price = Money(
+        allow_none=True,
+        metadata={"description": "the list price; required unless on_request (then null)"},
+    )
+    on_request = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "priced per customer by a quote (no list price); its orders come "
+            "from requests whose quote was accepted"
+        },
+    )
     price_is = fields.String(required=True, validate=validate.OneOf(PRICE_BASES))
     currency = fields.String(required=True, validate=_known_currency)
     vat_category = fields.String(load_default="standard", validate=validate.OneOf(VAT_CATEGORIES))
@@ -152,6 +162,17 @@ class ProductInputSchema(Schema):
         load_default=lambda: [{"kind": SINGLE}],
         metadata={"description": 'the payment plans allowed; default [{"kind": "single"}]'},
     )
+
+    @validates_schema
+    def _price_unless_on_request(self, data, partial=None, **_kwargs):
+        """A list price, or "on request" and none. A PATCH may leave both out."""
+        on_request, price = data.get("on_request"), data.get("price")
+        if on_request and price is not None:
+            raise ValidationError("an on-request product has no list price", field_name="price")
+        if not partial and not on_request and price is None:
+            raise ValidationError("required unless the product is on request", "price")
+        if partial and on_request is False and "price" in data and price is None:
+            raise ValidationError("required unless the product is on request", "price")
 
     @validates_schema
     def _price_fits_its_currency(self, data, **_kwargs):
@@ -189,7 +210,8 @@ class ProductPatchSchema(ProductInputSchema):
 class ProductSchema(Schema):
     id = fields.Integer()
     name = fields.String()
-    price = Money()
+    price = Money(allow_none=True)
+    on_request = fields.Boolean()
     price_is = fields.String()
     currency = fields.String()
     vat_category = fields.String()

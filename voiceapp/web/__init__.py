@@ -14,6 +14,7 @@ from voiceapp.domain.contacts import VISIBILITY_LABELS
 from voiceapp.domain.languages import language_label
 from voiceapp.domain.payment_code import format_code
 from voiceapp.domain.phones import format_international
+from voiceapp.domain.requests import LABEL_COLOURS
 from voiceapp.domain.roles import ROLE_LABELS, is_manager_or_admin
 
 
@@ -36,6 +37,7 @@ def init_web(app) -> None:
         commission_settings,
         commissions,
         contacts,
+        dossiers,
         email_templates,
         errors,
         home,
@@ -52,6 +54,9 @@ def init_web(app) -> None:
         products,
         recording_settings,
         reports,
+        request_public,
+        request_settings,
+        requests,
         reviews,
         softphone,
         tasks,
@@ -65,6 +70,8 @@ def init_web(app) -> None:
         contacts,
         cases,
         tasks,
+        requests,
+        request_settings,
         account,
         members,
         member_bulk,
@@ -91,6 +98,8 @@ def init_web(app) -> None:
     vendor.init_vendor(app)  # the npm libraries, under /static/vendor/
     softphone.init_softphone(app)  # the softphone bar on every panel page
     pay.init_pay_page(app)  # the customer's pay page, with its rate limit
+    request_public.init_request_pages(app)  # /r/...: on the pay page's limiter
+    dossiers.init_dossier_pages(app)  # quotes, payments, stages, subscriptions
     errors.register(app)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["phone"] = format_international
@@ -101,4 +110,6 @@ def init_web(app) -> None:
         VISIBILITY_LABELS=VISIBILITY_LABELS,
         is_manager_or_admin=is_manager_or_admin,
         unread_notifications=notifications.unread_notifications,
+        requests_waiting=requests.requests_waiting,
+        LABEL_COLOURS=LABEL_COLOURS,
     )

@@ -26,6 +26,7 @@ from voiceapp.domain.roles import ADMIN, SALES_MANAGER
 from voiceapp.schemas.contacts import ContactInputSchema
 from voiceapp.services import accounts, contact_import, tasks
 from voiceapp.services import contacts as contact_ops
+from voiceapp.services.requests import inbox as requests_inbox
 from voiceapp.web.forms import (
     PHONE_ROWS,
     contact_form_to_input,
@@ -176,6 +177,7 @@ def _render_contact(contact: Contact, *, status: int = 200, task_card=None):
         local_now=local_now,
         order_count=contact_ops.order_count(dbs, contact),
         task_card=task_card or _task_card(contact),
+        open_requests=requests_inbox.open_requests_for_contact(dbs, contact.id),
     ), status
 
 

@@ -193,7 +193,8 @@ def _languages(current: str | None) -> dict[str, str]:
 def new():
     dbs = db.session()
     contact, case, earlier, notes = _customer()
-    products = orders.list_products(dbs, active_only=True)
+    # An on-request product is sold from its request once a quote is accepted.
+    products = [p for p in orders.list_products(dbs, active_only=True) if not p.on_request]
     by_id = {p.id: p for p in products}
     if request.method == "GET":
         if earlier is not None:

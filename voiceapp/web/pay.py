@@ -218,8 +218,12 @@ def status(code: str):
 # --- the demo provider ------------------------------------------------------------------
 
 
-def _demo_on() -> None:
+def _demo_on(order: Order | None = None) -> None:
+    """404 unless the demo provider is on, and offered for this order (a dossier's
+    online payment may be switched off)."""
     if not current_app.config["VOICEAPP"].demo_payments:
+        abort(404)
+    if order is not None and not pay_page.online_payment_allowed(db.session(), order):
         abort(404)
 
 
@@ -243,6 +247,7 @@ def demo_start(code: str):
     """Start a demo checkout for what is left to pay now."""
     _demo_on()
     order = _order(code)
+    _demo_on(order)
     if pay_page.page_state(order) != pay_page.OPEN:
         return _to_page(order)
     amount = pay_page.left_to_pay(db.session(), order)
@@ -261,6 +266,7 @@ def demo_checkout(code: str):
     """The simulated provider's page: the amount, "Pay" and "Let it fail"."""
     _demo_on()
     order = _order(code)
+    _demo_on(order)
     checkout = _checkout(order, request.args.get("c", ""))
     if checkout is None:
         return _to_page(order, "demo_expired")
@@ -275,6 +281,7 @@ def demo_checkout(code: str):
 def demo_complete(code: str):
     _demo_on()
     order = _order(code)
+    _demo_on(order)
     checkout = _checkout(order, request.form.get("c", ""))
     if checkout is None:
         return _to_page(order, "demo_expired")

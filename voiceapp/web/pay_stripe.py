@@ -20,6 +20,7 @@ from voiceapp.db import session, utcnow
 from voiceapp.redis_client import get_redis
 from voiceapp.services.orders import payment_url
 from voiceapp.services.orders import stripe_checkout as checkout
+from voiceapp.services.orders.pay_page import online_payment_allowed
 from voiceapp.throttle import LocalCounters
 
 bp = Blueprint("pay_stripe", __name__)
@@ -73,8 +74,10 @@ def start_checkout(code: str):
     if order is None:
         abort(404)
     pay_page = payment_url(order, base)
-    if not checkout.can_pay_by_card(order):
-        return redirect(pay_page, 303)  # the pay page says it is paid or cancelled
+    if not checkout.can_pay_by_card(order) or not online_payment_allowed(session(), order):
+        # The pay page says it is paid or cancelled, or offers no card at all (a dossier
+        # whose online payment the team switched off).
+        return redirect(pay_page, 303)
     try:
         url = checkout.start_checkout(
             session(),

@@ -43,15 +43,20 @@ def _values(product: Product | None) -> dict:
             "vat_category": "standard",
             "plans": "single",
         }
-    values = {name: str(getattr(product, name)) for name in TEXT_FIELDS}
+    values = {name: str(getattr(product, name) or "") for name in TEXT_FIELDS}
     values["physical"] = product.physical
+    values["on_request"] = product.on_request
     values["plans"] = "\n".join(format_plan_line(plan) for plan in product.plans)
     return values
 
 
 def _submitted() -> dict:
     """The form as typed, to show it again with the errors."""
-    return {**request.form, "physical": "physical" in request.form}
+    return {
+        **request.form,
+        "physical": "physical" in request.form,
+        "on_request": "on_request" in request.form,
+    }
 
 
 def _plan_errors(errors: dict) -> dict:
@@ -75,6 +80,11 @@ def _load_form() -> tuple[dict | None, dict]:
     form = request.form
     raw = {name: form.get(name, "") for name in TEXT_FIELDS}
     raw["physical"] = "physical" in form
+    raw["on_request"] = "on_request" in form
+    if not raw["price"].strip():
+        # No price given: right for a product on request, else the schema says it is
+        # required (and a price with "on request" ticked is refused, not dropped).
+        raw["price"] = None
     plans, line_problems = parse_plan_lines(form.get("plans", ""))
     if line_problems:
         return None, {"plans": [f"line {n}: {p}" for n, p in line_problems.items()]}

@@ -476,6 +476,116 @@ PAYLOADS.update(
 )
 
 
+def _public_request(world, args, _role):
+    """The public form as a person sends it (a start time long enough ago)."""
+    from tests.request_helpers import started
+    from voiceapp.models import RequestForm
+
+    form = world.dbs.scalar(select(RequestForm).where(RequestForm.slug == args["slug"]))
+    return {
+        "data": {
+            "start": started(form.id),
+            "name": "Anna Muster",
+            "email": "anna@example.com",
+            "message": "Hello",
+        }
+    }
+
+
+def _a_label(world, _args, _role, *, into: str):
+    label = world.label("any")
+    if into == "json":
+        return {"json": {"label_ids": [label.id]}}
+    return {"data": {"label_ids": str(label.id)}}
+
+
+PAYLOADS.update(
+    {
+        ("POST", "/r/<slug>"): _public_request,
+        ("POST", "/r/conversation/<token>"): lambda w, a, r: {"data": {"body": "Thanks!"}},
+        ("POST", "/api/requests"): lambda w, a, r: {
+            "json": {"name": "Anna Muster", "email": "anna@example.com"}
+        },
+        ("PATCH", "/api/requests/<int:request_id>"): lambda w, a, r: {
+            "json": {"payment_method": "card"}
+        },
+        ("POST", "/api/requests/<int:request_id>/messages"): lambda w, a, r: {
+            "json": {"body": "We are on it."}
+        },
+        ("POST", "/api/requests/<int:request_id>/notes"): lambda w, a, r: {"json": {"body": "VIP"}},
+        ("PUT", "/api/requests/<int:request_id>/labels"): lambda w, a, r: _a_label(
+            w, a, r, into="json"
+        ),
+        ("POST", "/requests/<int:request_id>/status"): lambda w, a, r: {
+            "data": {"status": "in_progress"}
+        },
+        ("POST", "/requests/<int:request_id>/details"): lambda w, a, r: {
+            "data": {"payment_method": "card"}
+        },
+        ("POST", "/requests/<int:request_id>/reply"): lambda w, a, r: {
+            "data": {"body": "We are on it."}
+        },
+        ("POST", "/requests/<int:request_id>/notes"): lambda w, a, r: {"data": {"body": "VIP"}},
+        ("POST", "/requests/<int:request_id>/labels"): lambda w, a, r: _a_label(
+            w, a, r, into="data"
+        ),
+        ("POST", "/requests/labels"): lambda w, a, r: {
+            "data": {"name": f"Label {next(_serial)}", "color": "red"}
+        },
+        ("POST", "/requests/labels/<int:label_id>"): lambda w, a, r: {
+            "data": {"name": f"Renamed {next(_serial)}", "color": "green"}
+        },
+        ("POST", "/requests/forms"): lambda w, a, r: {
+            "data": {"slug": f"new-{next(_serial)}", "title": "Book a course", "active": "on"}
+        },
+        ("POST", "/requests/forms/<int:form_id>"): lambda w, a, r: {
+            "data": {"slug": f"renamed-{next(_serial)}", "title": "Renamed", "active": "on"}
+        },
+    }
+)
+
+
+# Quotes, payments, stages and subscriptions (issue #17's dossier part).
+PAYLOADS.update(
+    {
+        ("POST", "/api/requests/<int:request_id>/quotes"): lambda w, a, r: {
+            "json": {"amount": "90.00"}
+        },
+        ("POST", "/requests/<int:request_id>/quotes"): lambda w, a, r: {
+            "data": {"amount": "90.00", "message": "Our offer"}
+        },
+        ("POST", "/requests/<int:request_id>/online-payment"): lambda w, a, r: {
+            "data": {"online": "0"}
+        },
+        ("POST", "/requests/<int:request_id>/payments"): lambda w, a, r: {
+            "data": {
+                "amount": "10.00",
+                "received_on": utcnow().date().isoformat(),
+                "method": "bank_transfer",
+                "payer_name": "Anna Muster",
+            }
+        },
+        ("POST", "/requests/<int:request_id>/customer-comments"): lambda w, a, r: {
+            "data": {"text": "10 % discount"}
+        },
+        ("POST", "/r/conversation/<token>/quote"): lambda w, a, r: {"data": {"answer": "accept"}},
+        ("PUT", "/api/subscriptions/<int:subscription_id>/plan"): lambda w, a, r: {
+            "json": {"plan": {**SUBSCRIPTION_YEARLY}}
+        },
+        ("POST", "/requests/subscriptions/<int:subscription_id>/plan"): lambda w, a, r: {
+            "data": {"plan": "1"}
+        },
+    }
+)
+SUBSCRIPTION_YEARLY = {
+    "kind": "subscription",
+    "amount": "29.00",
+    "interval": 1,
+    "interval_unit": "year",
+    "start_days": 0,
+}
+
+
 def payload(method: str, rule: str, world, args: dict, role: str) -> dict:
     make = PAYLOADS.get((method, rule))
     return make(world, args, role) if make else {}

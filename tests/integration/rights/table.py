@@ -675,3 +675,187 @@ EXPECTED.update(
         ("GET", "/commissions/statement"): (200, 403, 403, 403, OUT),
     }
 )
+
+# Requests (issue #17): one shared inbox, so every member sees and works every request;
+# agents take requests only for themselves (tested in test_requests_api). A website's
+# own form sends requests in with a token of an admin or a sales manager. Labels are
+# managed by sales managers and admins, the public request forms by admins. The public
+# form /r/<slug> answers everybody alike; on the customer's page a signed-in member may
+# read but not answer as the customer (403).
+EXPECTED.update(
+    {
+        ("GET", "/api/requests"): (200, 200, 200, 200, 401),
+        ("POST", "/api/requests"): ("201+", "201+", 403, 403, 401),
+        ("GET", "/api/requests/<int:request_id>"): {
+            "pending": (200, 200, 200, 200, 401),
+            "dossier": (200, 200, 200, 200, 401),
+        },
+        ("PATCH", "/api/requests/<int:request_id>"): {
+            "pending": ("200+", "200+", "200+", "200+", 401),
+            "dossier": ("200+", "200+", "200+", "200+", 401),
+        },
+        ("POST", "/api/requests/<int:request_id>/messages"): {
+            "pending": ("201+", "201+", "201+", "201+", 401),
+            "dossier": ("201+", "201+", "201+", "201+", 401),
+        },
+        ("POST", "/api/requests/<int:request_id>/notes"): {
+            "pending": ("201+", "201+", "201+", "201+", 401),
+            "dossier": ("201+", "201+", "201+", "201+", 401),
+        },
+        ("PUT", "/api/requests/<int:request_id>/labels"): {
+            "pending": ("200+", "200+", "200+", "200+", 401),
+            "dossier": ("200+", "200+", "200+", "200+", 401),
+        },
+        ("GET", "/requests"): (200, 200, 200, 200, OUT),
+        ("GET", "/requests/<int:request_id>"): {
+            "pending": (200, 200, 200, 200, OUT),
+            "dossier": (200, 200, 200, 200, OUT),
+        },
+        ("POST", "/requests/<int:request_id>/status"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+            "dossier": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/details"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+            "dossier": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/reply"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+            "dossier": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/notes"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+            "dossier": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/labels"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+            "dossier": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/callback-case"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+            "dossier": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/new-link"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+            "dossier": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("GET", "/requests/labels"): (200, 200, 403, 403, OUT),
+        ("POST", "/requests/labels"): ("302+", "302+", 403, 403, OUT),
+        ("POST", "/requests/labels/<int:label_id>"): {
+            "any": ("302+", "302+", 403, 403, OUT),
+        },
+        ("GET", "/requests/forms"): (200, 403, 403, 403, OUT),
+        ("POST", "/requests/forms"): ("302+", 403, 403, 403, OUT),
+        ("GET", "/requests/forms/<int:form_id>"): {
+            "any": (200, 403, 403, 403, OUT),
+        },
+        ("POST", "/requests/forms/<int:form_id>"): {
+            "any": ("302+", 403, 403, 403, OUT),
+        },
+        ("GET", "/r/<slug>"): {
+            "open": (200, 200, 200, 200, 200),
+        },
+        ("POST", "/r/<slug>"): {
+            "open": ("200+", "200+", "200+", "200+", "200+"),
+        },
+        ("GET", "/r/conversation/<token>"): {
+            "open": (200, 200, 200, 200, 200),
+        },
+        ("POST", "/r/conversation/<token>"): {
+            "open": (403, 403, 403, 403, "302+"),
+        },
+    }
+)
+
+# Quotes, payments, stages and subscriptions (issue #17's dossier part). "pending" is a
+# simple request (no product): quoting, ordering and a payment link are refused with a
+# message (nothing changes); "dossier" has a priced product and its deposit paid. Every
+# member works every request's money but payments by hand and archiving (managers and
+# admins). Subscriptions are seen as their contacts are; only managers and admins cancel
+# them or change their plan. The customer's answer to a quote: a signed-in member may not
+# answer for the customer (403); the customer's pending request has no quote to answer,
+# so the page is shown again (302, nothing changed).
+EXPECTED.update(
+    {
+        ("GET", "/api/requests/<int:request_id>/quotes"): {
+            "pending": (200, 200, 200, 200, 401),
+            "dossier": (200, 200, 200, 200, 401),
+        },
+        ("POST", "/api/requests/<int:request_id>/quotes"): {
+            "pending": (422, 422, 422, 422, 401),
+            "dossier": ("201+", "201+", "201+", "201+", 401),
+        },
+        ("POST", "/api/requests/<int:request_id>/quotes/<int:quote_id>/withdraw"): {
+            "sent": ("200+", "200+", "200+", "200+", 401),
+        },
+        ("GET", "/api/subscriptions"): (200, 200, 200, 200, 401),
+        ("GET", "/api/subscriptions/<int:subscription_id>"): {
+            "shared": (200, 200, 200, 200, 401),
+            "private": (200, 200, 404, 200, 401),
+        },
+        ("POST", "/api/subscriptions/<int:subscription_id>/cancel"): {
+            "shared": ("200+", "200+", 403, 403, 401),
+            "private": ("200+", "200+", 404, 403, 401),
+        },
+        ("PUT", "/api/subscriptions/<int:subscription_id>/plan"): {
+            "shared": ("200+", "200+", 403, 403, 401),
+            "private": ("200+", "200+", 404, 403, 401),
+        },
+        ("POST", "/r/conversation/<token>/quote"): {
+            "open": (403, 403, 403, 403, 302),
+        },
+        ("GET", "/requests/<int:request_id>/archive"): {
+            "pending": (200, 200, 403, 403, OUT),
+            "dossier": (200, 200, 403, 403, OUT),
+        },
+        ("POST", "/requests/<int:request_id>/archive"): {
+            "pending": (302, 302, 403, 403, OUT),
+            "dossier": ("302+", "302+", 403, 403, OUT),
+        },
+        ("POST", "/requests/<int:request_id>/customer-comments"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+            "dossier": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/online-payment"): {
+            "pending": ("302+", "302+", "302+", "302+", OUT),
+            "dossier": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/order"): {
+            "pending": (302, 302, 302, 302, OUT),
+            "dossier": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/payment-link"): {
+            "pending": (302, 302, 302, 302, OUT),
+            "dossier": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/payments"): {
+            "pending": (302, 302, 403, 403, OUT),
+            "dossier": ("302+", "302+", 403, 403, OUT),
+        },
+        ("POST", "/requests/<int:request_id>/processed"): {
+            "pending": (302, 302, 302, 302, OUT),
+            "dossier": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/quotes"): {
+            "pending": (302, 302, 302, 302, OUT),
+            "dossier": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("POST", "/requests/<int:request_id>/quotes/<int:quote_id>/withdraw"): {
+            "sent": ("302+", "302+", "302+", "302+", OUT),
+        },
+        ("GET", "/requests/dossiers"): (200, 200, 200, 200, OUT),
+        ("GET", "/requests/subscriptions"): (200, 200, 200, 200, OUT),
+        ("GET", "/requests/subscriptions/<int:subscription_id>"): {
+            "shared": (200, 200, 200, 200, OUT),
+            "private": (200, 200, 404, 200, OUT),
+        },
+        ("POST", "/requests/subscriptions/<int:subscription_id>/cancel"): {
+            "shared": ("302+", "302+", 403, 403, OUT),
+            "private": ("302+", "302+", 404, 403, OUT),
+        },
+        ("POST", "/requests/subscriptions/<int:subscription_id>/plan"): {
+            "shared": ("302+", "302+", 403, 403, OUT),
+            "private": ("302+", "302+", 404, 403, OUT),
+        },
+    }
+)

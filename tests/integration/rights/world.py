@@ -95,6 +95,21 @@ STATES = {
     # colleague: the other agent's own (all on a contact shared read and write); hidden:
     # given to the agent by the other agent, on the other agent's private contact.
     "task": ("own", "added", "colleague", "hidden"),
+    # Requests are the whole team's (one shared inbox): one pending request from the
+    # public form; a team label; a public request form, by its id or its address; the
+    # customer's signed link to their page.
+    # dossier: a request with a priced product, its deposit paid (stage deposit_paid), so
+    # the money routes (payment link, payments by hand, processed, archive) can act.
+    "request": ("pending", "dossier"),
+    # A sent quote on a dossier of an on-request product, by its request and its id.
+    "quote": ("sent",),
+    # A subscription from a confirmed request: shared is on a contact shared read and
+    # write, private on the other agent's private contact.
+    "subscription": ("shared", "private"),
+    "label": ("any",),
+    "form": ("any",),
+    "request_form": ("open",),
+    "request_link": ("open",),
 }
 
 # A route's URL arguments tell which kind of object it takes.
@@ -121,6 +136,13 @@ KINDS = {
     frozenset({"commission_id"}): "commission",
     frozenset({"download"}): "report_download",
     frozenset({"task_id"}): "task",
+    frozenset({"request_id"}): "request",
+    frozenset({"request_id", "quote_id"}): "quote",
+    frozenset({"subscription_id"}): "subscription",
+    frozenset({"label_id"}): "label",
+    frozenset({"form_id"}): "form",
+    frozenset({"slug"}): "request_form",
+    frozenset({"token"}): "request_link",
 }
 STATES["static"] = ("any",)
 STATES["vendor"] = ("any",)
@@ -482,6 +504,73 @@ class World:
         save_file(store, self.users["sales_manager"].id, token, "calls-report.csv", "Member\n")
         return token
 
+    def request(self, state: str):
+        from tests.request_helpers import make_request
+
+        if state == "dossier":
+            return self.dossier(make_product(self.dbs), stage="deposit_paid")
+        return make_request(self.dbs, name="Anna Muster", email="anna@example.com")
+
+    def dossier(self, product, contact=None, **fields):
+        from tests.dossier_helpers import make_request as make_dossier
+
+        contact = contact or self.contact("shared_write")
+        row = make_dossier(self.dbs, product=product, contact=contact, **fields)
+        self.dbs.commit()
+        return row
+
+    def quote(self, _state: str):
+        from tests.dossier_helpers import make_on_request_product
+        from voiceapp.services.requests.quotes import send_quote
+
+        req = self.dossier(make_on_request_product(self.dbs))
+        quote = send_quote(
+            self.dbs,
+            req,
+            amount=Decimal("90.00"),
+            currency=None,
+            message=None,
+            actor=self.users["admin"],
+            now=utcnow(),
+            page_url=None,
+        )
+        self.dbs.commit()
+        return req, quote
+
+    def subscription(self, state: str):
+        from tests.dossier_helpers import SUBSCRIPTION_PLAN
+        from voiceapp.services.requests.subscriptions import start_subscription
+
+        yearly = {**SUBSCRIPTION_PLAN, "interval_unit": "year"}
+        product = make_product(self.dbs, plans=[SUBSCRIPTION_PLAN, yearly])
+        contact = self.contact({"shared": "shared_write", "private": "private"}[state])
+        req = self.dossier(product, contact=contact, plan=SUBSCRIPTION_PLAN, status="confirmed")
+        row = start_subscription(
+            self.dbs, req, actor=self.users["admin"], now=utcnow(), today=utcnow().date()
+        )
+        self.dbs.commit()
+        return row
+
+    def label(self, _state: str):
+        from voiceapp.models import RequestLabel
+
+        row = RequestLabel(name=f"Label {next(_serial)}")
+        self.dbs.add(row)
+        self.dbs.commit()
+        return row
+
+    def form(self, _state: str):
+        from tests.request_helpers import make_form
+
+        return make_form(self.dbs, slug=f"form-{next(_serial)}")
+
+    def request_link(self, _state: str) -> str:
+        from voiceapp.services.requests.conversation import customer_token
+
+        req = self.request("pending")
+        with self.app.test_request_context():
+            return customer_token(req)
+
     def url_args(self, kind: str, state: str) -> dict:
         """Build one object of `kind` in `state`; the URL arguments that name it."""
         if kind == "report_download":
@@ -494,9 +583,15 @@ class World:
             return {"code": self.pay_code(state)}
         if kind == "invitation":
             return {"invitation": self.invitation(state)}
+        if kind == "request_form":
+            return {"slug": self.form(state).slug}
+        if kind == "request_link":
+            return {"token": self.request_link(state)}
         made = getattr(self, kind)(state)
         if kind == "case_file":
             return {"case_id": made[0].id, "file_id": made[1].id}
+        if kind == "quote":
+            return {"request_id": made[0].id, "quote_id": made[1].id}
         if kind == "operator":
             return {"number_id": made[0].id, "operator_id": made[1].id}
         name = {

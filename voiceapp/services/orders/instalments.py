@@ -148,6 +148,11 @@ def remind_order(db: Session, order_id: int, *, now: datetime) -> Swept:
         return done  # cancelled or refunded meanwhile: never reminded
     if order.plan.get("kind") not in PLAN_KINDS:
         return done
+    # Imported here: services.requests builds on the orders.
+    from voiceapp.services.requests import subscriptions
+
+    if subscriptions.ended(db, order.id):
+        return done  # cancelled or ended after failed payments: nothing more to collect
     today = _today(db, now)
     contact = db.get(Contact, order.contact_id)
     dues = _dues(db, order, today)
@@ -155,6 +160,7 @@ def remind_order(db: Session, order_id: int, *, now: datetime) -> Swept:
     if collect:
         done.debits = _record_debits(db, order, dues, today, now)
     standing = payment_schedule.standing(dues, received(order), today)
+    subscriptions.follow_payments(db, order, len(standing.overdue), today=today, now=now)
     overdue = [due for due in standing.overdue if _remindable(order, due, collect, today)]
     if overdue:
         done.reminders = _remind(db, order, contact, overdue, now)

@@ -48,10 +48,12 @@ def record_manual_payment(
     actor: User,
     now: datetime,
     reference: str | None = None,
+    details: dict | None = None,
 ) -> Payment | None:
     """Record `amount` received by `method` (bank_transfer or manual) on the order; paid
-    in full what is due now -> the order is paid (services.orders.payments). Returns None
-    when the order does not exist. Raises PaymentForbidden or PaymentError."""
+        in full what is due now -> the order is paid (services.orders.payments). `details`
+    are kept with the payment (a dossier's payer and the day the money came). Returns None
+        when the order does not exist. Raises PaymentForbidden or PaymentError."""
     if not is_manager_or_admin(actor.role):
         raise PaymentForbidden("only managers and admins record payments by hand")
     if method not in HAND_METHODS:
@@ -80,4 +82,5 @@ def record_manual_payment(
         now=now,
         reference=reference,
         actor=actor,
+        details=details,
     )

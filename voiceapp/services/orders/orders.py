@@ -129,12 +129,12 @@ def create_order(
         **{f"buyer_{name}": buyer.get(name) for name in BUYER_FIELDS},
     )
     order.buyer_vat_id = decision.vat_id
-    for product, quantity, amounts, rate in lines:
+    for (product, quantity, amounts, rate), item in zip(lines, data["items"], strict=True):
         order.items.append(
             OrderItem(
                 product_id=product.id,
                 name=product.name,
-                unit_price=product.price,
+                unit_price=_unit_price(product, item),
                 price_is=product.price_is,
                 vat_category=product.vat_category,
                 quantity=quantity,
@@ -173,6 +173,12 @@ def _products(db: Session, items: list[dict]) -> list[Product]:
             errors[index] = {"product_id": ["no product with this id"]}
         elif not product.active:
             errors[index] = {"product_id": [f"{product.name} is not on sale"]}
+        elif product.price is None and item.get("unit_price") is None:
+            # An "on request" product is priced per customer: its order comes from a
+            # request whose quote was accepted (services.requests.money), never from here.
+            errors[index] = {
+                "product_id": [f"{product.name} is sold on request: send the customer a quote"]
+            }
         products.append(product)
     if errors:
         raise OrderError({"items": errors})
@@ -194,7 +200,11 @@ def choose_plan(product: Product, wanted: dict) -> dict:
     (amounts compared as numbers). One of several plans of a kind must be named by its
     terms; a plan the product does not allow is refused, and instalment terms that do
     not add up to the price are told so (not just "not allowed")."""
-    if wanted["kind"] == INSTALMENTS and {"count", "first_amount", "later_amount"} <= set(wanted):
+    if (
+        wanted["kind"] == INSTALMENTS
+        and product.price is not None
+        and {"count", "first_amount", "later_amount"} <= set(wanted)
+    ):
         total = instalments_total(wanted)
         if total != product.price:
             raise OrderError(
@@ -295,7 +305,7 @@ def _priced_lines(db, products, items, buyer, now):
         except ValueError as exc:  # a seller outside the EU: the team's settings
             raise OrderError({"seller_country": [str(exc)]}) from exc
         amounts = line_amounts(
-            product.price,
+            _unit_price(product, item),
             product.price_is,
             item["quantity"],
             decision.rate,
@@ -305,6 +315,13 @@ def _priced_lines(db, products, items, buyer, now):
         lines.append((product, item["quantity"], amounts, decision.rate))
         decisions.append(decision)
     return lines, decisions[0]
+
+
+def _unit_price(product: Product, item: dict) -> Decimal:
+    """The product's list price, or the price agreed for this customer (an accepted
+    quote), which only services pass: the order schemas have no such field."""
+    price = item.get("unit_price")
+    return product.price if price is None else price
 
 
 def _insert_with_fresh_code(db: Session, order: Order, make_code: Callable[[], str]) -> None:

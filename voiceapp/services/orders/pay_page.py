@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from voiceapp.domain import bank_details, payment_code
 from voiceapp.domain.payment_schedule import Due
-from voiceapp.models import Order, Payment, SepaMandate, User
+from voiceapp.models import Order, Payment, Request, SepaMandate, User
 from voiceapp.models.mandates import ONE_OFF, RECURRENT
 from voiceapp.models.orders import CANCELLED, PAID, PAYMENT, PENDING_PAYMENT, REFUNDED, SEPA
 from voiceapp.services.orders.history import log_event
@@ -167,16 +167,30 @@ def team_account(db: Session) -> BankAccount | None:
 def offered_methods(db: Session, order: Order, *, demo: bool, card: bool) -> list[str]:
     """The ways to pay this order: the demo provider and Stripe as the app is configured
     (the caller says), a bank transfer with the team's IBAN, a direct debit with its
-    SEPA creditor identifier (and an order in euro)."""
+    SEPA creditor identifier (and an order in euro). A dossier with online payment
+    switched off gets only the bank transfer."""
     settings = get_team_settings(db)
-    methods = [DEMO] if demo else []
-    if card:
+    online = online_payment_allowed(db, order)
+    methods = [DEMO] if demo and online else []
+    if card and online:
         methods.append(CARD)
-    if settings.sepa_creditor_id and settings.bank_iban and order.currency == SEPA_CURRENCY:
+    if (
+        online
+        and settings.sepa_creditor_id
+        and settings.bank_iban
+        and order.currency == SEPA_CURRENCY
+    ):
         methods.append(SEPA)
     if settings.bank_iban:
         methods.append(BANK_TRANSFER)
     return methods
+
+
+def online_payment_allowed(db: Session, order: Order) -> bool:
+    """False for the order of a dossier whose online payment the team switched off: the
+    customer then pays by bank transfer, and the team records it by hand."""
+    switched = db.scalar(select(Request.online_payment).where(Request.order_id == order.id))
+    return switched is None or switched
 
 
 def sequence_type(order: Order) -> str:

@@ -251,6 +251,11 @@ def _settle(db: Session, order: Order, now: datetime, actor: User | None) -> Non
         text = "paid" if was == PENDING else "paid after it was cancelled: the money arrived late"
         log_event(db, order, "status", f"{was} -> paid ({text})", actor=actor, now=now)
     earn_on_order(db, order, now)
+    # A request's order: its dossier moves to deposit paid / paid in full, its
+    # subscription recovers (imported here: services.requests builds on the orders).
+    from voiceapp.services.requests.payments_arrived import order_payment_arrived
+
+    order_payment_arrived(db, order, received(order), now=now, actor=actor)
 
 
 def refund(

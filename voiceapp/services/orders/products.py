@@ -12,11 +12,21 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voiceapp.domain.products import plans_problems
+from voiceapp.domain.products import INSTALMENTS, plans_problems
 from voiceapp.models import Product, TeamSettings
 from voiceapp.services.team_settings import get_team_settings, update_team_settings
 
-FIELDS = ("name", "price", "price_is", "currency", "vat_category", "physical", "active", "plans")
+FIELDS = (
+    "name",
+    "price",
+    "on_request",
+    "price_is",
+    "currency",
+    "vat_category",
+    "physical",
+    "active",
+    "plans",
+)
 
 
 class ProductError(ValueError):
@@ -27,8 +37,14 @@ class ProductError(ValueError):
         self.errors = errors
 
 
-def _check_plans(plans: list[dict], price: Decimal) -> None:
-    problems = plans_problems(plans, price)
+def _check_plans(plans: list[dict], price: Decimal | None) -> None:
+    if price is None:  # on request: instalments have no price to add up to
+        problems = plans_problems(plans, Decimal(0))
+        for index, plan in enumerate(plans):
+            if plan["kind"] == INSTALMENTS:
+                problems[index] = "an on-request product has no price to split into instalments"
+    else:
+        problems = plans_problems(plans, price)
     if not problems:
         return
     errors: dict = {}
@@ -43,7 +59,9 @@ def create_product(db: Session, data: dict, *, now: datetime) -> Product:
     `currency`, `vat_category`, `physical`, `plans`; `active` optional)."""
     # An empty list given is refused, not replaced: a product must be payable somehow.
     plans = list(data["plans"]) if "plans" in data else [{"kind": "single"}]
-    _check_plans(plans, data["price"])
+    if data.get("on_request"):
+        data = {**data, "price": None}
+    _check_plans(plans, data.get("price"))
     product = Product(created_at=now, updated_at=now, active=data.get("active", True))
     for name in FIELDS:
         if name in data:
@@ -57,10 +75,15 @@ def create_product(db: Session, data: dict, *, now: datetime) -> Product:
 def update_product(db: Session, product: Product, changes: dict, *, now: datetime) -> list[str]:
     """Apply the given fields; return the names that changed. Switching a product off is
     `{"active": False}`."""
+    on_request = changes.get("on_request", product.on_request)
+    if on_request:
+        changes = {**changes, "price": None}
     price = changes.get("price", product.price)
+    if price is None and not on_request:
+        raise ProductError({"price": ["required unless the product is on request"]})
     plans = changes.get("plans", product.plans)
-    if "price" in changes or "plans" in changes:
-        _check_plans(list(plans), Decimal(price))
+    if {"price", "plans", "on_request"} & changes.keys():
+        _check_plans(list(plans), None if price is None else Decimal(price))
     changed = []
     for name in FIELDS:
         if name in changes and getattr(product, name) != changes[name]:
