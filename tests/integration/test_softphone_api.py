@@ -10,6 +10,8 @@ import pytest
 import time_machine
 
 from tests.factories import CaseFactory, ContactFactory, OrderFactory, UserFactory
+from tests.order_helpers import make_product
+from tests.request_helpers import make_request
 from tests.twilio_helpers import (
     TWILIO_SETTINGS,
     gather_params,
@@ -227,6 +229,24 @@ def test_the_caller_card_names_the_contact_their_open_case_and_unpaid_order(api,
         "total": "120.00",
         "currency": "EUR",
     }
+    assert card["open_requests"] is None
+
+
+def test_the_caller_card_lists_the_callers_open_written_requests(api, ctx, dbs):
+    agent = UserFactory(role="agent")
+    older = make_request(dbs, phone=CALLER, message="Please call me back")
+    newer = make_request(dbs, phone=CALLER, product_id=make_product(dbs).id)
+    done = make_request(dbs, phone=CALLER)
+    done.status = "declined"
+    dbs.commit()
+    assert older.contact_id == newer.contact_id == done.contact_id
+
+    card = api(agent)("GET", "/api/caller-card", query_string={"number": CALLER}).json
+
+    assert card["open_requests"] == [
+        {"id": newer.id, "status": "pending", "kind": "dossier", "stage": "new"},
+        {"id": older.id, "status": "pending", "kind": "simple", "stage": None},
+    ]
 
 
 def test_the_caller_card_hides_what_the_asker_may_not_see(api, ctx, dbs):
@@ -245,6 +265,7 @@ def test_the_caller_card_hides_what_the_asker_may_not_see(api, ctx, dbs):
         "contact": None,
         "open_case": None,
         "open_order": None,
+        "open_requests": None,
     }
     seen = api(owner)("GET", "/api/caller-card", query_string={"number": CALLER}).json
     assert seen["contact"]["id"] == contact.id and seen["open_order"] is not None

@@ -149,9 +149,21 @@ class _CardOrderSchema(Schema):
     currency = fields.String()
 
 
+class _CardRequestSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    kind = fields.String()
+    stage = fields.String(allow_none=True)
+
+
 class CallerCardSchema(Schema):
     number = fields.String()
     display = fields.String()
     contact = fields.Nested(_CardContactSchema, allow_none=True)
     open_case = fields.Nested(_CardCaseSchema, allow_none=True)
     open_order = fields.Nested(_CardOrderSchema, allow_none=True)
+    open_requests = fields.List(
+        fields.Nested(_CardRequestSchema),
+        allow_none=True,
+        metadata={"description": "The caller's open written requests, newest first (at most 3)"},
+    )

@@ -1,7 +1,7 @@
 """The softphone's caller card: who is calling (or being called) and what is open with
-them, for the incoming-call box. One dict, so more can be added to it (a later issue adds
-the caller's open requests) without the softphone script or the API changing shape: each
-part is a key, None when there is nothing to show or the asker may not see it."""
+them, for the incoming-call box. One dict, so more can be added to it without the
+softphone script or the API changing shape: each part is a key, None when there is nothing
+to show or the asker may not see it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from voiceapp.models.cases import OPEN
 from voiceapp.services.cases.queries import can_see_case
 from voiceapp.services.contacts import find_by_phone, user_can_view
 from voiceapp.services.orders.orders import visible_order
+from voiceapp.services.requests.inbox import open_requests_for_contact
 
 # Orders still waiting for the customer: what an agent should know when they call.
 OPEN_ORDER_STATUSES = ("pending",)
@@ -56,12 +57,25 @@ def _open_order(db: Session, user: User, contact: Contact) -> dict | None:
     }
 
 
+# The open requests shown at most (newest first); the contact page lists them all.
+MAX_CARD_REQUESTS = 3
+
+
+def _open_requests(db: Session, contact: Contact) -> list[dict] | None:
+    """The caller's open written requests (every member of the team sees the inbox)."""
+    requests = open_requests_for_contact(db, contact.id)[:MAX_CARD_REQUESTS]
+    if not requests:
+        return None
+    return [{"id": r.id, "status": r.status, "kind": r.kind, "stage": r.stage} for r in requests]
+
+
 def caller_card(
     db: Session, user: User, number: str, *, default_region: str, now: datetime
 ) -> dict:
     """What the softphone shows about `number` (any written form; a browser identity or
     a withheld caller ID is shown as it is): the number, the first contact with it that
-    `user` may see, that contact's open case due soonest and latest unpaid order."""
+    `user` may see, that contact's open case due soonest, latest unpaid order and open
+    written requests."""
     e164 = try_normalize_phone(number, default_region)
     card: dict = {
         "number": e164 or number,
@@ -69,6 +83,7 @@ def caller_card(
         "contact": None,
         "open_case": None,
         "open_order": None,
+        "open_requests": None,
     }
     if e164 is None:
         return card
@@ -79,4 +94,5 @@ def caller_card(
     card["contact"] = _contact_part(contact, len(contacts) - 1)
     card["open_case"] = _open_case(db, user, contact)
     card["open_order"] = _open_order(db, user, contact)
+    card["open_requests"] = _open_requests(db, contact)
     return card

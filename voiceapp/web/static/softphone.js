@@ -293,6 +293,10 @@
       const o = card.open_order;
       fact(facts, "Unpaid order", link(data.orderUrl + o.id, o.number + " (" + o.total + " " + o.currency + ")", "card-order"));
     }
+    (card.open_requests || []).forEach(function (r) {
+      const what = (r.stage || r.status).replace(/_/g, " ");
+      fact(facts, "Open request", link(data.requestUrl + r.id, "#" + r.id + " " + what, "card-request"));
+    });
   }
 
   // --- the call in progress -----------------------------------------------------------------
