@@ -164,8 +164,10 @@ def _print_final(state: dict) -> None:
         click.echo(f"  error: {state['error']}")
 
 
-def _print_app_view(app, state: dict, wait_seconds: float = 20) -> None:
-    """The call as the app stored it, once the worker fetched its recordings."""
+def _print_app_view(app, state: dict, wait_seconds: float = 60) -> None:
+    """The call as the app stored it, once the worker fetched its recordings (it returns
+    as soon as they are stored; a worker just started on a busy machine, with the call's
+    price jobs queued first, can take half a minute)."""
     manager = first_manager(app)
     if manager is None:
         click.echo("(the app has no admin or sales manager to read the call with)")
