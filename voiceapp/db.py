@@ -7,11 +7,6 @@ app context ends.
 
 from __future__ import annotations
 
-import fcntl
-import os
-import sqlite3
-import threading
-import time
 from datetime import UTC, datetime
 
 from flask import current_app, g, has_request_context, request
@@ -69,105 +64,9 @@ def utcnow() -> datetime:
 READ_MOSTLY = "voiceapp_read_mostly"
 
 
-SQLITE_BUSY_SECONDS = 5.0
-
-
-class SqliteWriteGate:
-    """Writers of one SQLite file queue here before BEGIN IMMEDIATE: a thread lock for the
-    threads of this process, then an flock on `<file>.write-gate` for the other processes
-    (gunicorn's workers). SQLite's own busy handler makes a waiting writer sleep 1, 2, 5 ...
-    up to 100 ms between tries, so under a burst of webhooks most of a request's time was
-    sleeping while the lock was free (p99 above a second); here a waiting thread gets the
-    lock as soon as it is released. The gate is released when the transaction ends
-    (GatedConnection's commit, rollback or close). Waits at most SQLITE_BUSY_SECONDS, as
-    busy_timeout did, then says "database is locked"."""
-
-    POLL_SECONDS = 0.0002  # between tries of the file lock held by another process
-
-    def __init__(self, path: str):
-        self.path = path + ".write-gate"
-        self._threads = threading.Lock()
-        self._fd: int | None = None
-        self._pid: int | None = None
-
-    def _file(self) -> int:
-        if self._pid != os.getpid():  # opened after a fork: a lock of our own
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            self._pid = os.getpid()
-        return self._fd
-
-    def acquire(self) -> None:
-        deadline = time.monotonic() + SQLITE_BUSY_SECONDS
-        if not self._threads.acquire(timeout=SQLITE_BUSY_SECONDS):
-            raise sqlite3.OperationalError("database is locked")
-        try:
-            fd = self._file()
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    return
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise sqlite3.OperationalError("database is locked") from None
-                    time.sleep(self.POLL_SECONDS)
-        except BaseException:
-            self._threads.release()
-            raise
-
-    def release(self) -> None:
-        try:
-            fcntl.flock(self._file(), fcntl.LOCK_UN)
-        finally:
-            self._threads.release()
-
-
-_gates: dict[str, SqliteWriteGate] = {}
-_gates_lock = threading.Lock()
-
-
-def _gate_for(path: str) -> SqliteWriteGate:
-    with _gates_lock:
-        return _gates.setdefault(path, SqliteWriteGate(path))
-
-
-class GatedConnection(sqlite3.Connection):
-    """A sqlite3 connection that lets go of its write gate when its transaction ends."""
-
-    gate: SqliteWriteGate | None = None
-    holds_gate = False
-
-    def _let_go(self) -> None:
-        if self.holds_gate:
-            self.holds_gate = False
-            self.gate.release()
-
-    def commit(self):
-        try:
-            return super().commit()
-        finally:
-            self._let_go()
-
-    def rollback(self):
-        try:
-            return super().rollback()
-        finally:
-            self._let_go()
-
-    def close(self):
-        try:
-            return super().close()
-        finally:
-            self._let_go()
-
-
 def _configure_sqlite(engine: Engine, immediate: bool) -> None:
-    path = engine.url.database
-    gate = _gate_for(os.path.abspath(path)) if path and path != ":memory:" else None
-
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no branch - tiny hook
-        if isinstance(dbapi_connection, GatedConnection):
-            dbapi_connection.gate = gate
         # The driver's own transaction handling is turned off so that BEGIN is sent
         # by SQLAlchemy below; that makes SAVEPOINTs and SELECT ... work as documented.
         dbapi_connection.isolation_level = None
@@ -187,27 +86,12 @@ def _configure_sqlite(engine: Engine, immediate: bool) -> None:
         # only for deferred transactions, which test code that inspects rows uses.
         # Reads (GET requests) use deferred transactions: in WAL they never wait for a
         # writer, so a long import does not hold up the contacts list or a look-up.
-        if deferred:
-            conn.exec_driver_sql("BEGIN")
-            return
-        dbapi_connection = conn.connection.dbapi_connection
-        gated = isinstance(dbapi_connection, GatedConnection) and dbapi_connection.gate
-        if gated:
-            dbapi_connection.gate.acquire()
-            dbapi_connection.holds_gate = True
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            if gated:
-                dbapi_connection._let_go()
-            raise
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, immediate_transactions: bool = True) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_SECONDS, "factory": GatedConnection}
-        )
+        engine = create_engine(url, connect_args={"timeout": 5})
         _configure_sqlite(engine, immediate_transactions)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -272,16 +156,3 @@ def close_session(_exc=None) -> None:
             db_session.commit()
     finally:
         db_session.close()
-
-
-def insert_skipping_conflicts(db_session: Session, target, values: dict, *, conflict_on=None):
-    """INSERT ... ON CONFLICT DO NOTHING for `target` (a mapped class or a table) on the
-    session's dialect (PostgreSQL or SQLite), as a statement to add RETURNING to. Where a
-    row may already exist (Twilio's retries, concurrent first callbacks), this replaces a
-    SAVEPOINT around a flush that may fail: one round trip instead of three, and no
-    aborted transaction. `conflict_on`: the unique columns to skip on (any, when None)."""
-    if db_session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(target).values(**values).on_conflict_do_nothing(index_elements=conflict_on)
