@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tests.browser.conftest import screenshot
 from tests.browser.test_softphone import sign_in
 from tests.factories import UserFactory
-from tests.sim.conftest import CUSTOMER, OUR_NUMBER, agent, settle, team, world  # noqa: F401 (fixtures)
+from tests.sim.conftest import CUSTOMER, OUR_NUMBER, agent, settle, team, world, world_settings  # noqa: F401 (fixtures)
 from voiceapp.models import PhoneNumber
 from voiceapp.sim.parties import Party
 
@@ -40,7 +40,7 @@ def test_an_admin_buys_a_german_number_with_a_bundle_and_an_address(page, page_l
     expect(row).to_contain_text("an address in DE")
     screenshot(page, "numbers-search-regulated-admin")
     row.get_by_role("button", name="Buy").click()
-    expect(page.locator(".flash, [role=alert]").first).to_contain_text(
+    expect(page.locator(".flash:visible, [role=alert]:visible").first).to_contain_text(
         "need an approved regulatory bundle"
     )
     screenshot(page, "numbers-search-refused-admin")

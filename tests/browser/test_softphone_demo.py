@@ -27,6 +27,7 @@ from tests.sim.conftest import (  # noqa: F401 (fixtures)
     run_worker,
     team,
     world,
+    world_settings,
 )
 from voiceapp.models import Call, ContactPhone, NumberOperator, PhoneNumber
 from voiceapp.sim.parties import Party

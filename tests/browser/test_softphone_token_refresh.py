@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_softphone import sign_in
-from tests.sim.conftest import agent, team, world  # noqa: F401 (fixtures)
+from tests.sim.conftest import agent, team, world, world_settings  # noqa: F401 (fixtures)
 from voiceapp.telephony.tokens import TOKEN_TTL_SECONDS
 
 pytestmark = pytest.mark.browser
