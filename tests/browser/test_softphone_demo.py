@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import PageLog, screenshot
-from tests.browser.test_softphone import sign_in
+from tests.browser.test_softphone import FAST_PASSWORD_HASH, sign_in
 from tests.factories import CaseFactory, ContactFactory, UserFactory
 from tests.sim.conftest import (  # noqa: F401 (fixtures)
     CUSTOMER,
@@ -57,6 +57,13 @@ def bar(page):
     return page.get_by_test_id("softphone-bar")
 
 
+def sign_in_fast(page, dbs, user) -> None:
+    """Sign in with a cheap password hash: the default one costs seconds on a busy machine."""
+    user.password_hash = FAST_PASSWORD_HASH
+    dbs.commit()
+    sign_in(page, user)
+
+
 def stored_call(dbs, sid: str) -> Call:
     return dbs.scalar(select(Call).where(Call.sid == sid))
 
@@ -81,7 +88,7 @@ def test_an_inbound_call_rings_with_the_callers_name_is_answered_and_shows_with_
     # Tokens last 15 s: the softphone renews its token every 5 s, also during the call.
     settings(world, voice_token_ttl_seconds=15)
     world.sim.config.real_speed = 5  # 5 call seconds a second: the 20 s ring lasts 4 s
-    sign_in(page, agent)
+    sign_in_fast(page, dbs, agent)
     page.goto("/calls")  # any panel page: the softphone is the bar on top
     expect(page.get_by_test_id("call-status")).to_have_text(
         "Ready: calls can ring in this browser."
@@ -162,7 +169,7 @@ def test_a_call_from_a_case_opens_its_outcome_form_with_the_call_linked(
     may_call_out(dbs, agent)
     world.sim.config.real_speed = 5
     world.sim.customers[OTHER_CUSTOMER] = Party(answer_after=2, talk_seconds=3000)
-    sign_in(page, agent)
+    sign_in_fast(page, dbs, agent)
     page.goto(f"/cases/{case.id}")
     expect(page.get_by_test_id("call-status")).to_have_text(
         "Ready: calls can ring in this browser."
@@ -202,7 +209,7 @@ def test_a_closed_tabs_presence_expires_and_its_agent_no_longer_rings(
 ):
     settings(world, presence_timeout_seconds=3)  # a heartbeat a second
     token = api_token(dbs, agent)
-    sign_in(page, agent)
+    sign_in_fast(page, dbs, agent)
     go_online(page)
     time.sleep(4)  # longer than the timeout: the page's heartbeats keep the agent online
     assert world.api(token, "GET", "/api/agents/me/presence").json()["status"] == "online"
@@ -222,14 +229,14 @@ def test_two_agents_ring_and_the_other_stops_when_one_answers(
 ):
     colleague = UserFactory(name="Mia Wagner", languages=["de"], case_types=[])
     world.sim.config.real_speed = 5
-    sign_in(page, agent)
+    sign_in_fast(page, dbs, agent)
     go_online(page)
     context = browser.new_context(base_url=world.app_url, locale="en-GB")
     other = context.new_page()
     other_log = PageLog()
     other_log.watch(other)
     try:
-        sign_in(other, colleague)
+        sign_in_fast(other, dbs, colleague)
         go_online(other)
 
         run = world.sim.inbound_call(
@@ -265,7 +272,7 @@ def test_missed_calls_badge_and_call_back_in_one_click(page, page_log, world, ag
     missed = world.sim.inbound_call(CUSTOMER, OUR_NUMBER, caller=Party(digits=["1", "1"]))
     assert missed.parent.record.outcome != "answered"
     world.sim.customers[CUSTOMER] = Party(answer_after=2, talk_seconds=3000)
-    sign_in(page, agent)
+    sign_in_fast(page, dbs, agent)
     expect(page.get_by_test_id("missed-badge")).to_have_text("1")
     page.get_by_test_id("missed-link").click()
     expect(page.get_by_test_id("call-status")).to_have_text(
@@ -287,7 +294,7 @@ def test_missed_calls_badge_and_call_back_in_one_click(page, page_log, world, ag
 @pytest.mark.parametrize("role", ["admin", "sales_manager", "agent"])
 def test_the_bar_and_the_phone_page_for_each_role(page, page_log, world, dbs, role):
     user = UserFactory(name=f"Pat {role}", role=role, languages=["de"])
-    sign_in(page, user)
+    sign_in_fast(page, dbs, user)
     expect(page.get_by_test_id("call-status")).to_have_text(
         "Ready: calls can ring in this browser."
     )
