@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import PageLog, screenshot
-from tests.browser.test_softphone import sign_in
+from tests.browser.test_softphone import FAST_PASSWORD_HASH, sign_in
 from tests.factories import CaseFactory, ContactFactory, UserFactory
 from tests.sim.conftest import (  # noqa: F401 (fixtures)
     CUSTOMER,
@@ -58,7 +58,21 @@ def bar(page):
     return page.get_by_test_id("softphone-bar")
 
 
+def sign_in_fast(page, dbs, user) -> None:
+    """Sign in with a cheap password hash: the default one costs seconds on a busy machine."""
+    user.password_hash = FAST_PASSWORD_HASH
+    dbs.commit()
+    sign_in(page, user)
+
+
+def stored_call(dbs, sid: str) -> Call:
+    return dbs.scalar(select(Call).where(Call.sid == sid))
+
+
 def go_online(page) -> None:
+    expect(page.get_by_test_id("call-status")).to_have_text(
+        "Ready: calls can ring in this browser.", timeout=10_000
+    )
     bar(page).get_by_role("button", name="Go online").click()
     expect(page.get_by_test_id("presence")).to_have_text("online")
     expect(page.get_by_test_id("call-status")).to_have_text("You are online.")
@@ -75,7 +89,7 @@ def test_an_inbound_call_rings_with_the_callers_name_is_answered_and_shows_with_
     # Tokens last 15 s: the softphone renews its token every 5 s, also during the call.
     settings(world, voice_token_ttl_seconds=15)
     world.sim.config.real_speed = 5  # 5 call seconds a second: the 20 s ring lasts 4 s
-    sign_in(page, agent)
+    sign_in_fast(page, dbs, agent)
     page.goto("/calls")  # any panel page: the softphone is the bar on top
     expect(page.get_by_test_id("call-status")).to_have_text(
         "Ready: calls can ring in this browser."
@@ -129,7 +143,12 @@ def test_an_inbound_call_rings_with_the_callers_name_is_answered_and_shows_with_
     stored = dbs.scalar(select(Call).where(Call.sid == run.parent.sid))
     assert (stored.agent_id, stored.contact_id) == (agent.id, contact.id)
 
-    run_worker()  # fetches the recording from the simulator
+    for _ in range(20):  # the worker fetches the recording from the simulator
+        run_worker()
+        dbs.rollback()
+        if any(r.media_path for r in stored_call(dbs, run.parent.sid).recordings):
+            break
+        time.sleep(0.5)
     page.goto("/calls")
     row = page.locator("tr", has=page.get_by_role("link", name="Lena Gruber"))
     expect(row.locator("audio")).to_have_count(1)
@@ -151,7 +170,7 @@ def test_a_call_from_a_case_opens_its_outcome_form_with_the_call_linked(
     may_call_out(dbs, agent)
     world.sim.config.real_speed = 5
     world.sim.customers[OTHER_CUSTOMER] = Party(answer_after=2, talk_seconds=3000)
-    sign_in(page, agent)
+    sign_in_fast(page, dbs, agent)
     page.goto(f"/cases/{case.id}")
     expect(page.get_by_test_id("call-status")).to_have_text(
         "Ready: calls can ring in this browser."
@@ -191,7 +210,7 @@ def test_a_closed_tabs_presence_expires_and_its_agent_no_longer_rings(
 ):
     settings(world, presence_timeout_seconds=3)  # a heartbeat a second
     token = api_token(dbs, agent)
-    sign_in(page, agent)
+    sign_in_fast(page, dbs, agent)
     go_online(page)
     time.sleep(4)  # longer than the timeout: the page's heartbeats keep the agent online
     assert world.api(token, "GET", "/api/agents/me/presence").json()["status"] == "online"
@@ -211,14 +230,14 @@ def test_two_agents_ring_and_the_other_stops_when_one_answers(
 ):
     colleague = UserFactory(name="Mia Wagner", languages=["de"], case_types=[])
     world.sim.config.real_speed = 5
-    sign_in(page, agent)
+    sign_in_fast(page, dbs, agent)
     go_online(page)
     context = browser.new_context(base_url=world.app_url, locale="en-GB")
     other = context.new_page()
     other_log = PageLog()
     other_log.watch(other)
     try:
-        sign_in(other, colleague)
+        sign_in_fast(other, dbs, colleague)
         go_online(other)
 
         run = world.sim.inbound_call(
@@ -254,7 +273,7 @@ def test_missed_calls_badge_and_call_back_in_one_click(page, page_log, world, ag
     missed = world.sim.inbound_call(CUSTOMER, OUR_NUMBER, caller=Party(digits=["1", "1"]))
     assert missed.parent.record.outcome != "answered"
     world.sim.customers[CUSTOMER] = Party(answer_after=2, talk_seconds=3000)
-    sign_in(page, agent)
+    sign_in_fast(page, dbs, agent)
     expect(page.get_by_test_id("missed-badge")).to_have_text("1")
     page.get_by_test_id("missed-link").click()
     expect(page.get_by_test_id("call-status")).to_have_text(
@@ -276,7 +295,7 @@ def test_missed_calls_badge_and_call_back_in_one_click(page, page_log, world, ag
 @pytest.mark.parametrize("role", ["admin", "sales_manager", "agent"])
 def test_the_bar_and_the_phone_page_for_each_role(page, page_log, world, dbs, role):
     user = UserFactory(name=f"Pat {role}", role=role, languages=["de"])
-    sign_in(page, user)
+    sign_in_fast(page, dbs, user)
     expect(page.get_by_test_id("call-status")).to_have_text(
         "Ready: calls can ring in this browser."
     )

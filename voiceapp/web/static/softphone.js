@@ -33,11 +33,6 @@
     status: el("call-status"),
     dialToggle: el("dial-toggle"),
     dialPad: el("dial-pad"),
-    dialForm: el("dial-form"),
-    region: el("dial-region"),
-    number: el("dial-number"),
-    dialError: el("dial-error"),
-    callButton: el("call-button"),
     incoming: el("incoming"),
     incomingFrom: el("incoming-from"),
     incomingContact: el("incoming-contact"),
@@ -53,9 +48,6 @@
     keypad: el("keypad-button"),
     hangup: el("hangup-button"),
     sentDigits: el("sent-digits"),
-    mic: el("mic-select"),
-    speaker: el("speaker-select"),
-    speakerChoice: el("speaker-choice"),
   };
 
   const state = {
@@ -361,7 +353,7 @@
     ui.inCallWho.textContent = who;
     ui.timer.textContent = "0:00";
     ui.sentDigits.textContent = "";
-    ui.callButton.disabled = true;
+    showCallButton();
     ui.mute.textContent = "Mute";
     ui.mute.setAttribute("aria-pressed", "false");
     ui.hold.hidden = typeof call.hold !== "function";
@@ -394,7 +386,7 @@
     state.call = null;
     releaseLock();
     ui.inCall.hidden = true;
-    ui.callButton.disabled = !state.ready;
+    showCallButton();
     say(message);
     // The server moved the presence (busy, then the wrap-up): show it.
     window.setTimeout(beat, 500);
@@ -486,7 +478,75 @@
 
   // --- outgoing calls -----------------------------------------------------------------------
 
+  // The dial pad's fields enter the page when it is first opened (a <template> in the bar;
+  // the Phone page has them already): until then every page holds no "Country" or
+  // "Number to call" field of ours beside its own.
+  function mountDialPad() {
+    if (!el("dial-form")) {
+      const template = el("dial-pad-template");
+      if (!template) {
+        return;
+      }
+      ui.dialPad.append(template.content.cloneNode(true));
+    }
+    if (ui.dialForm) {
+      return;
+    }
+    ui.dialForm = el("dial-form");
+    ui.region = el("dial-region");
+    ui.number = el("dial-number");
+    ui.dialError = el("dial-error");
+    ui.callButton = el("call-button");
+    ui.mic = el("mic-select");
+    ui.speaker = el("speaker-select");
+    ui.speakerChoice = el("speaker-choice");
+    ui.dialForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      const text = ui.number.value.trim();
+      if (!text) {
+        dialError("Type the number to call.");
+        return;
+      }
+      dial(text, { region: ui.region.value });
+    });
+    ui.mic.addEventListener("change", function () {
+      const audio = state.device && state.device.audio;
+      if (audio && audio.setInputDevice) {
+        audio.setInputDevice(ui.mic.value).catch(function (error) {
+          say("Could not use that microphone: " + error.message);
+        });
+      }
+    });
+    ui.speaker.addEventListener("change", function () {
+      const audio = state.device && state.device.audio;
+      if (audio && audio.isOutputSelectionSupported && audio.speakerDevices) {
+        audio.speakerDevices.set(ui.speaker.value).catch(function (error) {
+          say("Could not use that speaker: " + error.message);
+        });
+      }
+    });
+    showCallButton();
+    showSpeakerChoice();
+    listAudioDevices();
+  }
+
+  function showCallButton() {
+    if (ui.callButton) {
+      ui.callButton.disabled = !state.ready || Boolean(state.call);
+    }
+  }
+
+  function showSpeakerChoice() {
+    const audio = state.device && state.device.audio;
+    if (ui.speakerChoice) {
+      ui.speakerChoice.hidden = !(audio && audio.isOutputSelectionSupported);
+    }
+  }
+
   function toggleDialPad(open) {
+    if (open) {
+      mountDialPad();
+    }
     ui.dialPad.hidden = !open;
     ui.dialToggle.setAttribute("aria-expanded", open ? "true" : "false");
   }
@@ -496,6 +556,9 @@
   });
 
   function dialError(text) {
+    if (!ui.dialError) {
+      return;
+    }
     ui.dialError.textContent = text || "";
     ui.dialError.hidden = !text;
     ui.number.setAttribute("aria-invalid", text ? "true" : "false");
@@ -527,7 +590,7 @@
     }
     let number;
     try {
-      number = await normalized(text, options.region || data.defaultRegion || ui.region.value);
+      number = await normalized(text, options.region || data.defaultRegion);
     } catch (error) {
       dialError(error.message);
       say("Not called: " + error.message);
@@ -545,16 +608,6 @@
     }
   }
 
-  ui.dialForm.addEventListener("submit", function (event) {
-    event.preventDefault();
-    const text = ui.number.value.trim();
-    if (!text) {
-      dialError("Type the number to call.");
-      return;
-    }
-    dial(text, { region: ui.region.value });
-  });
-
   ui.dialPad.addEventListener("click", function (event) {
     const key = event.target.closest("[data-key]");
     if (!key) {
@@ -563,7 +616,7 @@
     if (state.call) {
       state.call.sendDigits(key.dataset.key);
       ui.sentDigits.textContent += key.dataset.key;
-    } else {
+    } else if (ui.number) {
       ui.number.value += key.dataset.key;
     }
   });
@@ -644,23 +697,6 @@
     fill(ui.speaker, "audiooutput");
   }
 
-  ui.mic.addEventListener("change", function () {
-    const audio = state.device && state.device.audio;
-    if (audio && audio.setInputDevice) {
-      audio.setInputDevice(ui.mic.value).catch(function (error) {
-        say("Could not use that microphone: " + error.message);
-      });
-    }
-  });
-
-  ui.speaker.addEventListener("change", function () {
-    const audio = state.device && state.device.audio;
-    if (audio && audio.isOutputSelectionSupported && audio.speakerDevices) {
-      audio.speakerDevices.set(ui.speaker.value).catch(function (error) {
-        say("Could not use that speaker: " + error.message);
-      });
-    }
-  });
 
   // --- the device ---------------------------------------------------------------------------
 
@@ -703,10 +739,10 @@
     if (device.audio && device.audio.incoming) {
       device.audio.incoming(false);
     }
-    ui.speakerChoice.hidden = !(device.audio && device.audio.isOutputSelectionSupported);
+    showSpeakerChoice();
     device.on("registered", function () {
       state.ready = true;
-      ui.callButton.disabled = Boolean(state.call);
+      showCallButton();
       root.dataset.ready = "yes";
       if (!state.call && !state.pending) {
         say("Ready: calls can ring in this browser.");
@@ -743,6 +779,8 @@
   });
 
   keepHeartbeat();
-  listAudioDevices();
+  if (el("dial-form")) {
+    mountDialPad(); // the Phone page, where the pad is open
+  }
   startDevice();
 })();
