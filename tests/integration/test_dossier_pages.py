@@ -162,3 +162,25 @@ def test_a_manager_changes_the_plan_then_cancels_the_subscription(app, ctx, dbs)
     assert (row.status, row.ended_reason) == ("inactive", "cancelled")
     listing = client.get("/requests/subscriptions?status=inactive").text
     assert f'data-subscription-id="{sub.id}"' in listing
+
+
+def test_with_online_payment_off_the_pay_page_offers_no_online_method(app, client, ctx, dbs):
+    from voiceapp.domain.payment_code import format_code
+    from voiceapp.services.requests import money
+    from voiceapp.services.team_settings import update_team_settings
+
+    update_team_settings(dbs, bank_iban="DE02120300000000202051")
+    req = make_request(dbs, product=make_product(dbs, price=Decimal("100.00")))
+    agent = UserFactory(role="agent")
+    order = money.order_for_request(dbs, req, seller=agent, now=NOW)
+    dbs.commit()
+    code = format_code(order.payment_code)
+    page = client.get(f"/p/{code}").text
+    assert 'data-testid="pay-demo"' in page and 'data-testid="pay-bank"' in page
+    money.set_online_payment(dbs, req, False, actor=agent, now=NOW)
+    dbs.commit()
+    page = client.get(f"/p/{code}").text
+    assert 'data-testid="pay-demo"' not in page and 'data-testid="pay-bank"' in page
+    token = csrf_from(page)
+    assert client.post(f"/p/{code}/demo", data={"csrf_token": token}).status_code == 404
+    assert fresh(dbs).scalar(select(func.count()).select_from(Payment)) == 0
