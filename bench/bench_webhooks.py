@@ -65,6 +65,7 @@ ALWAYS_OPEN = {
     day: [["00:00", "23:59"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 }
 CALL_EPOCH = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+STARTUP_SECONDS = 180
 
 
 def floor_app():
@@ -355,7 +356,8 @@ class Gunicorn:
         self._wait_ready()
 
     def _wait_ready(self) -> None:
-        deadline = time.monotonic() + 30
+        # Generous: on a shared, busy machine importing the app took more than 30 s.
+        deadline = time.monotonic() + STARTUP_SECONDS
         request = f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n\r\n".encode()
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -368,7 +370,9 @@ class Gunicorn:
                 pass
             time.sleep(0.1)
         self.stop()
-        sys.exit(f"gunicorn ({self.name}) did not answer within 30 s; see {self.log}")
+        sys.exit(
+            f"gunicorn ({self.name}) did not answer within {STARTUP_SECONDS} s; see {self.log}"
+        )
 
     def stop(self) -> None:
         if self.process.poll() is None:
