@@ -82,7 +82,9 @@ class SqliteWriteGate:
     (GatedConnection's commit, rollback or close). Waits at most SQLITE_BUSY_SECONDS, as
     busy_timeout did, then says "database is locked"."""
 
-    POLL_SECONDS = 0.0002  # between tries of the file lock held by another process
+    # Between tries of the file lock another process holds: short next to SQLite's sleeps
+    # (up to 100 ms), long enough not to take CPU from the writer being waited for.
+    POLL_SECONDS = 0.001
 
     def __init__(self, path: str):
         self.path = path + ".write-gate"
