@@ -73,8 +73,7 @@ def storage_unavailable(exc: StorageError):
     _roll_back()
     error = _with_message(
         ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS),
-        "The file storage cannot be reached just now. Nothing was changed; try again in a "
-        "minute.",
+        "The file storage cannot be reached just now. Nothing was changed; try again in a minute.",
     )
     return current_app.handle_http_exception(error)
 
