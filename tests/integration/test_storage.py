@@ -6,7 +6,7 @@ S3-compatible server over a socket."""
 from __future__ import annotations
 
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -33,7 +33,7 @@ def test_a_file_put_is_there_whole_with_its_size_and_date(store):
     stored = store.stat("2026/11/RE1.mp3")
     assert stored.key == "2026/11/RE1.mp3"
     assert stored.size == len(MEDIA)
-    assert stored.modified >= before - __import__("datetime").timedelta(seconds=2)
+    assert stored.modified >= before - timedelta(seconds=2)
     assert stored.etag
     assert store.read("2026/11/RE1.mp3") == MEDIA
     assert b"".join(store.read_range("2026/11/RE1.mp3", 0, len(MEDIA))) == MEDIA
