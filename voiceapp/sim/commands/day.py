@@ -124,9 +124,11 @@ def _app_counts(app, manager: int) -> dict[str, int]:
     }
 
 
-def _print_day(app, manager, summary, before, calls, seed, wait_seconds: float = 20) -> None:
+def _print_day(app, manager, summary, before, calls, seed, wait_seconds: float = 60) -> None:
     deadline = time.monotonic() + wait_seconds
-    while True:  # the worker fetches the recordings after the calls
+    # The worker fetches the recordings after the calls, behind their price jobs; on a
+    # busy machine that took more than 20 s for a day of 50 calls. It stops once all are in.
+    while True:
         details = [app.call_detail(manager, sid) for sid in summary.call_sids]
         stored = sum(r["stored"] for d in details if d for r in d["recordings"])
         if stored >= summary.recordings or time.monotonic() > deadline:
