@@ -15,6 +15,7 @@ from tests.factories import PASSWORD, ContactFactory, UserFactory
 from tests.http_helpers import assert_sign_in_redirect
 from voiceapp.domain.phones import format_international
 from voiceapp.models import Call, ContactPhone, Recording, RecordingListen
+from voiceapp.web.vendor import DEFAULT_NODE_MODULES, VENDOR_FILES
 
 CUSTOMER = "+4915112345678"
 OUR_NUMBER = "+4930901820"
@@ -237,8 +238,10 @@ def test_missed_calls_lists_inbound_missed_newest_first_with_call_back_link(clie
     assert html.index(newer.sid) < html.index(older.sid) < html.index(withheld.sid)
     assert f'<a href="/contacts/{contact.id}">Lena Gruber</a>' in html
     assert "2025-03-04 12:30" in html
-    assert 'href="/phone?to=%2B4915112345678">Call back</a>' in html
-    assert 'href="/phone?to=%2B4915199990000">Call back</a>' in html
+    # Click-to-call links: the softphone bar dials data-call in place; the Phone page
+    # with the number is where the link goes without the script.
+    assert 'href="/phone?to=%2B4915112345678" data-call="+4915112345678"' in html
+    assert 'href="/phone?to=%2B4915199990000" data-call="+4915199990000"' in html
     assert "withheld number" in html
     assert html.count(">Call back</a>") == 2  # nothing to call back on a withheld number
     assert html.count("badge-yellow") == 1
@@ -356,11 +359,15 @@ def test_range_requests_stream_part_of_the_file_and_log_each_answer_with_media(
 # --- the softphone page -------------------------------------------------------------------
 
 
-def test_the_phone_page_says_why_browser_calling_is_unavailable(client, ctx):
+def test_the_phone_page_says_why_browser_calling_is_unavailable(
+    files_app, client, ctx, monkeypatch, tmp_path
+):
+    # A node_modules without the Voice SDK: the page says how to install it, in words.
+    monkeypatch.setitem(files_app.config, "NODE_MODULES", str(tmp_path / "node_modules"))
     _signed_in(client)
     html = client.get("/phone").text
     assert "Browser calling needs the Twilio Voice SDK and a configured account." in html
-    assert "The Voice SDK is not installed on this server" in html
+    assert "The Twilio Voice SDK is not installed on this server: run <code>npm ci</code>" in html
     assert "The Twilio account is not configured for softphones" in html
     assert "vendor/twilio.min.js" not in html.split("<body>")[0]  # no script for it
     assert '<script src="/static/softphone.js" defer></script>' in html
@@ -368,9 +375,12 @@ def test_the_phone_page_says_why_browser_calling_is_unavailable(client, ctx):
     assert "<script>" not in html and "style=" not in html  # the CSP allows neither
 
 
-def test_the_phone_page_loads_the_sdk_when_installed_and_configured(client, ctx, dbs, monkeypatch):
+@pytest.mark.skipif(
+    not (DEFAULT_NODE_MODULES / VENDOR_FILES["twilio.min.js"]).is_file(),
+    reason="the front-end libraries are not installed: npm ci (scripts/lib.sh bootstrap)",
+)
+def test_the_phone_page_loads_the_sdk_when_installed_and_configured(client, ctx, dbs):
     from voiceapp.services.team_settings import editable_team_settings
-    from voiceapp.web import calls as calls_pages
 
     _signed_in(client)
     row = editable_team_settings(dbs)
@@ -379,11 +389,9 @@ def test_the_phone_page_loads_the_sdk_when_installed_and_configured(client, ctx,
     row.twilio_api_key_secret = "secret-secret-secret"
     row.twilio_twiml_app_sid = "AP" + "1" * 32
     dbs.commit()
-    # Any file in the static folder stands in for the vendored SDK.
-    monkeypatch.setattr(calls_pages, "SDK_FILE", "style.css")
 
     html = client.get("/phone").text
 
-    assert '<script src="/static/style.css" defer></script>' in html
+    assert '<script src="/static/vendor/twilio.min.js" defer></script>' in html
     assert 'data-sdk="yes"' in html and 'data-configured="yes"' in html
-    assert 'data-testid="sdk-notice" hidden' in html
+    assert 'data-testid="sdk-notice"' not in html

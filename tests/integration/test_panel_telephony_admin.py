@@ -112,6 +112,7 @@ def settings_form(token, **changes):
         "hours_sat": "",
         "hours_sun": "",
         "ring_timeout_seconds": "30",
+        "wrap_up_seconds": "30",
         "delete_recordings_at_twilio": "y",
     }
     data.update(changes)

@@ -32,7 +32,8 @@ def _defaults() -> TeamSettings:
 
 # The session's identity map holds its objects weakly: a settings row nobody else holds
 # would be collected between two reads and read again from the database each time (twice
-# for every payment recorded). The session's info keeps it for the session's life.
+# for every payment recorded). The session's info keeps it for the transaction it was
+# read in.
 _PINNED = "voiceapp.team_settings"
 
 
@@ -49,8 +50,10 @@ def get_team_settings(db: Session) -> TeamSettings:
     the process): see editable_team_settings."""
     global _snapshot
     pinned = db.info.get(_PINNED)
-    if pinned is not None:
-        return pinned
+    # Pinned for the transaction it was read in: a later one (a test's session after a
+    # rollback, a worker's next job) reads the row again.
+    if pinned is not None and pinned[0] is db.get_transaction():
+        return pinned[1]
     if any(isinstance(obj, TeamSettings) for obj in db.identity_map.values()):
         # Changed or read for change in this session: the session's row is the truth.
         return db.get(TeamSettings, SETTINGS_ID)
@@ -67,7 +70,7 @@ def get_team_settings(db: Session) -> TeamSettings:
             **{column.key: value for column, value in zip(table.columns, values, strict=True)}
         )
         _snapshot = (values, settings)
-    db.info[_PINNED] = settings
+    db.info[_PINNED] = (db.get_transaction(), settings)
     return settings
 
 
