@@ -63,7 +63,7 @@ MAX_CARD_REQUESTS = 3
 
 def _open_requests(db: Session, contact: Contact) -> list[dict] | None:
     """The caller's open written requests (every member of the team sees the inbox)."""
-    requests = open_requests_for_contact(db, contact.id)[:MAX_CARD_REQUESTS]
+    requests = open_requests_for_contact(db, contact.id, limit=MAX_CARD_REQUESTS)
     if not requests:
         return None
     return [{"id": r.id, "status": r.status, "kind": r.kind, "stage": r.stage} for r in requests]

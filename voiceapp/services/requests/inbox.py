@@ -93,12 +93,16 @@ def unread_count(db: Session) -> int:
     )
 
 
-def open_requests_for_contact(db: Session, contact_id: int) -> list[Request]:
+def open_requests_for_contact(
+    db: Session, contact_id: int, *, limit: int | None = None
+) -> list[Request]:
+    """The contact's open requests, newest first (the first `limit` of them)."""
     return list(
         db.scalars(
             select(Request)
             .where(Request.contact_id == contact_id, Request.status.in_(OPEN_STATUSES))
             .order_by(Request.created_at.desc())
+            .limit(limit)
         )
     )
 
