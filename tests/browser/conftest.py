@@ -88,12 +88,16 @@ class PageLog:
     def __init__(self) -> None:
         self.problems: list[str] = []
         self._documents: set[str] = set()
-        self._aborted: list[tuple[str | None, str]] = []
-        self._page_url: str | None = None
+        # Main-frame documents loaded so far, and for each request the document that asked
+        # for it: a reload of the same address is another document.
+        self._documents_loaded = 0
+        self._asked_by: dict[object, int] = {}
+        self._aborted: list[tuple[int | None, str]] = []
 
     def watch(self, page) -> None:
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        page.on("request", self._on_request)
         page.on("requestfailed", self._on_request_failed)
         page.on("framenavigated", self._on_navigated)
         page.on("response", self._on_response)
@@ -107,6 +111,9 @@ class PageLog:
         ):
             return
         self.problems.append(f"console error: {message.text}" + (f" (at {url})" if url else ""))
+
+    def _on_request(self, request) -> None:
+        self._asked_by[request] = self._documents_loaded
 
     def _on_request_failed(self, request) -> None:
         # A navigation replaced by the next one is aborted by the browser, not broken; so
@@ -123,14 +130,15 @@ class PageLog:
             # loading when the browser left it is aborted and forgiven (the dashboard's
             # scripts, when a test signs in and goes on at once); a file refused on the
             # page that asked for it (a 404 served as HTML) is aborted too, and counts.
-            # The Referer names the asking page (the panel sends it to its own origin).
-            self._aborted.append((request.headers.get("referer"), message))
+            # Pages are told apart by document, not address: signing in lands on "/", and a
+            # test that opens "/" next leaves that first document while it still loads.
+            self._aborted.append((self._asked_by.get(request), message))
             return
         self.problems.append(message)
 
     def _on_navigated(self, frame) -> None:
         if frame.parent_frame is None:
-            self._page_url = frame.url
+            self._documents_loaded += 1
 
     def _on_response(self, response) -> None:
         if response.request.is_navigation_request():
@@ -144,8 +152,8 @@ class PageLog:
             page.evaluate("1")
         problems = self.problems + [
             message
-            for referer, message in self._aborted
-            if referer is None or self._page_url is None or referer == self._page_url
+            for asked_by, message in self._aborted
+            if asked_by is None or asked_by == self._documents_loaded
         ]
         assert problems == [], "\n".join(problems)
 
