@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,25 @@ def make_app(database_url, instance_path):
 @pytest.fixture(scope="session")
 def app(make_app):
     return make_app()
+
+
+@pytest.fixture(scope="session")
+def shared_app(make_app):
+    """make_app for tests and fixtures that only use the app they get: the same settings
+    give the same app for the whole session. Building an app costs 0.3-0.5 s (werkzeug
+    compiles each of its 200-odd routes, flask-smorest writes the OpenAPI document), which
+    was 40 % of the integration tests' time when each test built its own. A test that
+    changes an app, needs two apps with the same settings, or counts on what an app keeps
+    in its own memory (a rate limit without Redis) builds its own with make_app."""
+    apps = {}
+
+    def factory(**overrides):
+        key = frozenset(overrides.items())
+        if key not in apps:
+            apps[key] = make_app(**overrides)
+        return apps[key]
+
+    return factory
 
 
 @pytest.fixture(scope="session")
@@ -171,12 +191,22 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(scope="session")
+def _files_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("files")
+
+
 @pytest.fixture
-def files_app(make_app, tmp_path):
-    """An app whose case files and recordings live in this test's own folder."""
-    app = make_app(case_files_path=tmp_path / "case-files", recordings_path=tmp_path / "recordings")
-    yield app
-    app.extensions["voiceapp.db"].engine.dispose()
+def files_app(shared_app, _files_root):
+    """An app whose case files and recordings live in folders of their own, emptied before
+    each test (the store makes them again on its first write)."""
+    folders = {
+        "case_files_path": _files_root / "case-files",
+        "recordings_path": _files_root / "recordings",
+    }
+    for folder in folders.values():
+        shutil.rmtree(folder, ignore_errors=True)
+    return shared_app(**folders)
 
 
 @pytest.fixture

@@ -116,6 +116,15 @@ class SmtpServer:
         self.handler.stall = False
         self.controller.stop()
 
+    def reset(self) -> None:
+        """Forget what was delivered and every answer set up, for the next test."""
+        handler = self.handler
+        handler.stall = False
+        handler.stalled.clear()
+        handler.delivered.clear()
+        handler.data_answers.clear()
+        handler.refuse_rcpt.clear()
+
 
 def run_worker(*, scheduler: bool = True) -> None:
     """Run what is queued (and, with the scheduler, what is due by the current clock)."""

@@ -30,12 +30,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def jobs_app(make_app):
-    app = make_app()
+def jobs_app(shared_app):
+    app = shared_app()
     workers.set_job_app(app)
     yield app
     workers.set_job_app(None)
-    app.extensions["voiceapp.db"].engine.dispose()
 
 
 def run_the_job_when_queued(app, key: str) -> None:

@@ -51,8 +51,8 @@ def api_of(app, dbs, user):
 
 
 @pytest.fixture
-def jobs_app(make_app, smtp):
-    app = make_app(**smtp.settings, mail_from=MAIL_FROM)
+def jobs_app(shared_app, smtp):
+    app = shared_app(**smtp.settings, mail_from=MAIL_FROM)
     workers.set_job_app(app)
     yield app
     workers.set_job_app(None)

@@ -31,9 +31,9 @@ MANAGER = "manager@voiceapp.test"
 
 
 @pytest.fixture
-def mail_app(make_app, smtp):
+def mail_app(shared_app, smtp):
     """The app the jobs run in, sending to the loopback SMTP server."""
-    app = make_app(**smtp.settings, mail_from=MAIL_FROM)
+    app = shared_app(**smtp.settings, mail_from=MAIL_FROM)
     workers.set_job_app(app)
     yield app
     workers.set_job_app(None)

@@ -34,8 +34,8 @@ def clock():
 
 
 @pytest.fixture
-def worker_app(make_app):
-    app = make_app()
+def worker_app(shared_app):
+    app = shared_app()
     workers.set_job_app(app)
     yield app
     workers.set_job_app(None)

@@ -32,8 +32,8 @@ CUSTOMER = "anna@example.com"
 
 
 @pytest.fixture
-def worker_app(make_app, smtp):
-    app = make_app(**smtp.settings)
+def worker_app(shared_app, smtp):
+    app = shared_app(**smtp.settings)
     workers.set_job_app(app)
     yield app
     workers.set_job_app(None)

@@ -172,8 +172,8 @@ def test_an_admin_cannot_demote_themselves_through_a_bulk_overwrite(client, dbs,
 
 
 @pytest.fixture
-def mail_app(make_app, smtp):
-    app = make_app(**smtp.settings, mail_from="Team <team@voiceapp.test>")
+def mail_app(shared_app, smtp):
+    app = shared_app(**smtp.settings, mail_from="Team <team@voiceapp.test>")
     workers.set_job_app(app)
     yield app
     workers.set_job_app(None)

@@ -76,11 +76,11 @@ def fake():
 
 
 @pytest.fixture
-def admin_app(make_app, fake):
-    app = make_app(public_base_url=PUBLIC)
+def admin_app(shared_app, fake):
+    app = shared_app(public_base_url=PUBLIC)
     app.extensions["voiceapp.telephony_factory"] = lambda creds: fake
     yield app
-    app.extensions["voiceapp.db"].engine.dispose()
+    del app.extensions["voiceapp.telephony_factory"]  # the app is the session's
 
 
 @pytest.fixture

@@ -179,10 +179,8 @@ def test_the_help_pages_speak_german_to_a_german_browser(client):
 
 
 @pytest.fixture
-def limited(make_app):
-    app = make_app(pay_page_rate_limit="3 per minute")
-    yield app
-    app.extensions["voiceapp.db"].engine.dispose()
+def limited(shared_app):
+    return shared_app(pay_page_rate_limit="3 per minute")
 
 
 def test_more_requests_than_the_limit_from_one_address_get_429(limited, dbs, agent):

@@ -22,8 +22,8 @@ PUBLIC = "https://requests.example.test"
 
 
 @pytest.fixture
-def jobs_app(make_app, smtp):
-    app = make_app(**smtp.settings, mail_from=MAIL_FROM, public_base_url=PUBLIC)
+def jobs_app(shared_app, smtp):
+    app = shared_app(**smtp.settings, mail_from=MAIL_FROM, public_base_url=PUBLIC)
     workers.set_job_app(app)
     yield app
     workers.set_job_app(None)

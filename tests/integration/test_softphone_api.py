@@ -32,8 +32,8 @@ OPEN = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Berlin
 
 
 @pytest.fixture
-def app_tw(make_app):
-    return make_app(**TWILIO_SETTINGS, presence_timeout_seconds=60)
+def app_tw(shared_app):
+    return shared_app(**TWILIO_SETTINGS, presence_timeout_seconds=60)
 
 
 @pytest.fixture

@@ -31,8 +31,8 @@ def clock():
 
 
 @pytest.fixture
-def worker_app(make_app, smtp):
-    app = make_app(**smtp.settings, public_base_url="https://calls.example.com")
+def worker_app(shared_app, smtp):
+    app = shared_app(**smtp.settings, public_base_url="https://calls.example.com")
     workers.set_job_app(app)
     yield app
     workers.set_job_app(None)
