@@ -34,8 +34,8 @@ def _post(client, *, key: str, algorithm: str = "HMAC_SHA256", header: str | Non
 
 
 @pytest.fixture
-def keyed(make_app):
-    return make_app(**TWILIO_SETTINGS, twilio_webhook_shared_key_secret=SHARED_SECRET)
+def keyed(shared_app):
+    return shared_app(**TWILIO_SETTINGS, twilio_webhook_shared_key_secret=SHARED_SECRET)
 
 
 def test_a_request_signed_with_the_shared_key_is_verified_with_it(keyed, dbs):

@@ -19,9 +19,9 @@ from voiceapp.db import Base
 
 
 @pytest.fixture
-def stripe_app(make_app):
+def stripe_app(shared_app):
     # STRIPE_API_BASE points nowhere: the webhook never calls Stripe.
-    return make_app(
+    return shared_app(
         stripe_secret_key=SECRET_KEY,
         stripe_webhook_secret=WEBHOOK_SECRET,
         stripe_api_base="http://127.0.0.1:9",
