@@ -40,7 +40,18 @@ def test_a_day_with_concurrent_chaos_ends_with_every_call_in_its_true_state(worl
     dbs.commit()
 
     result = invoke(
-        "sim", "day", "--calls", "30", "--seed", "5", "--chaos", "--chaos-mode", "concurrent"
+        "sim",
+        "day",
+        "--calls",
+        "30",
+        "--seed",
+        "5",
+        "--chaos",
+        "--chaos-mode",
+        "concurrent",
+        # No worker runs here: waiting for it to store the recordings took a minute.
+        "--recordings-wait",
+        "0",
     )
     assert result.exit_code == 0, result.output
     legs, sent = _truth(world.sim)

@@ -39,7 +39,15 @@ HEARTBEAT_SECONDS = 15
     show_default=DEFAULT_SIM_URL,
     help="The simulator (VOICEAPP_SIM_URL).",
 )
-def day(calls, seed, chaos, chaos_mode, sim_url):
+@click.option(
+    "--recordings-wait",
+    default=60,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds to wait, after the last call, for the app's worker to store the day's "
+    "recordings (it stops as soon as all are in); 0 when no worker runs.",
+)
+def day(calls, seed, chaos, chaos_mode, sim_url, recordings_wait):
     """A realistic day: inbound calls (answered, missed, voicemail, hang-ups in the IVR)
     and outbound calls, then a summary. The app's agents go online through its JSON API
     (an API token each, revoked afterwards) and are put back as they were."""
@@ -78,7 +86,7 @@ def day(calls, seed, chaos, chaos_mode, sim_url):
         finally:
             for agent, status_before in presence.items():
                 app.set_presence(agent, status_before)
-        _print_day(app, manager, summary, before, calls, seed)
+        _print_day(app, manager, summary, before, calls, seed, recordings_wait)
     finally:
         app.close()
 
