@@ -29,13 +29,20 @@ def fetch_call_price(call_id: int, attempt: int = 0) -> str:
         except TelephonyError as exc:
             log.info("call %s: price not fetched: %s", call_id, exc)
             return "not configured"
-        missing = 0
-        for leg in legs:
+        sids = [leg.sid for leg in legs]
+        # Twilio is asked with no transaction open (on SQLite the job's transaction holds
+        # the write lock, and every webhook would wait for Twilio's answers).
+        dbs.rollback()
+        prices = {}
+        for sid in sids:
             try:
-                found = adapter.fetch_call_price(leg.sid)
+                prices[sid] = adapter.fetch_call_price(sid)
             except TelephonyError as exc:
-                log.info("call %s: price not fetched yet: %s", leg.sid, exc)
-                found = None
+                log.info("call %s: price not fetched yet: %s", sid, exc)
+        missing = 0
+        legs = pricing.unpriced_legs(dbs, call_id)  # again: a second run may have priced some
+        for leg in legs:
+            found = prices.get(leg.sid)
             if found is None:
                 missing += 1
             else:

@@ -48,16 +48,29 @@ def fetch_recording(recording_id: int) -> str | None:
         if recording.fetched_at is not None and not delete:
             return None
         adapter = telephony_adapter(dbs)
-        if recording.fetched_at is None:
+        sid, fmt_wanted, path = recording.sid, team.recording_format, recording.media_path
+        fetch = recording.fetched_at is None
+        # Twilio is asked with no transaction open. On SQLite a job's transaction holds the
+        # write lock from its first statement: every webhook waited out the download, and
+        # one longer than busy_timeout failed with "database is locked".
+        dbs.rollback()
+        if fetch:
             # Raises (Twilio or the store unreachable): RQ retries the job.
-            media, fmt = _fetch_media(adapter, recording.sid, team.recording_format)
-            store_media(recording, media, app_store(RECORDINGS), utcnow(), fmt)
+            media, fmt = _fetch_media(adapter, sid, fmt_wanted)
+            recording = get_recording(dbs, recording_id)
+            if recording is None or recording.deleted_at is not None:
+                return None
+            if recording.fetched_at is None:  # not stored meanwhile by a second run
+                store_media(recording, media, app_store(RECORDINGS), utcnow(), fmt)
+            path = recording.media_path
             dbs.commit()
         if delete:
-            adapter.delete_recording(recording.sid)  # raises: RQ retries the delete
-            mark_deleted_at_twilio(recording, utcnow())
+            adapter.delete_recording(sid)  # raises: RQ retries the delete
+            recording = get_recording(dbs, recording_id)
+            if recording is not None:
+                mark_deleted_at_twilio(recording, utcnow())
             dbs.commit()
-        return recording.media_path
+        return path
 
 
 def delete_expired_recordings() -> dict:

@@ -15,6 +15,7 @@ import time
 import wave
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 import pytest
 import requests
@@ -71,13 +72,26 @@ class FakeTelephony:
         self.formats: list[str] = []
         self.deleted: list[str] = []
         self.deletes_to_refuse = 0
+        # Whether the job's session had a transaction open, at each call to Twilio.
+        self.in_transaction: list[bool] = []
+
+    def _called(self) -> None:
+        from voiceapp.db import session
+
+        self.in_transaction.append(session().in_transaction())
 
     def fetch_recording(self, recording_sid: str, fmt: str = "wav") -> bytes:
+        self._called()
         self.fetched.append(recording_sid)
         self.formats.append(fmt)
         return MEDIA[fmt]
 
+    def fetch_call_price(self, call_sid: str):
+        self._called()
+        return Decimal("-0.01300"), "usd"
+
     def delete_recording(self, recording_sid: str) -> None:
+        self._called()
         if self.deletes_to_refuse:
             self.deletes_to_refuse -= 1
             raise TelephonyError(f"could not delete recording {recording_sid}: HTTP 503")
@@ -406,6 +420,41 @@ def test_a_failed_delete_at_twilio_is_done_by_the_retry(
     assert dbs.scalars(select(Recording)).one().deleted_at_twilio is not None
     assert workers.fetch_recording(recording.id) is None
     assert fake_telephony.deleted == [recording_sid]
+
+
+def test_the_recording_job_holds_no_transaction_while_twilio_answers(
+    team, dbs, worker_app, fake_telephony
+):
+    """Found when a simulated day failed with "database is locked": the job held SQLite's
+    write lock from its first statement through the download, so every webhook waited for
+    Twilio, and one that waited longer than busy_timeout failed."""
+    team.delete_recordings_at_twilio = True
+    call = Call(sid=new_call_sid(), direction="inbound", from_number=CALLER, to_number=OUR_NUMBER)
+    recording = Recording(sid="RE" + call.sid[2:], call_sid=call.sid, status="completed")
+    dbs.add_all([call, recording])
+    dbs.commit()
+    path = workers.fetch_recording(recording.id)
+    assert fake_telephony.fetched == fake_telephony.deleted == [recording.sid]
+    assert fake_telephony.in_transaction == [False, False]  # the download, then the delete
+    dbs.refresh(recording)  # what the job stored
+    assert recording.media_path == path and recording.media_bytes == len(MEDIA["mp3"])
+    assert recording.deleted_at_twilio is not None
+
+
+def test_the_price_job_holds_no_transaction_while_twilio_answers(dbs, worker_app, fake_telephony):
+    call = Call(
+        sid=new_call_sid(),
+        direction="inbound",
+        from_number=CALLER,
+        to_number=OUR_NUMBER,
+        status="completed",
+    )
+    dbs.add(call)
+    dbs.commit()
+    assert workers.fetch_call_price(call.id) == "1 priced"
+    assert fake_telephony.in_transaction == [False]
+    dbs.refresh(call)
+    assert (call.price, call.price_unit) == (Decimal("0.01300"), "USD")
 
 
 def test_a_refused_or_failed_request_leaves_no_job(make_app, serve, team, dbs, monkeypatch, caplog):
