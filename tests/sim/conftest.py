@@ -137,6 +137,11 @@ def team(ctx, dbs):
 
 
 def api_token(dbs, user) -> str:
+    # The test's session reads in deferred transactions: an INSERT inside one that has
+    # read must upgrade a read snapshot, which SQLite refuses at once ("database is
+    # locked", without waiting) when the app's worker has committed since. A new
+    # transaction whose first statement writes waits its turn instead.
+    dbs.commit()
     _row, token = accounts.create_api_token(dbs, user, name="e2e", now=utcnow())
     dbs.commit()
     return token
