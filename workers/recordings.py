@@ -51,8 +51,8 @@ def fetch_recording(recording_id: int) -> str | None:
         sid, fmt_wanted, path = recording.sid, team.recording_format, recording.media_path
         fetch = recording.fetched_at is None
         # Twilio is asked with no transaction open. On SQLite a job's transaction holds the
-        # write lock from its first statement: every webhook waited out the download, and
-        # one longer than busy_timeout failed with "database is locked".
+        # write lock from its first statement: every webhook waited out the download (and
+        # one waiting longer than busy_timeout, 5 s, would fail).
         dbs.rollback()
         if fetch:
             # Raises (Twilio or the store unreachable): RQ retries the job.
