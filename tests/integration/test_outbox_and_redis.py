@@ -425,9 +425,9 @@ def test_a_failed_delete_at_twilio_is_done_by_the_retry(
 def test_the_recording_job_holds_no_transaction_while_twilio_answers(
     team, dbs, worker_app, fake_telephony
 ):
-    """Found when a simulated day failed with "database is locked": the job held SQLite's
-    write lock from its first statement through the download, so every webhook waited for
-    Twilio, and one that waited longer than busy_timeout failed."""
+    """Found while looking into a simulated day that failed with "database is locked" (that
+    failure had another cause): the job held SQLite's write lock from its first statement
+    through the download, so every webhook waited for Twilio."""
     team.delete_recordings_at_twilio = True
     call = Call(sid=new_call_sid(), direction="inbound", from_number=CALLER, to_number=OUR_NUMBER)
     recording = Recording(sid="RE" + call.sid[2:], call_sid=call.sid, status="completed")
