@@ -21,14 +21,14 @@ class Case(Base):
         CheckConstraint("status IN ('open', 'closed')", name="status"),
         # "Call today": an agent's own open cases in due order ...
         # (id: PostgreSQL reads the page's ids from the index alone, in due order;
-        # contact_id: an agent's list checks each case's contact is visible to them, and
-        # SQLite then need not read the case row for it.)
+        # private_to: an agent's list offers only cases whose contact they see, checked
+        # from the index without reading the case row.)
         Index(
             "ix_cases_open_assignee_due",
             "assignee_id",
             "due_at",
             "id",
-            "contact_id",
+            "private_to",
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
@@ -39,7 +39,7 @@ class Case(Base):
             "language",
             "due_at",
             "id",
-            "contact_id",
+            "private_to",
             sqlite_where=text("status = 'open' AND assignee_id IS NULL"),
             postgresql_where=text("status = 'open' AND assignee_id IS NULL"),
         ),
@@ -102,6 +102,11 @@ class Case(Base):
     note: Mapped[str | None] = mapped_column(Text)
     # Recordings of this case's calls outlive the retention period (a dispute, a claim).
     keep_recordings: Mapped[bool] = mapped_column(default=False)
+    # Who alone (with managers and admins) may see this case's contact: NULL when the
+    # contact is not private, else its owner's id, or 0 for a private contact without an
+    # owner. Written only by the database's triggers (migration 0018), whenever a case is
+    # created or moved or its contact's visibility or owner changes: never set it here.
+    private_to: Mapped[int | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

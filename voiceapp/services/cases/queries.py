@@ -20,7 +20,6 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    exists,
     func,
     or_,
     select,
@@ -33,12 +32,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from voiceapp.db import UTCDateTime
 from voiceapp.domain.cases import end_of_today
-from voiceapp.domain.contacts import PRIVATE, display_name
+from voiceapp.domain.contacts import display_name
 from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.models import Case, Contact, ContactPhone, Order, User
 from voiceapp.precompiled import Precompiled
 from voiceapp.services.cases.lifecycle import lock_case
-from voiceapp.services.contacts import visible_contacts_filter
 
 IS_OPEN = text("cases.status = 'open'")
 
@@ -128,12 +126,11 @@ def _listed(row: tuple) -> ListedCase:
 
 def _contact_visible_to_param():
     """visible_contacts_filter (the SQL twin of domain.contacts.can_view_contact) for an
-    agent whose id is the bound `user_id`: the precompiled statements bind the user, they
-    do not embed one. Managers and admins see every contact and get no condition."""
-    return exists().where(
-        Contact.id == Case.contact_id,
-        or_(Contact.owner_id == bindparam("user_id"), Contact.visibility != PRIVATE),
-    )
+    agent whose id is the bound `user_id`, read from the case's own private_to (kept by
+    triggers, models.cases) rather than from its contact: Call today's partial indexes
+    hold it. The precompiled statements bind the user, they do not embed one. Managers
+    and admins see every contact and get no condition."""
+    return or_(Case.private_to.is_(None), Case.private_to == bindparam("user_id"))
 
 
 def _today_selects(pairs: int, *, rows_in_streams: bool, restricted: bool) -> tuple[Select, Select]:
@@ -302,9 +299,10 @@ def next_case_statement(user: User, *, now: datetime, zone: str):
 
 
 def _visible_case_condition(user: User):
+    """can_see_case in SQL, from the case's private_to (see _contact_visible_to_param)."""
     if is_manager_or_admin(user.role):
         return true()
-    return Case.contact.has(visible_contacts_filter(user))
+    return or_(Case.private_to.is_(None), Case.private_to == user.id)
 
 
 def can_see_case(user: User, case: Case) -> bool:
@@ -331,11 +329,7 @@ def list_cases(
         conditions.append(Case.due_at >= filters["due_from"])
     if filters.get("due_until") is not None:
         conditions.append(Case.due_at < filters["due_until"])
-    statement = select(Case).where(*conditions)
-    if not is_manager_or_admin(user.role):
-        statement = statement.join(Contact, Contact.id == Case.contact_id).where(
-            visible_contacts_filter(user)
-        )
+    statement = select(Case).where(*conditions, _visible_case_condition(user))
     total = db.scalar(select(func.count()).select_from(statement.subquery()))
     items = db.scalars(
         statement.options(
