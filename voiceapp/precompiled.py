@@ -42,12 +42,11 @@ class Precompiled:
                 self._bind_processors[name] = processor
         # qmark drivers (sqlite3) take a tuple in the order the names appear.
         self._positions = tuple(compiled.positiontup) if compiled.positional else None
-        self._result_processors = [
-            (index, processor)
-            for index, col in enumerate(statement.selected_columns)
-            if (processor := col.type.dialect_impl(dialect).result_processor(dialect, None))
-            is not None
-        ]
+        self._dialect = dialect
+        self._result_types = [col.type.dialect_impl(dialect) for col in statement.selected_columns]
+        # Made on the first run: some take the driver's type of the column, as SQLAlchemy
+        # gives them (psycopg's NUMERIC, say), known only from a cursor's description.
+        self._result_processors: list[tuple[int, Callable]] | None = None
 
     def driver_params(self, values: Mapping[str, Any]) -> dict | tuple:
         """`values` as the driver takes them: converted by the types' bind processors,
@@ -70,6 +69,8 @@ class Precompiled:
         try:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
+            if self._result_processors is None:
+                self._result_processors = self._processors_for(cursor.description)
         finally:
             cursor.close()
         if not self._result_processors:
@@ -81,3 +82,11 @@ class Precompiled:
                 row[index] = processor(row[index])
             converted.append(tuple(row))
         return converted
+
+    def _processors_for(self, description) -> list[tuple[int, Callable]]:
+        processors = []
+        for index, (kind, column) in enumerate(zip(self._result_types, description, strict=True)):
+            processor = kind.result_processor(self._dialect, column[1])
+            if processor is not None:
+                processors.append((index, processor))
+        return processors

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests.conftest import csrf_from, sign_in
 from tests.factories import PASSWORD, UserFactory
 from voiceapp.db import utcnow
-from voiceapp.models import ApiToken
+from voiceapp.models import ApiToken, User
 from voiceapp.services.accounts import create_api_token
 
 
@@ -112,22 +112,53 @@ def test_the_openapi_document_is_public_and_describes_contacts(client):
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
 
-def test_a_token_is_resolved_in_one_indexed_statement(dbs):
-    """Every API request resolves its token: one SELECT (the user joined), served by the
-    unique index on token_hash, not a token query plus a lazy load of the user."""
+def test_a_token_is_resolved_in_one_indexed_statement(dbs, monkeypatch):
+    """Every API request resolves its token: one SELECT (the user joined, run on the
+    driver as a precompiled statement), served by the unique index on token_hash, not a
+    token query plus a lazy load of the user; the user it gives is the session's own."""
     from sqlalchemy import text
 
     from tests.sql_capture import sent_selects
+    from voiceapp.precompiled import Precompiled
     from voiceapp.services.accounts import resolve_api_token
 
-    user = UserFactory()
+    user = UserFactory(case_types=["new_order"], languages=["de", "en"])
     token = _token_for(dbs, user)
+    used = dbs.scalars(select(ApiToken)).one()
+    used.last_used_at = utcnow()  # used a moment ago: no bookkeeping write due
+    dbs.commit()
     dbs.expunge_all()  # nothing in the identity map: what a fresh request would send
+    ran: list[tuple[str, object]] = []
+    real_run = Precompiled.run
+
+    def noted_run(self, connection, values):
+        ran.append((self.sql, self.driver_params(values)))
+        return real_run(self, connection, values)
+
+    monkeypatch.setattr(Precompiled, "run", noted_run)
     resolved, selects = sent_selects(dbs, lambda: resolve_api_token(dbs, token, now=utcnow()))
+    assert (len(ran), selects) == (1, []), (ran, selects)
     assert resolved is not None and resolved.id == user.id
-    assert resolved.email == user.email  # loaded by that statement, no lazy load after
-    assert len(selects) == 1, selects
-    sql, params = selects[0]
+    # Every column came with that statement, converted as the ORM converts them, and the
+    # object is the session's, clean: reading it sends nothing, changing it is saved.
+    _, later = sent_selects(
+        dbs, lambda: (resolved.email, resolved.case_types, resolved.languages, resolved.active)
+    )
+    assert later == []
+    assert (resolved.email, resolved.case_types, resolved.languages, resolved.active) == (
+        user.email,
+        ["new_order"],
+        ["de", "en"],
+        True,
+    )
+    assert resolved in dbs and not dbs.dirty
+    assert dbs.get(User, user.id) is resolved
+    resolved.name = "Renamed"
+    dbs.commit()
+    dbs.expunge_all()
+    assert dbs.get(User, user.id).name == "Renamed"
+
+    sql, params = ran[0]
     connection = dbs.connection()
     if connection.dialect.name == "sqlite":
         plan = " ".join(
@@ -141,6 +172,29 @@ def test_a_token_is_resolved_in_one_indexed_statement(dbs):
         plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {sql}", params))
         assert "Scan using uq_api_tokens_token_hash" in plan, plan
         assert "Seq Scan" not in plan, plan
+
+
+def test_a_token_used_after_a_minute_notes_when_and_a_deactivated_member_is_refused(dbs):
+    from datetime import timedelta
+
+    from voiceapp.services.accounts import resolve_api_token
+
+    user = UserFactory()
+    token = _token_for(dbs, user)
+    row = dbs.scalars(select(ApiToken)).one()
+    now = utcnow()
+    row.last_used_at = now - timedelta(minutes=2)
+    dbs.commit()
+    assert resolve_api_token(dbs, token, now=now) is not None
+    dbs.commit()
+    dbs.expire_all()
+    assert dbs.get(ApiToken, row.id).last_used_at == now
+    user = dbs.get(User, user.id)
+    user.active = False
+    dbs.commit()
+    dbs.expunge_all()
+    assert resolve_api_token(dbs, token, now=now) is None
+    assert resolve_api_token(dbs, token + "x", now=now) is None
 
 
 def test_a_token_revoked_between_two_requests_fails_the_second_at_once(client, dbs):

@@ -68,6 +68,12 @@ def test_call_today_with_order_statuses_is_one_statement_served_by_its_indexes(
     dbs.rollback()
     assert "ix_cases_open_assignee_due" in steps and "ix_cases_open_pool" in steps, steps
     assert "Seq Scan" not in steps and "SCAN cases\n" not in steps + "\n", steps
+    # Each row's first callable number: read in order from the contact's numbers' index,
+    # no sort per row.
+    assert "ix_contact_phones_contact_position" in steps, steps
+    assert "Sort Key: contact_phones" not in steps, steps
+    after_phones = steps.split("ix_contact_phones_contact_position", 1)[1].split("\n")[1:2]
+    assert after_phones != ["USE TEMP B-TREE FOR ORDER BY"], steps
     # The order: by its primary key, never a scan of the orders table.
     assert "SCAN orders" not in steps, steps
     assert (

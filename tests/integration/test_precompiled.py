@@ -85,3 +85,19 @@ def test_a_statement_runs_only_on_its_dialect(dbs):
     other = sqlite.dialect() if connection.dialect.name == "postgresql" else postgresql.dialect()
     with pytest.raises(ValueError, match="compiled for"):
         _due_before(other).run(connection, {"end": DUE, "language": "de"})
+
+
+def test_every_column_of_a_wide_row_reads_as_the_orm_reads_it(dbs):
+    """The team settings row (numbers, JSON, booleans, times): some types convert with
+    the driver's column type (psycopg's NUMERIC), which only a run's cursor describes."""
+    from voiceapp.models import TeamSettings
+    from voiceapp.services.team_settings import editable_team_settings
+
+    settings = editable_team_settings(dbs)
+    dbs.commit()
+    table = TeamSettings.__table__
+    query = Precompiled(select(table).where(table.c.id == settings.id), dbs.connection().dialect)
+    for _ in range(2):  # the first run learns the types; the second uses what it learnt
+        (row,) = query.run(dbs.connection(), {})
+        expected = dbs.execute(select(table).where(table.c.id == settings.id)).one()
+        assert [(type(v), v) for v in row] == [(type(v), v) for v in expected]

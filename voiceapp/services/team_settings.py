@@ -7,13 +7,17 @@ editable row, which is created on first use.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app, has_app_context
 from sqlalchemy import select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voiceapp.domain import bank_details
 from voiceapp.models import TeamSettings
+from voiceapp.precompiled import Precompiled
 
 SETTINGS_ID = 1
 
@@ -45,6 +49,14 @@ _PINNED = "voiceapp.team_settings"
 _snapshot: tuple[tuple, TeamSettings] | None = None
 
 
+@lru_cache(maxsize=4)
+def _settings_query(dialect: Dialect) -> Precompiled:
+    """The settings row, compiled once per dialect: every webhook and most requests read
+    it, and SQLAlchemy's per-execution work cost several times the database's."""
+    table = TeamSettings.__table__
+    return Precompiled(select(table).where(table.c.id == SETTINGS_ID), dialect)
+
+
 def get_team_settings(db: Session) -> TeamSettings:
     """The settings to read. Not to be changed (the object may be shared by the threads of
     the process): see editable_team_settings."""
@@ -58,10 +70,11 @@ def get_team_settings(db: Session) -> TeamSettings:
         # Changed or read for change in this session: the session's row is the truth.
         return db.get(TeamSettings, SETTINGS_ID)
     table = TeamSettings.__table__
-    row = db.execute(select(table).where(table.c.id == SETTINGS_ID)).first()
-    if row is None:
+    connection = db.connection()
+    rows = _settings_query(connection.dialect).run(connection, {})
+    if not rows:
         return _defaults()
-    values = tuple(row)
+    values = rows[0]
     cached = _snapshot
     if cached is not None and cached[0] == values:
         settings = cached[1]
