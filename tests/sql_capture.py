@@ -25,3 +25,20 @@ def sent_selects(dbs, run: Callable[[], object]) -> tuple[object, list[tuple[str
     return result, [
         (sql, params) for sql, params in seen if sql.lstrip().upper().startswith("SELECT")
     ]
+
+
+def note_precompiled_runs(monkeypatch) -> list[tuple[str, object]]:
+    """A list that gets (SQL, driver parameters) of every Precompiled statement run from
+    now on (each still runs as it is). They run on the driver's cursor, below
+    SQLAlchemy's events, so sent_selects does not see them."""
+    from voiceapp.precompiled import Precompiled
+
+    ran: list[tuple[str, object]] = []
+    real_run = Precompiled.run
+
+    def noted_run(self, connection, values):
+        ran.append((self.sql, self.driver_params(values)))
+        return real_run(self, connection, values)
+
+    monkeypatch.setattr(Precompiled, "run", noted_run)
+    return ran

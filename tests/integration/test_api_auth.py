@@ -118,8 +118,7 @@ def test_a_token_is_resolved_in_one_indexed_statement(dbs, monkeypatch):
     token query plus a lazy load of the user; the user it gives is the session's own."""
     from sqlalchemy import text
 
-    from tests.sql_capture import sent_selects
-    from voiceapp.precompiled import Precompiled
+    from tests.sql_capture import note_precompiled_runs, sent_selects
     from voiceapp.services.accounts import resolve_api_token
 
     user = UserFactory(case_types=["new_order"], languages=["de", "en"])
@@ -128,14 +127,7 @@ def test_a_token_is_resolved_in_one_indexed_statement(dbs, monkeypatch):
     used.last_used_at = utcnow()  # used a moment ago: no bookkeeping write due
     dbs.commit()
     dbs.expunge_all()  # nothing in the identity map: what a fresh request would send
-    ran: list[tuple[str, object]] = []
-    real_run = Precompiled.run
-
-    def noted_run(self, connection, values):
-        ran.append((self.sql, self.driver_params(values)))
-        return real_run(self, connection, values)
-
-    monkeypatch.setattr(Precompiled, "run", noted_run)
+    ran = note_precompiled_runs(monkeypatch)
     resolved, selects = sent_selects(dbs, lambda: resolve_api_token(dbs, token, now=utcnow()))
     assert (len(ran), selects) == (1, []), (ran, selects)
     assert resolved is not None and resolved.id == user.id

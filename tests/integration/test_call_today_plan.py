@@ -11,8 +11,7 @@ import pytest
 
 from tests.factories import CaseFactory, ContactFactory, UserFactory
 from tests.order_helpers import take_order
-from tests.sql_capture import sent_selects
-from voiceapp.precompiled import Precompiled
+from tests.sql_capture import note_precompiled_runs, sent_selects
 from voiceapp.services import cases
 
 NOW = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)
@@ -46,16 +45,7 @@ def test_call_today_with_order_statuses_is_one_statement_served_by_its_indexes(
     CaseFactory(contact=contact, type="missed_call", due_at=NOW - timedelta(hours=1))
     CaseFactory(contact=contact, type="new_order", due_at=NOW, assignee_id=None)
 
-    # Precompiled statements run on the driver's cursor, below SQLAlchemy's events: each
-    # run is noted (and run as it is).
-    ran: list[tuple[str, object]] = []
-    real_run = Precompiled.run
-
-    def noted_run(self, connection, values):
-        ran.append((self.sql, self.driver_params(values)))
-        return real_run(self, connection, values)
-
-    monkeypatch.setattr(Precompiled, "run", noted_run)
+    ran = note_precompiled_runs(monkeypatch)
     (items, total), selects = sent_selects(
         dbs, lambda: cases.call_today(dbs, user, now=NOW, zone="Europe/Berlin")
     )
