@@ -124,13 +124,12 @@ def _listed(row: tuple) -> ListedCase:
     return ListedCase(*row[: len(_LISTED_COLUMNS)], contact, assignee_name, order_status)
 
 
-def _contact_visible_to_param():
-    """visible_contacts_filter (the SQL twin of domain.contacts.can_view_contact) for an
-    agent whose id is the bound `user_id`, read from the case's own private_to (kept by
-    triggers, models.cases) rather than from its contact: Call today's partial indexes
-    hold it. The precompiled statements bind the user, they do not embed one. Managers
-    and admins see every contact and get no condition."""
-    return or_(Case.private_to.is_(None), Case.private_to == bindparam("user_id"))
+def _visible_to(user_id):
+    """The SQL twin of domain.contacts.can_view_contact for an agent (`user_id`: their id,
+    or a bound parameter for the precompiled statements), read from the case's own
+    private_to (kept by triggers, models.cases) rather than from its contact: Call today's
+    partial indexes hold it. Managers and admins see every contact and get no condition."""
+    return or_(Case.private_to.is_(None), Case.private_to == user_id)
 
 
 def _today_selects(pairs: int, *, rows_in_streams: bool, restricted: bool) -> tuple[Select, Select]:
@@ -160,7 +159,7 @@ def _today_selects(pairs: int, *, rows_in_streams: bool, restricted: bool) -> tu
     ]
     if restricted:
         # The case page's rule: an agent is offered only cases whose contact they see.
-        conditions = [and_(c, _contact_visible_to_param()) for c in conditions]
+        conditions = [and_(c, _visible_to(bindparam("user_id"))) for c in conditions]
     stream_columns = _LISTED_COLUMNS if rows_in_streams else (Case.id, Case.due_at)
     streams = [
         select(*stream_columns)
@@ -299,10 +298,10 @@ def next_case_statement(user: User, *, now: datetime, zone: str):
 
 
 def _visible_case_condition(user: User):
-    """can_see_case in SQL, from the case's private_to (see _contact_visible_to_param)."""
+    """can_see_case in SQL."""
     if is_manager_or_admin(user.role):
         return true()
-    return or_(Case.private_to.is_(None), Case.private_to == user.id)
+    return _visible_to(user.id)
 
 
 def can_see_case(user: User, case: Case) -> bool:
