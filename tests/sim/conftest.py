@@ -140,7 +140,9 @@ def api_token(dbs, user) -> str:
     # The test's session reads in deferred transactions: an INSERT inside one that has
     # read must upgrade a read snapshot, which SQLite refuses at once ("database is
     # locked", without waiting) when the app's worker has committed since. A new
-    # transaction whose first statement writes waits its turn instead.
+    # transaction whose first statement writes waits its turn instead. So the user's id is
+    # read first (an expired user is refreshed by a SELECT), then that transaction ends.
+    _ = user.id  # refreshes an expired user now, inside the transaction that ends below
     dbs.commit()
     _row, token = accounts.create_api_token(dbs, user, name="e2e", now=utcnow())
     dbs.commit()
