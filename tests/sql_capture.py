@@ -42,3 +42,20 @@ def note_precompiled_runs(monkeypatch) -> list[tuple[str, object]]:
 
     monkeypatch.setattr(Precompiled, "run", noted_run)
     return ran
+
+
+def explain(connection, sql: str, params) -> str:
+    """The plan of a statement as it was sent (from sent_selects or note_precompiled_runs),
+    one line per node: SQLite's EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN. Precompiled
+    statements reach psycopg with $1 placeholders (a RawCursor), the others in pyformat."""
+    if connection.dialect.name == "sqlite":
+        return "\n".join(
+            row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+        )
+    if isinstance(params, tuple):
+        import psycopg
+
+        with psycopg.RawCursor(connection.connection.dbapi_connection) as cursor:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+    return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}", params))

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from voiceapp.config import Settings
+from voiceapp.json_provider import OrjsonProvider
 
 __all__ = ["create_app"]
 
@@ -49,6 +50,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
         template_folder="web/templates",
         static_folder="web/static",
     )
+    app.json = OrjsonProvider(app)
     secret_key = settings.secret_key or _development_secret_key(settings.instance_path)
     app.config.update(
         SECRET_KEY=secret_key,

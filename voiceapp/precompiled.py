@@ -10,15 +10,40 @@ converted the same way.
 
 Only statements with plain bound values qualify (no expanding IN lists, no
 literal_execute parameters): `Precompiled` refuses the others when it compiles them.
+
+On psycopg the statement is also turned, once, into PostgreSQL's own `$1` placeholders
+and run on a `RawCursor`, which sends it as it is. psycopg's ordinary cursor parses the
+`%(name)s` placeholders on every run, and keeps the result in a cache only for statements
+under 4 KB: Call today's is longer, and the parsing cost about 0.2 ms a request.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Select
 from sqlalchemy.engine import Dialect
+
+# What psycopg's pyformat reads in SQLAlchemy's SQL: a named placeholder, or a doubled %.
+_PYFORMAT = re.compile(r"%\(([^)]+)\)s|%%")
+
+
+def to_dollar_placeholders(sql: str) -> tuple[str, tuple[str, ...]]:
+    """pyformat SQL -> the same with $1, $2 ... (a name used twice keeps its number) and
+    the names in their numbers' order."""
+    numbers: dict[str, int] = {}
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name is None:
+            return "%"
+        if name not in numbers:
+            numbers[name] = len(numbers) + 1
+        return f"${numbers[name]}"
+
+    return _PYFORMAT.sub(replace, sql), tuple(numbers)
 
 
 class Precompiled:
@@ -42,6 +67,12 @@ class Precompiled:
                 self._bind_processors[name] = processor
         # qmark drivers (sqlite3) take a tuple in the order the names appear.
         self._positions = tuple(compiled.positiontup) if compiled.positional else None
+        self._raw_cursor = None
+        if dialect.driver == "psycopg" and dialect.paramstyle == "pyformat":
+            import psycopg
+
+            self.sql, self._positions = to_dollar_placeholders(self.sql)
+            self._raw_cursor = psycopg.RawCursor
         self._dialect = dialect
         self._result_types = [col.type.dialect_impl(dialect) for col in statement.selected_columns]
         # Made on the first run: some take the driver's type of the column, as SQLAlchemy
@@ -50,7 +81,7 @@ class Precompiled:
 
     def driver_params(self, values: Mapping[str, Any]) -> dict | tuple:
         """`values` as the driver takes them: converted by the types' bind processors,
-        as a tuple in order for qmark drivers."""
+        as a tuple in order for positional placeholders."""
         if missing := self._required - values.keys():
             raise ValueError(f"no value for {', '.join(sorted(missing))}")
         params = {**self._fixed, **values}
@@ -65,7 +96,10 @@ class Precompiled:
         if connection.dialect.name != self.dialect_name:
             raise ValueError(f"compiled for {self.dialect_name}, run on {connection.dialect.name}")
         params = self.driver_params(values)
-        cursor = connection.connection.cursor()
+        if self._raw_cursor is None:
+            cursor = connection.connection.cursor()
+        else:
+            cursor = self._raw_cursor(connection.connection.dbapi_connection)
         try:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()

@@ -118,7 +118,7 @@ def test_a_token_is_resolved_in_one_indexed_statement(dbs, monkeypatch):
     token query plus a lazy load of the user; the user it gives is the session's own."""
     from sqlalchemy import text
 
-    from tests.sql_capture import note_precompiled_runs, sent_selects
+    from tests.sql_capture import explain, note_precompiled_runs, sent_selects
     from voiceapp.services.accounts import resolve_api_token
 
     user = UserFactory(case_types=["new_order"], languages=["de", "en"])
@@ -153,15 +153,13 @@ def test_a_token_is_resolved_in_one_indexed_statement(dbs, monkeypatch):
     sql, params = ran[0]
     connection = dbs.connection()
     if connection.dialect.name == "sqlite":
-        plan = " ".join(
-            r[3] for r in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
-        )
+        plan = explain(connection, sql, params)
         # The unique constraint's index (SQLite names it sqlite_autoindex_api_tokens_N).
         assert "SEARCH api_tokens USING INDEX" in plan and "(token_hash=?)" in plan, plan
         assert "SCAN" not in plan, plan
     else:
         dbs.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {sql}", params))
+        plan = explain(connection, sql, params)
         assert "Scan using uq_api_tokens_token_hash" in plan, plan
         assert "Seq Scan" not in plan, plan
 

@@ -12,7 +12,7 @@ from sqlalchemy import insert, text
 
 from tests.factories import CaseFactory, ContactFactory, UserFactory
 from tests.order_helpers import take_order
-from tests.sql_capture import note_precompiled_runs, sent_selects
+from tests.sql_capture import explain, note_precompiled_runs, sent_selects
 from voiceapp.models import Case
 from voiceapp.services import cases
 
@@ -21,14 +21,12 @@ NOW = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)
 
 def plan(dbs, sql: str, params) -> str:
     conn = dbs.connection()
-    if conn.dialect.name == "sqlite":
-        rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
-        return "\n".join(row[3] for row in rows)
-    # Tiny test tables: forbid the sequential and bitmap scans, so the plan shows whether
-    # an index can serve each part at all.
-    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
-    return "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}", params))
+    if conn.dialect.name == "postgresql":
+        # Tiny test tables: forbid the sequential and bitmap scans, so the plan shows
+        # whether an index can serve each part at all.
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+    return explain(conn, sql, params)
 
 
 @pytest.fixture

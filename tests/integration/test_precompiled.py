@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, or_, select
 from tests.factories import CaseFactory
 from voiceapp.db import UTCDateTime
 from voiceapp.models import Case
-from voiceapp.precompiled import Precompiled
+from voiceapp.precompiled import Precompiled, to_dollar_placeholders
 
 DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -101,3 +101,11 @@ def test_every_column_of_a_wide_row_reads_as_the_orm_reads_it(dbs):
         (row,) = query.run(dbs.connection(), {})
         expected = dbs.execute(select(table).where(table.c.id == settings.id)).one()
         assert [(type(v), v) for v in row] == [(type(v), v) for v in expected]
+
+
+def test_pyformat_becomes_postgresqls_numbered_placeholders():
+    sql, names = to_dollar_placeholders(
+        "SELECT %(end)s, %(type_0)s WHERE x < %(end)s AND y LIKE 'a%%'"
+    )
+    assert sql == "SELECT $1, $2 WHERE x < $1 AND y LIKE 'a%'"
+    assert names == ("end", "type_0")

@@ -9,6 +9,7 @@ from voiceapp.domain.contacts import (
     can_delete_contact,
     can_edit_contact,
     can_view_contact,
+    display_name,
 )
 
 OWNER, OTHER = 1, 2
@@ -44,3 +45,20 @@ def test_only_owner_or_manager_changes_owner_and_visibility():
 def test_unowned_private_contact_is_for_managers_only():
     assert not can_view_contact(role="agent", user_id=OTHER, owner_id=None, visibility="private")
     assert can_view_contact(role="admin", user_id=OTHER, owner_id=None, visibility="private")
+
+
+@pytest.mark.parametrize(
+    ("kind", "first", "last", "company", "phone", "shown"),
+    [
+        ("company", "Ana", "Ruiz", "Acme SL", "+34600000000", "Acme SL"),
+        ("company", None, None, None, "+34600000000", "+34600000000"),
+        ("person", "Ana", "Ruiz", "Acme SL", None, "Ana Ruiz"),
+        ("person", "Ana", None, None, None, "Ana"),
+        ("person", "", "Ruiz", None, None, "Ruiz"),
+        ("person", None, None, "Acme SL", None, "Acme SL"),
+        ("person", None, "", None, "+34600000000", "+34600000000"),
+        ("person", None, None, None, None, ""),
+    ],
+)
+def test_display_name(kind, first, last, company, phone, shown):
+    assert display_name(kind, first, last, company, phone) == shown

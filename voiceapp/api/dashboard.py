@@ -4,9 +4,9 @@ managers and admins) the team's."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from voiceapp import db
+from voiceapp.api.blueprint import Blueprint
 from voiceapp.auth import authenticate_api_request, require_api_user
 from voiceapp.db import utcnow
 from voiceapp.domain.dashboard import period_for

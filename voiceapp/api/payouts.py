@@ -5,9 +5,10 @@ before the body is read so a 422 tells them nothing either."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from voiceapp import db
+from voiceapp.api.blueprint import Blueprint
 from voiceapp.auth import authenticate_api_request, require_api_user
 from voiceapp.db import utcnow
 from voiceapp.domain.commission_rights import may_pay_out

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from sqlalchemy.orm.exc import StaleDataError
 
 from voiceapp import db
+from voiceapp.api.blueprint import Blueprint
 from voiceapp.api.cases import nested_error
 from voiceapp.auth import authenticate_api_request, client_address, require_api_user
 from voiceapp.db import utcnow

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from voiceapp import db
+from voiceapp.api.blueprint import Blueprint
 from voiceapp.auth import authenticate_api_request, require_api_user
 from voiceapp.db import utcnow
 from voiceapp.domain.commission_rights import may_change_commission_settings

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from voiceapp import db
+from voiceapp.api.blueprint import Blueprint
 from voiceapp.auth import authenticate_api_request, require_api_user
 from voiceapp.db import utcnow
 from voiceapp.domain.agent_identity import client_identity

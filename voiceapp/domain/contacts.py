@@ -51,5 +51,6 @@ def display_name(
     (callers we created from an unknown number have nothing else)."""
     if kind == "company" and company_name:
         return company_name
-    name = " ".join(p for p in (first_name, last_name) if p)
-    return name or company_name or first_phone or ""
+    if first_name and last_name:  # written out: this runs for every row of every list
+        return f"{first_name} {last_name}"
+    return first_name or last_name or company_name or first_phone or ""
