@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.pool import NullPool
 
 from tests.factories import ContactFactory
 from voiceapp.db import get_database
@@ -141,3 +142,35 @@ def test_get_requests_keep_the_connections_prepared_statements(make_app, databas
         assert len(raw._prepared._names) >= 1
     finally:
         app.extensions["voiceapp.db"].engine.dispose()
+
+
+@pytest.mark.parametrize("idle_seconds", [0.0, 3600.0])
+def test_a_connection_that_dropped_while_idle_is_replaced_before_use(database_url, idle_seconds):
+    """The pool pings a connection that sat idle longer than the threshold (and only
+    those: one round trip saved on every busy request), and hands out a fresh one when the
+    old one died. Under the threshold the dead connection is used, fails once, and the
+    pool is renewed, as SQLAlchemy does for any disconnect."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("a server connection")
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+
+    from voiceapp.db import _ping_idle_connections
+
+    engine = create_engine(database_url, pool_size=1, max_overflow=0)
+    _ping_idle_connections(engine, idle_seconds)
+    try:
+        with engine.connect() as conn:
+            first = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with create_engine(database_url, poolclass=NullPool).connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({int(first)})")
+        if idle_seconds == 0.0:
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != first
+        else:
+            with pytest.raises(OperationalError), engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+            with engine.connect() as conn:  # the pool renewed itself
+                assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != first
+    finally:
+        engine.dispose()
