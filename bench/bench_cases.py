@@ -425,14 +425,13 @@ def explain(app, user_id: int, now: datetime) -> list[str]:
         page, _total, values = cases.call_today_queries(
             user, dialect=conn.dialect, now=now, zone=ZONE
         )
-        params = page.driver_params(values)
         if conn.dialect.name == "sqlite":
-            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {page.sql}", params)
+            rows = page.explain(conn, values, "EXPLAIN QUERY PLAN")
             lines += [f"  {row[3]}" for row in rows]
         else:
             # A plan for these values (a custom plan: the app's prepared statement runs
             # PostgreSQL's generic plan after its fifth run, which may differ).
-            rows = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {page.sql}", params)
+            rows = page.explain(conn, values, "EXPLAIN (ANALYZE, BUFFERS)")
             lines += [f"  {row[0]}" for row in rows]
         dbs.rollback()
     return lines

@@ -93,20 +93,9 @@ class Precompiled:
 
     def run(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple]:
         """All rows for `values`, in the connection's current transaction."""
-        if connection.dialect.name != self.dialect_name:
-            raise ValueError(f"compiled for {self.dialect_name}, run on {connection.dialect.name}")
-        params = self.driver_params(values)
-        if self._raw_cursor is None:
-            cursor = connection.connection.cursor()
-        else:
-            cursor = self._raw_cursor(connection.connection.dbapi_connection)
-        try:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
-            if self._result_processors is None:
-                self._result_processors = self._processors_for(cursor.description)
-        finally:
-            cursor.close()
+        rows, description = self._execute(connection, self.sql, values)
+        if self._result_processors is None:
+            self._result_processors = self._processors_for(description)
         if not self._result_processors:
             return rows
         converted = []
@@ -116,6 +105,25 @@ class Precompiled:
                 row[index] = processor(row[index])
             converted.append(tuple(row))
         return converted
+
+    def explain(self, connection: Connection, values: Mapping[str, Any], command: str) -> list:
+        """The rows of `command` (EXPLAIN QUERY PLAN, EXPLAIN (ANALYZE) ...) for the
+        statement and `values`, sent as the statement itself is sent."""
+        return self._execute(connection, f"{command} {self.sql}", values)[0]
+
+    def _execute(self, connection: Connection, sql: str, values: Mapping[str, Any]):
+        if connection.dialect.name != self.dialect_name:
+            raise ValueError(f"compiled for {self.dialect_name}, run on {connection.dialect.name}")
+        params = self.driver_params(values)
+        if self._raw_cursor is None:
+            cursor = connection.connection.cursor()
+        else:
+            cursor = self._raw_cursor(connection.connection.dbapi_connection)
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall(), cursor.description
+        finally:
+            cursor.close()
 
     def _processors_for(self, description) -> list[tuple[int, Callable]]:
         processors = []

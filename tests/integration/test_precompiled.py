@@ -109,3 +109,15 @@ def test_pyformat_becomes_postgresqls_numbered_placeholders():
     )
     assert sql == "SELECT $1, $2 WHERE x < $1 AND y LIKE 'a%'"
     assert names == ("end", "type_0")
+
+
+def test_explain_sends_the_statement_as_a_run_does(dbs):
+    connection = dbs.connection()
+    query = _due_before(connection.dialect)
+    values = {"end": DUE, "language": "de"}
+    if connection.dialect.name == "sqlite":
+        plan = "\n".join(row[3] for row in query.explain(connection, values, "EXPLAIN QUERY PLAN"))
+        assert "cases" in plan, plan
+    else:
+        plan = "\n".join(row[0] for row in query.explain(connection, values, "EXPLAIN"))
+        assert "on cases" in plan, plan
