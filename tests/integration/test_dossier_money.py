@@ -153,6 +153,35 @@ def test_the_team_is_told_when_the_customer_answers(dbs, agent, manager):
     assert fresh(dbs, req.id).price is None
 
 
+def test_members_who_want_mail_also_get_the_answer_by_mail(dbs, agent, manager, ctx, monkeypatch):
+    """Without an assignee every manager and admin is told; those whose profile asks for
+    mail get an e-mail too, with a link to the request."""
+    mailed = UserFactory(role="sales_manager", name="Mia Mail", notify_by_email=True)
+    UserFactory(role="agent", notify_by_email=True)  # not told: an agent, not assigned
+    req = make_request(dbs, product=make_on_request_product(dbs))
+    quotes.send_quote(
+        dbs,
+        req,
+        amount=Decimal("120"),
+        currency=None,
+        message=None,
+        actor=agent,
+        now=NOW,
+        page_url=None,
+    )
+    settings = ctx.config["VOICEAPP"].with_overrides({"public_base_url": BASE})
+    monkeypatch.setitem(ctx.config, "VOICEAPP", settings)
+    quotes.answer_quote(dbs, req, accept=True, now=NOW + timedelta(hours=1))
+    dbs.commit()
+    told = dbs.scalars(select(Notification).order_by(Notification.user_id)).all()
+    assert [n.user_id for n in told] == sorted([manager.id, mailed.id])
+    sent = dbs.scalars(select(OutgoingEmail).where(OutgoingEmail.purpose == "quote_answered")).all()
+    assert [e.to_address for e in sent] == [mailed.email]
+    assert sent[0].subject == f"Request #{req.id}: Ada Kunde accepted the quote of 120.00 EUR"
+    assert f"{BASE}/requests/{req.id}" in sent[0].body_text
+    assert sent[0].body_text.startswith("Hello Mia Mail,")
+
+
 def test_a_withdrawn_quote_cannot_be_accepted(dbs, agent):
     req = make_request(dbs, product=make_on_request_product(dbs))
     quote = quotes.send_quote(

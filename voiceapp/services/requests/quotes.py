@@ -34,6 +34,7 @@ from voiceapp.domain.requests import (
 )
 from voiceapp.domain.roles import ADMIN, SALES_MANAGER
 from voiceapp.models import Quote, Request, User
+from voiceapp.services.cases.mail import public_base_url
 from voiceapp.services.emails import queue_email
 from voiceapp.services.reminding import notify
 from voiceapp.services.requests.activity import check_version, record
@@ -249,7 +250,8 @@ def answer_quote(db: Session, request: Request, *, accept: bool, now: datetime) 
 
 
 def _tell_team(db: Session, request: Request, message: str, now: datetime) -> None:
-    """The assignee, or else every active manager and admin, gets a notification."""
+    """The assignee, or else every active manager and admin, gets a notification, and an
+    e-mail too when their profile asks for mail ("notify by e-mail")."""
     if request.assignee is not None and request.assignee.active:
         members = [request.assignee]
     else:
@@ -267,3 +269,20 @@ def _tell_team(db: Session, request: Request, message: str, now: datetime) -> No
             now=now,
             case_id=None,
         )
+        if member.notify_by_email:
+            _email_member(db, member, request, message, now=now)
+
+
+def _email_member(db: Session, member: User, request: Request, message: str, *, now) -> None:
+    lines = [f"Hello {member.name},", "", f"{message}."]
+    base = public_base_url()
+    if base:
+        lines += ["", f"The request: {base.rstrip('/')}/requests/{request.id}"]
+    queue_email(
+        db,
+        to=member.email,
+        subject=f"Request #{request.id}: {message}",
+        body_text="\n".join(lines),
+        purpose=TOLD_KIND,
+        now=now,
+    )
