@@ -49,6 +49,7 @@ def init_api(app) -> None:
     from voiceapp.api.commissions import reassign_blp
     from voiceapp.api.contacts import blp as contacts_blp
     from voiceapp.api.dashboard import blp as dashboard_blp
+    from voiceapp.api.dossier_pipeline import blp as dossier_pipeline_blp
     from voiceapp.api.dossiers import quotes_blp, subscriptions_blp
     from voiceapp.api.notifications import blp as notifications_blp
     from voiceapp.api.orders import blp as orders_blp
@@ -72,6 +73,7 @@ def init_api(app) -> None:
         orders_blp,
         requests_blp,
         quotes_blp,
+        dossier_pipeline_blp,
         subscriptions_blp,
         dashboard_blp,
         reports_blp,

@@ -10,6 +10,7 @@ from voiceapp.domain.requests import QUOTE_STATUSES, SUBSCRIPTION_STATUSES
 from voiceapp.schemas.fields import ID_MAX
 from voiceapp.schemas.orders import PaymentSchema
 from voiceapp.schemas.products import Money, PlanSchema
+from voiceapp.schemas.requests import RequestSchema
 
 MAX_MESSAGE = 5000
 
@@ -97,3 +98,15 @@ class PlanChangeSchema(Schema):
 
     plan = fields.Nested(PlanSchema, required=True)
     version = _version()
+
+
+class RequestOrderSchema(Schema):
+    """The request's order and its payment URL (to read out or as e-mailed), with the
+    request as it now stands."""
+
+    order_id = fields.Integer()
+    order_number = fields.String()
+    payment_url = fields.String(
+        allow_none=True, metadata={"description": "/p/CODE on the public address"}
+    )
+    request = fields.Nested(RequestSchema)

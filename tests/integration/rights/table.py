@@ -788,6 +788,22 @@ EXPECTED.update(
         ("POST", "/api/requests/<int:request_id>/quotes/<int:quote_id>/withdraw"): {
             "sent": ("200+", "200+", "200+", "200+", 401),
         },
+        ("POST", "/api/requests/<int:request_id>/order"): {
+            "pending": (422, 422, 422, 422, 401),
+            "dossier": ("200+", "200+", "200+", "200+", 401),
+        },
+        ("POST", "/api/requests/<int:request_id>/payment-link"): {
+            "pending": (422, 422, 422, 422, 401),
+            "dossier": ("200+", "200+", "200+", "200+", 401),
+        },
+        ("POST", "/api/requests/<int:request_id>/processed"): {
+            "pending": (422, 422, 422, 422, 401),
+            "dossier": ("200+", "200+", "200+", "200+", 401),
+        },
+        ("POST", "/api/requests/<int:request_id>/archive"): {
+            "pending": (422, 422, 403, 403, 401),
+            "dossier": ("200+", "200+", 403, 403, 401),
+        },
         ("GET", "/api/subscriptions"): (200, 200, 200, 200, 401),
         ("GET", "/api/subscriptions/<int:subscription_id>"): {
             "shared": (200, 200, 200, 200, 401),
