@@ -11,6 +11,14 @@ from sqlalchemy import event
 def sent_selects(dbs, run: Callable[[], object]) -> tuple[object, list[tuple[str, object]]]:
     """`run()`'s result and the SELECT statements it sent, as (SQL, parameters), in order
     (BEGIN and other statements left out)."""
+    return sent_statements(dbs, run, "SELECT")
+
+
+def sent_statements(
+    dbs, run: Callable[[], object], verb: str
+) -> tuple[object, list[tuple[str, object]]]:
+    """`run()`'s result and the statements starting with `verb` (SELECT, UPDATE ...) it
+    sent, as (SQL, parameters), in order."""
     engine = dbs.get_bind()
     seen: list[tuple[str, object]] = []
 
@@ -22,9 +30,7 @@ def sent_selects(dbs, run: Callable[[], object]) -> tuple[object, list[tuple[str
         result = run()
     finally:
         event.remove(engine, "before_cursor_execute", capture)
-    return result, [
-        (sql, params) for sql, params in seen if sql.lstrip().upper().startswith("SELECT")
-    ]
+    return result, [(sql, params) for sql, params in seen if sql.lstrip().upper().startswith(verb)]
 
 
 def note_precompiled_runs(monkeypatch) -> list[tuple[str, object]]:

@@ -1,7 +1,8 @@
 """The sweep runs every minute over tables with a million cases: its queries must be
 served by their partial indexes (ix_cases_remind_at, ix_tasks_remind_at,
 ix_orders_pending_auto_cancel, ix_outgoing_emails_pending), never by a scan of the
-table. The exact SQL the services send is captured and EXPLAINed."""
+table; and an outcome marks its case's notifications read by ix_notifications_case_id.
+The exact SQL the services send is captured and EXPLAINed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.sql_capture import sent_selects
+from tests.sql_capture import explain, sent_selects, sent_statements
 from voiceapp.services.cases.reminders import overdue_reminders
 from voiceapp.services.orders.auto_cancel import overdue_auto_cancels
 from voiceapp.services.repairs import stale_emails_statement
@@ -26,14 +27,12 @@ def captured_select(dbs, run) -> tuple[str, object]:
 
 def plan(dbs, sql: str, params) -> str:
     conn = dbs.connection()
-    if conn.dialect.name == "sqlite":
-        rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
-        return "\n".join(row[3] for row in rows)
-    # Tiny test tables: forbid the sequential and bitmap scans, so the plan shows whether
-    # an index scan can serve the query (in its order) at all.
-    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
-    return "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}", params))
+    if conn.dialect.name == "postgresql":
+        # Tiny test tables: forbid the sequential and bitmap scans, so the plan shows
+        # whether an index scan can serve the query (in its order) at all.
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+    return explain(conn, sql, params)
 
 
 @pytest.mark.parametrize(
@@ -70,3 +69,19 @@ def test_the_sweep_reads_only_its_partial_index(dbs, query, index, table):
     assert f"SCAN {table}\n" not in steps + "\n" and "Seq Scan" not in steps, steps
     # Ordered by the index itself: no sort of the matching rows.
     assert "TEMP B-TREE" not in steps and "Sort" not in steps, steps
+
+
+def test_an_outcome_marks_the_cases_notifications_read_through_their_index(dbs):
+    """Every outcome recorded marks the case's notifications read: the table grows by one
+    notification per reminder, so the UPDATE must find them by case (and a deleted case's
+    through the foreign key), not by a scan."""
+    from voiceapp.services.notifications import mark_case_notifications_read
+
+    _count, updates = sent_statements(
+        dbs, lambda: mark_case_notifications_read(dbs, 1, "case_due", now=NOW), "UPDATE"
+    )
+    assert len(updates) == 1, updates
+    steps = plan(dbs, *updates[0])
+    dbs.rollback()
+    assert "ix_notifications_case_id" in steps, steps
+    assert "SCAN notifications" not in steps and "Seq Scan" not in steps, steps

@@ -60,7 +60,11 @@ class Notification(Base):
     """Shown to a user in the panel (a case fell due ...) until read."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notifications_user_unread", "user_id", "read_at"),
+        # Outcomes mark a case's notifications read; a deleted case deletes them.
+        Index("ix_notifications_case_id", "case_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
