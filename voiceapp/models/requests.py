@@ -97,6 +97,8 @@ class Request(Base):
         Index("ix_requests_kind_stage", "kind", "stage"),
         Index("ix_requests_contact", "contact_id"),
         Index("ix_requests_assignee", "assignee_id"),
+        # The pay page and arriving payments find an order's request.
+        Index("ix_requests_order", "order_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -226,6 +228,9 @@ class Subscription(Base):
         CheckConstraint(_in("status", SUBSCRIPTION_STATUSES), name="status"),
         Index("ix_subscriptions_status", "status"),
         Index("ix_subscriptions_contact", "contact_id"),
+        # Arriving payments find an order's subscriptions; a request's page its own.
+        Index("ix_subscriptions_order", "order_id"),
+        Index("ix_subscriptions_request", "request_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
