@@ -128,7 +128,7 @@ def test_an_admin_sets_e_mail_reminders_for_a_member(client, ctx, dbs):
     member = UserFactory(name="Camille Martin")
     url = f"/members/{member.id}"
     page = client.get(url)
-    assert "Also by e-mail: reminders, customers" in page.text
+    assert "Also by mail: reminders, customers" in page.text
     data = {
         "csrf_token": form_token(client, url),
         "name": member.name,

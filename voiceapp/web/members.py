@@ -73,7 +73,7 @@ class MemberForm(FlaskForm):
     can_set_affiliates = BooleanField("Can set affiliates on orders")
     can_change_affiliates = BooleanField("Can change affiliates on bookings")
     payouts_held = BooleanField("Payouts held (keeps earning, not paid out)")
-    notify_by_email = BooleanField("Also by e-mail: reminders, customers' answers to quotes")
+    notify_by_email = BooleanField("Also by mail: reminders, customers' answers to quotes")
     case_types = _checkboxes("Case types handled")
     languages = _checkboxes("Languages spoken")
 
