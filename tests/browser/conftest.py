@@ -26,6 +26,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Two fake microphones and speakers (and no real ones), so the softphone's audio
+    # choice can be tested; a page gets their names once it may use the microphone.
+    "--use-fake-device-for-media-stream",
 ]
 HERE = Path(__file__).parent
 # Set to a directory to keep screenshots of the pages the tests check (off by default).

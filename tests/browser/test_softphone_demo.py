@@ -5,8 +5,9 @@ an inbound call rings on any panel page with the caller's name and case, is answ
 muted, sent keypad tones, keeps going through a token refresh, is hung up and shows in the
 calls list with its recording; a call from a case opens the case's outcome form with the
 call linked; a closed tab's presence expires and its agent no longer rings; when two
-agents ring and one answers, the other stops ringing. The CSP lets the pages reach the
-simulator and nothing logs an error."""
+agents ring and one answers, the other stops ringing; the chosen microphone and speaker
+reach the device; a second tab starts no phone while the first is on a call. The CSP lets
+the pages reach the simulator and nothing logs an error."""
 
 from __future__ import annotations
 
@@ -310,4 +311,96 @@ def test_the_bar_and_the_phone_page_for_each_role(page, page_log, world, dbs, ro
     screenshot(page, f"softphone-phone-page-{role}")
     # The 422 of the number check is the page asking, not a fault.
     page_log.problems = [p for p in page_log.problems if "/api/phone-numbers/normalized" not in p]
+    page_log.assert_clean(page)
+
+
+# Keeps every softphone device the page makes (window.voiceappDevices), so a test can read
+# what the page handed it: an observer only, the device class itself is unchanged.
+KEEP_DEVICES = """
+(() => {
+  let made;
+  window.voiceappDevices = [];
+  Object.defineProperty(window, "VoiceappSimDevice", {
+    configurable: true,
+    get() { return made; },
+    set(Device) {
+      made = function (...args) {
+        const device = new Device(...args);
+        window.voiceappDevices.push(device);
+        return device;
+      };
+      made.prototype = Device.prototype;
+    },
+  });
+})();
+"""
+
+
+def test_the_chosen_microphone_and_speaker_are_handed_to_the_device(
+    page, page_log, world, agent, dbs
+):
+    page.context.grant_permissions(["microphone"])
+    page.add_init_script(KEEP_DEVICES)
+    sign_in_fast(page, dbs, agent)
+    page.goto("/phone")
+    expect(page.get_by_test_id("call-status")).to_have_text(
+        "Ready: calls can ring in this browser."
+    )
+    microphone, speaker = page.get_by_label("Audio input"), page.get_by_label("Audio output")
+    expect(microphone.locator("option")).to_have_text(
+        ["System default", "Fake Audio Input 1", "Fake Audio Input 2"]
+    )
+    expect(speaker.locator("option")).to_have_text(
+        ["System default", "Fake Audio Output 1", "Fake Audio Output 2"]
+    )
+    microphone.select_option(label="Fake Audio Input 2")
+    speaker.select_option(label="Fake Audio Output 1")
+    chosen = page.evaluate(
+        """() => {
+          const audio = window.voiceappDevices[0].audio;
+          return [audio.inputDevice, audio.speakerDevices.ids];
+        }"""
+    )
+    assert chosen == [microphone.input_value(), [speaker.input_value()]]
+    assert chosen[0] not in ("", "default") and chosen[1] != ["default"]
+    screenshot(page, "softphone-audio-choice")
+    page_log.assert_clean(page)
+
+
+def test_a_second_tab_starts_its_phone_only_when_the_first_tabs_call_ends(
+    page, page_log, world, agent, dbs
+):
+    contact = ContactFactory(
+        first_name="Max", last_name="Muster", phones=[ContactPhone(number=OTHER_CUSTOMER)]
+    )
+    case = CaseFactory(contact=contact, assignee_id=agent.id)
+    may_call_out(dbs, agent)
+    world.sim.config.real_speed = 5
+    world.sim.customers[OTHER_CUSTOMER] = Party(answer_after=2, talk_seconds=3000)
+    sign_in_fast(page, dbs, agent)
+    page.goto(f"/cases/{case.id}")
+    expect(page.get_by_test_id("call-status")).to_have_text(
+        "Ready: calls can ring in this browser."
+    )
+    page.get_by_test_id("call-number").click()
+    expect(page.get_by_test_id("call-status")).to_have_text("Connected.", timeout=10_000)
+
+    # The same browser (its storage), another tab: no second phone while the call goes on.
+    second = page.context.new_page()
+    second_log = PageLog()
+    second_log.watch(second)
+    second.goto("/")
+    expect(second.get_by_test_id("call-status")).to_have_text(
+        "On a call in another tab: this tab's phone starts when that call ends."
+    )
+    page.wait_for_timeout(3500)  # past the second tab's next look at the lock
+    expect(second.get_by_test_id("call-status")).to_have_text(
+        "On a call in another tab: this tab's phone starts when that call ends."
+    )
+
+    page.get_by_test_id("in-call").get_by_role("button", name="Hang up").click()
+    expect(second.get_by_test_id("call-status")).to_have_text(
+        "Ready: calls can ring in this browser.", timeout=10_000
+    )
+    second_log.assert_clean(second)
     page_log.assert_clean(page)
