@@ -80,9 +80,19 @@ def init_pay_page(app: Flask) -> None:
     limiter.shared_limit(
         settings.pay_page_rate_limit, scope=RATE_LIMIT_SCOPE, exempt_when=_member_signed_in
     )(bp)
+    limiter.request_filter(_never_limited)
     limiter.init_app(app)
     app.extensions["voiceapp.pay_limiter"] = limiter
     app.register_blueprint(bp)
+
+
+# Paths no limit of this limiter applies to: the limiter otherwise works out, on every API
+# request and every Twilio webhook, that none applies (about 0.03 ms a request).
+UNLIMITED_PREFIXES = ("/api/", "/twilio/", "/static/")
+
+
+def _never_limited() -> bool:
+    return request.path.startswith(UNLIMITED_PREFIXES)
 
 
 def _member_signed_in() -> bool:
