@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 # What psycopg's pyformat reads in SQLAlchemy's SQL: a named placeholder, or a doubled %.
 _PYFORMAT = re.compile(r"%\(([^)]+)\)s|%%")
@@ -132,3 +133,28 @@ class Precompiled:
             if processor is not None:
                 processors.append((index, processor))
         return processors
+
+
+def attached(db: Session, model: type, values: Mapping[str, Any]):
+    """The `model` object of a row a Precompiled statement read (`values`: every column
+    by attribute name), in `db`: the session's own object when it holds one (its changes
+    are the truth), else one made from the row as if a query had loaded it: clean, with
+    no INSERT and no second read, its relationships loaded when first used."""
+    mapper = model.__mapper__
+    key = mapper.identity_key_from_primary_key(
+        [values[mapper.get_property_by_column(column).key] for column in mapper.primary_key]
+    )
+    held = db.identity_map.get(key)
+    if held is not None:
+        return held
+    obj = model(**values)
+    make_transient_to_detached(obj)  # persistent once added
+    db.add(obj)
+    return obj
+
+
+def column_keys(model: type) -> tuple[str, ...]:
+    """The attribute names of `model`'s columns, in the order select(model.__table__)
+    reads them."""
+    mapper = model.__mapper__
+    return tuple(mapper.get_property_by_column(column).key for column in model.__table__.columns)

@@ -121,3 +121,29 @@ def test_explain_sends_the_statement_as_a_run_does(dbs):
     else:
         plan = "\n".join(row[0] for row in query.explain(connection, values, "EXPLAIN"))
         assert "on cases" in plan, plan
+
+
+def test_our_number_is_read_precompiled_and_attached_clean(dbs):
+    from tests.factories import UserFactory
+    from voiceapp.models import NumberOperator, PhoneNumber
+    from voiceapp.services.calls.lifecycle import is_our_number, our_number
+
+    agent = UserFactory()
+    number = PhoneNumber(number="+4930901820", friendly_name="Berlin", recording_enabled=True)
+    dbs.add(number)
+    dbs.flush()
+    dbs.add(NumberOperator(phone_number_id=number.id, user_id=agent.id))
+    dbs.commit()
+    dbs.expunge_all()
+
+    found = our_number(dbs, "+4930901820")
+    assert (found.id, found.friendly_name, found.recording_enabled) == (number.id, "Berlin", True)
+    assert found in dbs and not dbs.dirty and not dbs.new
+    assert our_number(dbs, "+4930901820") is found  # the session's own object
+    assert [o.user_id for o in found.operators] == [agent.id]  # loaded when asked for
+    assert is_our_number(dbs, "+4930901820") and not is_our_number(dbs, "+4930901821")
+    assert our_number(dbs, "+4930901821") is None and our_number(dbs, None) is None
+    found.friendly_name = "Berlin Mitte"
+    dbs.commit()
+    dbs.expunge_all()
+    assert dbs.get(PhoneNumber, number.id).friendly_name == "Berlin Mitte"

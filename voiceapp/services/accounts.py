@@ -8,11 +8,11 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from voiceapp.domain.roles import ADMIN, ROLES
 from voiceapp.models import ApiToken, User, UserSession
-from voiceapp.precompiled import Precompiled
+from voiceapp.precompiled import Precompiled, attached
 from voiceapp.security import (
     hash_password,
     new_token,
@@ -314,24 +314,12 @@ def resolve_api_token(db: Session, token: str, *, now: datetime) -> User | None:
     token_id, revoked_at, last_used_at, *user_values = rows[0]
     if revoked_at is not None:
         return None
-    user = _user_from_row(db, dict(zip(user_keys, user_values, strict=True)))
+    user = attached(db, User, dict(zip(user_keys, user_values, strict=True)))
     if not user.active:
         return None
     if last_used_at is None or now - last_used_at > timedelta(minutes=1):
         # Through the ORM (the caller commits what is dirty), once a minute at most.
         db.get(ApiToken, token_id).last_used_at = now
-    return user
-
-
-def _user_from_row(db: Session, values: dict) -> User:
-    """The user of a row just read, in `db`: the session's own object when it has one
-    (its changes are the truth), else one made from the row, as if loaded by a query."""
-    held = db.identity_map.get(User.__mapper__.identity_key_from_primary_key((values["id"],)))
-    if held is not None:
-        return held
-    user = User(**values)
-    make_transient_to_detached(user)  # clean, persistent once added: no INSERT, no load
-    db.add(user)
     return user
 
 

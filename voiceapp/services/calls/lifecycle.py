@@ -8,8 +8,10 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,6 +21,7 @@ from voiceapp.domain.call_status import KNOWN_STATUSES, StatusUpdate, advance, i
 from voiceapp.domain.phones import is_withheld, try_normalize_phone
 from voiceapp.domain.presence import wrap_up_until
 from voiceapp.models import AgentPresence, Call, CallEvent, Contact, PhoneNumber
+from voiceapp.precompiled import Precompiled, attached, column_keys
 from voiceapp.services import contacts as contact_ops
 from voiceapp.services.calls.pricing import queue_price_fetch
 from voiceapp.services.team_settings import get_team_settings
@@ -27,14 +30,30 @@ from voiceapp.services.team_settings import get_team_settings
 ANSWERED_STATUSES = frozenset({"in-progress", "completed"})
 
 
+@lru_cache(maxsize=4)
+def _number_query(dialect: Dialect) -> Precompiled:
+    """One of our numbers by its E.164 form (unique index), compiled once per dialect:
+    every inbound call asks it twice (the number called, and whether the caller is one
+    of ours), and the ORM's query cost several times the database's work."""
+    table = PhoneNumber.__table__
+    return Precompiled(select(table).where(table.c.number == bindparam("number")), dialect)
+
+
+def _number_row(db: Session, e164: str) -> tuple | None:
+    connection = db.connection()
+    rows = _number_query(connection.dialect).run(connection, {"number": e164})
+    return rows[0] if rows else None
+
+
 def our_number(db: Session, e164: str | None) -> PhoneNumber | None:
+    """Our number `e164`, in `db` (its operators are loaded only when asked for: who may
+    call out)."""
     if not e164:
         return None
-    return db.scalar(
-        select(PhoneNumber)
-        .where(PhoneNumber.number == e164)
-        .options(lazyload(PhoneNumber.operators))  # read only by who may call out
-    )
+    row = _number_row(db, e164)
+    if row is None:
+        return None
+    return attached(db, PhoneNumber, dict(zip(column_keys(PhoneNumber), row, strict=True)))
 
 
 def lock_call(db: Session, sid: str) -> Call | None:
@@ -47,7 +66,7 @@ def lock_call(db: Session, sid: str) -> Call | None:
 
 
 def is_our_number(db: Session, e164: str) -> bool:
-    return db.scalar(select(PhoneNumber.id).where(PhoneNumber.number == e164)) is not None
+    return _number_row(db, e164) is not None
 
 
 def contact_for_number(
