@@ -153,7 +153,7 @@ def _demo_contacts(rng: random.Random):
 # Open around the clock: a demo call at any hour reaches an agent (the real defaults are
 # weekdays 09:00-18:00).
 DEMO_BUSINESS_HOURS = {
-    day: [["00:00", "23:59"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 }
 
 

@@ -20,7 +20,7 @@ under 4 KB: Call today's is longer, and the parsing cost about 0.2 ms a request.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Select
@@ -136,8 +136,8 @@ class Precompiled:
 
 
 def attached(db: Session, model: type, values: Mapping[str, Any]):
-    """The `model` object of a row a Precompiled statement read (`values`: every column
-    by attribute name), in `db`: the session's own object when it holds one (its changes
+    """The `model` object of a row read below the ORM (a Precompiled statement, an INSERT
+    ... RETURNING; `values`: every column by attribute name), in `db`: the session's own object when it holds one (its changes
     are the truth), else one made from the row as if a query had loaded it: clean, with
     no INSERT and no second read, its relationships loaded when first used."""
     mapper = model.__mapper__
@@ -153,8 +153,9 @@ def attached(db: Session, model: type, values: Mapping[str, Any]):
     return obj
 
 
-def column_keys(model: type) -> tuple[str, ...]:
-    """The attribute names of `model`'s columns, in the order select(model.__table__)
-    reads them."""
+def attached_row(db: Session, model: type, row: Sequence[Any]):
+    """attached() for a row of all of `model`'s table columns, in the table's order (a
+    select of the table, an INSERT ... RETURNING of its columns)."""
     mapper = model.__mapper__
-    return tuple(mapper.get_property_by_column(column).key for column in model.__table__.columns)
+    keys = [mapper.get_property_by_column(column).key for column in model.__table__.columns]
+    return attached(db, model, dict(zip(keys, row, strict=True)))

@@ -225,6 +225,24 @@ def test_a_saved_secret_can_be_removed_on_purpose(client, ctx, dbs):
     assert row.twilio_auth_token == AUTH_TOKEN
 
 
+def test_a_day_can_run_to_midnight(client, ctx, dbs):
+    """00:00-24:00 is the whole day: a team open around the clock has no closed minute."""
+    _signed_in(client)
+    token = form_token(client, "/settings/telephony")
+    response = client.post(
+        "/settings/telephony",
+        data=settings_form(token, hours_sat="0:00-24:00", hours_fri="18:00-24:00"),
+    )
+    assert_redirect(response, "/settings/telephony")
+    row = saved(dbs)
+    assert row.business_hours["sat"] == [["00:00", "24:00"]]
+    assert row.business_hours["fri"] == [["18:00", "24:00"]]
+    page = client.get("/settings/telephony").text
+    assert 'value="00:00-24:00"' in page and "00:00-24:00 = all day" in page
+    refused = client.post("/settings/telephony", data=settings_form(token, hours_sun="24:00-24:00"))
+    assert refused.status_code == 422 and "24:00 can only end a span" in refused.text
+
+
 def test_bad_sids_hours_and_languages_answer_422_with_field_errors_and_save_nothing(
     client, ctx, dbs
 ):

@@ -36,7 +36,7 @@ from voiceapp.sim.simulator import (
 OUR_NUMBER = "+4930901820"
 CUSTOMER = "+4915112345678"
 ALWAYS_OPEN = {
-    day: [["00:00", "23:59"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 }
 
 

@@ -79,6 +79,29 @@ def test_midnight_belongs_to_the_day_that_starts():
     assert not is_open(hours, "Europe/Berlin", berlin(2025, 3, 10, 1, 0))
 
 
+def test_a_span_to_24_00_runs_to_the_end_of_the_day():
+    around_the_clock = {day: [["00:00", "24:00"]] for day in WEEKDAYS}
+    assert validate_business_hours(around_the_clock) == []
+    for moment in (
+        berlin(2025, 3, 9, 23, 59, 59, 999999),  # Sunday's last instant
+        berlin(2025, 3, 10, 0, 0),
+        berlin(2025, 3, 10, 23, 59, 30),
+    ):
+        assert is_open(around_the_clock, "Europe/Berlin", moment), moment
+    evening = {"fri": [["18:00", "24:00"]]}
+    assert is_open(evening, "Europe/Berlin", berlin(2025, 3, 7, 23, 59, 59))
+    assert not is_open(evening, "Europe/Berlin", berlin(2025, 3, 8, 0, 0))  # Saturday
+    assert not is_open(evening, "Europe/Berlin", berlin(2025, 3, 7, 17, 59))
+
+
+@pytest.mark.parametrize(
+    "span",
+    [["24:00", "24:00"], ["24:00", "01:00"], ["09:00", "24:01"], ["09:00"], "09:00", [9, 18]],
+)
+def test_24_00_only_closes_and_malformed_spans_are_refused(span):
+    assert validate_business_hours({"mon": [span]}), span
+
+
 def test_the_weekday_is_the_teams_not_utcs():
     # Monday 00:30 in Berlin is still Sunday 23:30 in UTC (winter, UTC+1).
     hours = {"mon": [["00:00", "02:00"]], "sun": []}

@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Select, func, insert, or_, select, true
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from voiceapp.domain.contacts import PRIVATE, can_view_contact
 from voiceapp.domain.phones import timezone_for_contact
 from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.models import Contact, ContactEmail, ContactEvent, ContactPhone, Order, User
+from voiceapp.precompiled import attached_row
 
 # Fields a caller may set directly; phones, e-mails and tags have their own handling.
 SCALAR_FIELDS = (
@@ -207,9 +208,7 @@ def create_caller_contact(
         "updated_at": now,
     }
     row = db.execute(insert(table).values(**values).returning(*table.columns)).first()
-    contact = Contact(**{c.key: v for c, v in zip(table.columns, row, strict=True)})
-    make_transient_to_detached(contact)
-    db.add(contact)
+    contact = attached_row(db, Contact, row)
     db.execute(
         insert(ContactPhone).values(contact_id=contact.id, number=e164, kind="mobile", position=0)
     )

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
+from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from voiceapp.db import insert_skipping_conflicts
@@ -21,7 +21,7 @@ from voiceapp.domain.call_status import KNOWN_STATUSES, StatusUpdate, advance, i
 from voiceapp.domain.phones import is_withheld, try_normalize_phone
 from voiceapp.domain.presence import wrap_up_until
 from voiceapp.models import AgentPresence, Call, CallEvent, Contact, PhoneNumber
-from voiceapp.precompiled import Precompiled, attached, column_keys
+from voiceapp.precompiled import Precompiled, attached_row
 from voiceapp.services import contacts as contact_ops
 from voiceapp.services.calls.pricing import queue_price_fetch
 from voiceapp.services.team_settings import get_team_settings
@@ -53,7 +53,7 @@ def our_number(db: Session, e164: str | None) -> PhoneNumber | None:
     row = _number_row(db, e164)
     if row is None:
         return None
-    return attached(db, PhoneNumber, dict(zip(column_keys(PhoneNumber), row, strict=True)))
+    return attached_row(db, PhoneNumber, row)
 
 
 def lock_call(db: Session, sid: str) -> Call | None:
@@ -190,9 +190,7 @@ def start_or_find_call(
         return lock_call(db, sid), False
     # The row as inserted becomes the session's object without reading it back (an ORM
     # INSERT ... RETURNING would also load its recordings).
-    call = Call(**{column.key: value for column, value in zip(table.columns, row, strict=True)})
-    make_transient_to_detached(call)
-    db.add(call)
+    call = attached_row(db, Call, row)
     if contact is None and find_contact is not None:
         contact = find_contact()
         if contact is not None:
