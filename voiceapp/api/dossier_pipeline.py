@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from voiceapp import db
 from voiceapp.api.blueprint import Blueprint
+from voiceapp.api.requests import STALE
 from voiceapp.auth import authenticate_api_request, require_api_user
 from voiceapp.db import utcnow
 from voiceapp.schemas.dossiers import RequestOrderSchema, VersionSchema
@@ -30,7 +31,6 @@ blp = Blueprint(
     description="A request's order and payment link; a dossier's processed and archived stages",
 )
 blp.before_request(require_api_user)
-STALE = "Someone changed the request since the version you sent: nothing changed"
 
 
 @contextmanager
@@ -54,6 +54,25 @@ def _locked_request(request_id: int):
     if req is None:
         abort(404, message="request not found")
     return req
+
+
+def _acting(request_id: int, data: dict, action, **options):
+    """Lock the request, run `action(session, request, actor=, now=, expected_version=,
+    **options)` under the API's refusals and commit: the request and what `action`
+    returned."""
+    dbs = db.session()
+    req = _locked_request(request_id)
+    with refusals():
+        result = action(
+            dbs,
+            req,
+            actor=authenticate_api_request(),
+            now=utcnow(),
+            expected_version=data.get("version"),
+            **options,
+        )
+        dbs.commit()
+    return req, result
 
 
 def _with_order(req, order) -> dict:
@@ -92,18 +111,7 @@ class RequestPaymentLink(MethodView):
     def post(self, data, request_id):
         """E-mail the customer the payment link (the order made first if needed); a
         dossier moves to awaiting payment. 422 when the customer has no e-mail address."""
-        dbs = db.session()
-        req = _locked_request(request_id)
-        with refusals():
-            order = money.send_payment_link(
-                dbs,
-                req,
-                actor=authenticate_api_request(),
-                now=utcnow(),
-                base_url=public_base_url(),
-                expected_version=data.get("version"),
-            )
-            dbs.commit()
+        req, order = _acting(request_id, data, money.send_payment_link, base_url=public_base_url())
         return _with_order(req, order)
 
 
@@ -113,20 +121,9 @@ class RequestProcessed(MethodView):
     @blp.response(200, RequestSchema)
     @blp.alt_response(409, description="The request changed since `version`")
     def post(self, data, request_id):
-        """ "Entered in our system": a dossier whose deposit or full payment is in becomes
-        processed."""
-        dbs = db.session()
-        req = _locked_request(request_id)
-        with refusals():
-            pipeline.mark_processed(
-                dbs,
-                req,
-                actor=authenticate_api_request(),
-                now=utcnow(),
-                expected_version=data.get("version"),
-            )
-            dbs.commit()
-        return req
+        """Mark a dossier "entered in our system" (processed), once its deposit or full
+        payment is in."""
+        return _acting(request_id, data, pipeline.mark_processed)[0]
 
 
 @blp.route("/<int:request_id>/archive")
@@ -139,15 +136,4 @@ class RequestArchive(MethodView):
         """End of season: erase the dossier's content (message, options, plan, phone,
         e-mail, labels, notes) and keep the conversation and the order. Managers and
         admins only; the panel names what goes before asking."""
-        dbs = db.session()
-        req = _locked_request(request_id)
-        with refusals():
-            pipeline.archive(
-                dbs,
-                req,
-                actor=authenticate_api_request(),
-                now=utcnow(),
-                expected_version=data.get("version"),
-            )
-            dbs.commit()
-        return req
+        return _acting(request_id, data, pipeline.archive)[0]
