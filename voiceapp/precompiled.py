@@ -137,9 +137,10 @@ class Precompiled:
 
 def attached(db: Session, model: type, values: Mapping[str, Any]):
     """The `model` object of a row read below the ORM (a Precompiled statement, an INSERT
-    ... RETURNING; `values`: every column by attribute name), in `db`: the session's own object when it holds one (its changes
-    are the truth), else one made from the row as if a query had loaded it: clean, with
-    no INSERT and no second read, its relationships loaded when first used."""
+    ... RETURNING; `values`: every column by attribute name), in `db`: the session's own
+    object when it holds one (its changes are the truth), else one made from the row as
+    if a query had loaded it: clean, with no INSERT and no second read, its relationships
+    loaded when first used."""
     mapper = model.__mapper__
     key = mapper.identity_key_from_primary_key(
         [values[mapper.get_property_by_column(column).key] for column in mapper.primary_key]
