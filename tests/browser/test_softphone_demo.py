@@ -403,4 +403,6 @@ def test_a_second_tab_starts_its_phone_only_when_the_first_tabs_call_ends(
         "Ready: calls can ring in this browser.", timeout=10_000
     )
     second_log.assert_clean(second)
+    # The first tab has gone on to the case's outcome form (a new page).
+    expect(page.get_by_test_id("outcome-form")).to_be_visible()
     page_log.assert_clean(page)

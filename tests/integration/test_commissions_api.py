@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from tests.factories import ContactFactory, UserFactory
 from tests.order_helpers import make_product, take_order
 from voiceapp.models import Commission, CommissionDecision
+from voiceapp.services.cases.history import team_zone
 from voiceapp.services.orders.payments import record_payment, refund
 
 D = Decimal
@@ -96,7 +98,10 @@ def test_the_seeds_example_through_the_api_alone(as_user, dbs, people):
         {"status": "pending", "currency": "EUR", "count": 2, "amount": "110.00"}
     ]
 
-    today = datetime.now(UTC).date().isoformat()
+    # The statement's days are the team's (Berlin): between 23:00 and midnight UTC its
+    # "today" is already tomorrow in UTC.
+    today = datetime.now(ZoneInfo(team_zone(dbs))).date().isoformat()
+    dbs.rollback()
     stated = as_admin("GET", f"/api/commissions/statement?from={today}&to={today}")
     assert stated.status_code == 200, stated.json
     [eur] = stated.json["items"]
