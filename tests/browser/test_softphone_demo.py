@@ -11,6 +11,7 @@ the pages reach the simulator and nothing logs an error."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -129,8 +130,11 @@ def test_an_inbound_call_rings_with_the_callers_name_is_answered_and_shows_with_
         page.locator("header.topbar nav").get_by_role("link", name="Contacts").click()
     new_tab.value.close()
     expect(page).to_have_url(world.app_url + "/calls")
-    # The token is renewed during the call, which goes on.
-    expect(bar(page)).to_have_attribute("data-token-refreshes", "1", timeout=10_000)
+    # The token is renewed during the call (at least once: a slow machine may get to this
+    # line after the second renewal), which goes on.
+    expect(bar(page)).to_have_attribute(
+        "data-token-refreshes", re.compile(r"^[1-9][0-9]*$"), timeout=10_000
+    )
     expect(in_call).to_be_visible()
     assert not run.done.is_set()
     screenshot(page, "softphone-in-call")
