@@ -160,17 +160,10 @@ def test_an_inbound_call_rings_with_the_callers_name_is_answered_and_shows_with_
     page_log.assert_clean(page)
 
 
-def test_a_call_from_a_case_opens_its_outcome_form_with_the_call_linked(
-    page, page_log, world, agent, dbs
-):
-    contact = ContactFactory(
-        first_name="Max",
-        last_name="Muster",
-        phones=[
-            ContactPhone(number="+4915199999999", kind="home", invalid=True),
-            ContactPhone(number=OTHER_CUSTOMER, kind="mobile"),
-        ],
-    )
+def open_a_case_to_call(page, world, dbs, agent, *, phones):
+    """Max Muster's case, the agent's, open in the page with the softphone ready; the
+    agent may call out, and OTHER_CUSTOMER answers after 2 s and talks long."""
+    contact = ContactFactory(first_name="Max", last_name="Muster", phones=phones)
     case = CaseFactory(contact=contact, assignee_id=agent.id)
     may_call_out(dbs, agent)
     world.sim.config.real_speed = 5
@@ -179,6 +172,22 @@ def test_a_call_from_a_case_opens_its_outcome_form_with_the_call_linked(
     page.goto(f"/cases/{case.id}")
     expect(page.get_by_test_id("call-status")).to_have_text(
         "Ready: calls can ring in this browser."
+    )
+    return contact, case
+
+
+def test_a_call_from_a_case_opens_its_outcome_form_with_the_call_linked(
+    page, page_log, world, agent, dbs
+):
+    contact, case = open_a_case_to_call(
+        page,
+        world,
+        dbs,
+        agent,
+        phones=[
+            ContactPhone(number="+4915199999999", kind="home", invalid=True),
+            ContactPhone(number=OTHER_CUSTOMER, kind="mobile"),
+        ],
     )
 
     # A number marked invalid asks first; "Cancel" calls nobody.
@@ -374,18 +383,7 @@ def test_the_chosen_microphone_and_speaker_are_handed_to_the_device(
 def test_a_second_tab_starts_its_phone_only_when_the_first_tabs_call_ends(
     page, page_log, world, agent, dbs
 ):
-    contact = ContactFactory(
-        first_name="Max", last_name="Muster", phones=[ContactPhone(number=OTHER_CUSTOMER)]
-    )
-    case = CaseFactory(contact=contact, assignee_id=agent.id)
-    may_call_out(dbs, agent)
-    world.sim.config.real_speed = 5
-    world.sim.customers[OTHER_CUSTOMER] = Party(answer_after=2, talk_seconds=3000)
-    sign_in_fast(page, dbs, agent)
-    page.goto(f"/cases/{case.id}")
-    expect(page.get_by_test_id("call-status")).to_have_text(
-        "Ready: calls can ring in this browser."
-    )
+    open_a_case_to_call(page, world, dbs, agent, phones=[ContactPhone(number=OTHER_CUSTOMER)])
     page.get_by_test_id("call-number").click()
     expect(page.get_by_test_id("call-status")).to_have_text("Connected.", timeout=10_000)
 
