@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.factories import ContactFactory, UserFactory
-from tests.sql_capture import sent_selects
+from tests.sql_capture import explain, sent_selects
 from voiceapp.db import utcnow
 from voiceapp.domain.phones import normalize_phone
 from voiceapp.models import ContactPhone
@@ -66,7 +66,7 @@ def test_sqlite_lookup_searches_the_number_index(dbs, lookup):
     if dbs.get_bind().dialect.name != "sqlite":
         pytest.skip("SQLite query plan")
     sql, params = lookup
-    plan = [row[3] for row in dbs.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+    plan = explain(dbs.connection(), sql, params).split("\n")
     assert any(SQLITE_INDEX_SEARCH.match(step) for step in plan), plan
     # SCAN is a walk over a whole table or index: a million rows for each inbound call.
     assert not [step for step in plan if step.startswith("SCAN")], plan
@@ -79,7 +79,7 @@ def test_postgresql_lookup_uses_the_number_index(dbs, lookup):
     # On a nearly empty table a sequential scan is cheapest; with it priced out, the planner
     # shows whether the index can serve the query at all.
     dbs.execute(text("SET LOCAL enable_seqscan = off"))
-    plan = "\n".join(row[0] for row in dbs.connection().exec_driver_sql(f"EXPLAIN {sql}", params))
+    plan = explain(dbs.connection(), sql, params)
     assert "ix_contact_phones_number" in plan, plan
     assert "Seq Scan on contact_phones" not in plan, plan
 
