@@ -193,6 +193,19 @@ def status_events(calls: int, duplicates: float, port: int, rng: random.Random):
     return deliveries, truths, len(originals)
 
 
+def calls_first(truths: list[CallTruth], port: int) -> list[bytes]:
+    """The inbound request that starts each call of `truths` (its row and its caller's
+    contact), the caller's number as status_events gives it."""
+    return [
+        raw_post(
+            INBOUND,
+            voice_params(truth.sid, from_=f"+49152{index:08d}", to=OUR_NUMBER, status="ringing"),
+            port,
+        )
+        for index, truth in enumerate(truths)
+    ]
+
+
 # ---------------------------------------------------------------- the load generator
 
 
@@ -201,6 +214,8 @@ class Run:
     latencies: list[float]
     wall: float
     failures: list[str] = field(default_factory=list)
+    # CPU ms per request of our gunicorn and of PostgreSQL, once measured (CpuMeter).
+    cpu_ms: dict = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
@@ -219,6 +234,7 @@ class Run:
             "p99_ms": round(self.percentile(0.99), 2),
             "max_ms": round(max(self.latencies) * 1000, 2),
             "failures": len(self.failures),
+            "cpu_ms": self.cpu_ms,
         }
 
 
@@ -384,6 +400,59 @@ class Gunicorn:
                 self.process.wait()
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # utime, stime, cutime, cstime: fields 14-17 of proc(5), 12-15 after "pid (comm)".
+    return sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds spent during a series by our gunicorn (master and workers) and by the
+    PostgreSQL server (every postgres process; 0 on SQLite): where the machine's two cores
+    went, which latency alone does not say."""
+
+    def __init__(self, server: Gunicorn):
+        self.server = server
+        self.start = self._read()
+
+    def _read(self) -> tuple[float, float]:
+        pid = self.server.process.pid
+        app = _cpu_seconds(pid) + sum(_cpu_seconds(child) for child in _children(pid))
+        return app, sum(_cpu_seconds(pid) for pid in _postgres_pids())
+
+    def per_request_ms(self, requests: int) -> tuple[float, float]:
+        end = self._read()
+        pairs = zip(self.start, end, strict=True)
+        return tuple((after - before) * 1000 / requests for before, after in pairs)  # type: ignore[return-value]
+
+
 def _use_name(name: str) -> None:
     global WORK_DIR, PG_DATABASE
     if name != PG_DATABASE:
@@ -500,11 +569,14 @@ def lost_calls(app, truths: list[CallTruth]) -> list[str]:
 # ---------------------------------------------------------------- main
 
 
-def print_run(label: str, run: Run) -> None:
+def print_run(label: str, run: Run, meter: CpuMeter) -> None:
     s = run.summary()
+    app_ms, database_ms = meter.per_request_ms(s["requests"])
+    run.cpu_ms = {"app": round(app_ms, 2), "postgresql": round(database_ms, 2)}
     print(
         f"{label}: {s['requests']:,} requests, {s['per_s']:,.1f} req/s, p50 {s['p50_ms']:.1f} ms, "
-        f"p99 {s['p99_ms']:.1f} ms, max {s['max_ms']:.1f} ms, {s['failures']} failed",
+        f"p99 {s['p99_ms']:.1f} ms, max {s['max_ms']:.1f} ms, {s['failures']} failed; "
+        f"CPU per request: gunicorn {app_ms:.2f} ms, PostgreSQL {database_ms:.2f} ms",
         flush=True,
     )
     for failure in run.failures[:5]:
@@ -521,6 +593,12 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--calls", type=int, default=2500, help="calls of 4 status callbacks")
     parser.add_argument("--duplicates", type=float, default=0.2, help="share of extra copies")
+    parser.add_argument(
+        "--calls-first",
+        action="store_true",
+        help="each call's inbound request first (untimed), as Twilio sends it, so the "
+        "callbacks find their call; without it the first callback creates the call",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--name",
@@ -564,10 +642,11 @@ def main() -> int:
             ("ours", ours, for_ours, b"<Gather"),
         ]:
             drive(server.port, prepared[: args.warmup], args.connections, expect(marker))
+            meter = CpuMeter(server)
             runs[name] = drive(
                 server.port, prepared[args.warmup :], args.connections, expect(marker)
             )
-            print_run(f"inbound {name:5}", runs[name])
+            print_run(f"inbound {name:5}", runs[name], meter)
         ratio = runs["ours"].per_second / runs["floor"].per_second
         rows = count_rows(app)
         print(
@@ -588,13 +667,20 @@ def main() -> int:
 
         # 2. status callbacks: shuffled, duplicated, concurrent.
         deliveries, truths, distinct = status_events(args.calls, args.duplicates, ours.port, rng)
+        if args.calls_first:
+            first = calls_first(truths, ours.port)
+            drive(ours.port, first, args.connections, expect(b"<Gather"))
+            rows = count_rows(app)
+        meter = CpuMeter(ours)
         run = drive(ours.port, deliveries, args.connections, expect(b"<Response"))
-        print_run("status", run)
+        print_run("status", run, meter)
         lost = lost_calls(app, truths)
         rows_after = count_rows(app)
         stored = rows_after["call_events"] - rows["call_events"]
         print(
-            f"status: {args.calls:,} calls, {distinct:,} callbacks + "
+            f"status: {args.calls:,} calls "
+            f"({'started by their inbound request' if args.calls_first else 'unknown before'}), "
+            f"{distinct:,} callbacks + "
             f"{len(deliveries) - distinct:,} duplicates, {run.per_second:,.1f} events/s; "
             f"stored {stored:,} events; "
             f"lost {len(lost)}",
@@ -606,6 +692,7 @@ def main() -> int:
         results["status"] = {
             **run.summary(),
             "calls": args.calls,
+            "calls_first": args.calls_first,
             "distinct_events": distinct,
             "duplicates": len(deliveries) - distinct,
             "stored_events": stored,

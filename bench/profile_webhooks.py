@@ -51,6 +51,11 @@ def main() -> int:
     parser.add_argument("--name", default="bench_profile")
     parser.add_argument("--lines", type=int, default=40, help="profile lines printed")
     parser.add_argument(
+        "--calls-first",
+        action="store_true",
+        help="each status call's inbound request first (untimed), as bench_webhooks.py's",
+    )
+    parser.add_argument(
         "--no-profile",
         action="store_true",
         help="only the CPU time per request, unprofiled (compare code versions with it)",
@@ -91,7 +96,13 @@ def main() -> int:
         )
         for i in range(10_000_000, 10_000_000 + args.requests + 50)
     ]
-    deliveries, _, _ = bw.status_events(args.requests // 4 + 13, 0.2, 0, random.Random(1))
+    deliveries, truths, _ = bw.status_events(args.requests // 4 + 13, 0.2, 0, random.Random(1))
+    if args.calls_first:
+        for index, truth in enumerate(truths):
+            params = bw.voice_params(
+                truth.sid, from_=f"+49152{index:08d}", to=bw.OUR_NUMBER, status="ringing"
+            )
+            run(client, bw.INBOUND, [signed(bw.INBOUND, params)], b"<Gather")
     status = []
     for raw in deliveries:
         head, body = raw.split(b"\r\n\r\n", 1)

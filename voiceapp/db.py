@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -197,8 +197,14 @@ def insert_skipping_conflicts(db_session: Session, target, values: dict, *, conf
     row may already exist (Twilio's retries, concurrent first callbacks), this replaces a
     SAVEPOINT around a flush that may fail: one round trip instead of three, and no
     aborted transaction. `conflict_on`: the unique columns to skip on (any, when None)."""
-    if db_session.get_bind().dialect.name == "postgresql":
+    insert = dialect_insert(db_session.get_bind().dialect)
+    return insert(target).values(**values).on_conflict_do_nothing(index_elements=conflict_on)
+
+
+def dialect_insert(dialect: Dialect):
+    """The `insert` of `dialect` (PostgreSQL or SQLite), the one with ON CONFLICT."""
+    if dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(target).values(**values).on_conflict_do_nothing(index_elements=conflict_on)
+    return insert

@@ -10,6 +10,8 @@ converted the same way.
 
 Only statements with plain bound values qualify (no expanding IN lists, no
 literal_execute parameters): `Precompiled` refuses the others when it compiles them.
+Writes qualify too (an INSERT or UPDATE, with or without RETURNING): a webhook's few
+writes are its hot path. A statement returning nothing gives no rows.
 
 On psycopg the statement is also turned, once, into PostgreSQL's own `$1` placeholders
 and run on a `RawCursor`, which sends it as it is. psycopg's ordinary cursor parses the
@@ -26,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.sql.dml import UpdateBase
 
 # What psycopg's pyformat reads in SQLAlchemy's SQL: a named placeholder, or a doubled %.
 _PYFORMAT = re.compile(r"%\(([^)]+)\)s|%%")
@@ -48,7 +51,7 @@ def to_dollar_placeholders(sql: str) -> tuple[str, tuple[str, ...]]:
 
 
 class Precompiled:
-    def __init__(self, statement: Select, dialect: Dialect):
+    def __init__(self, statement: Select | UpdateBase, dialect: Dialect):
         compiled = statement.compile(dialect=dialect)
         if compiled.literal_execute_params or compiled.post_compile_params:
             raise ValueError("Precompiled takes only plain bound parameters")
@@ -75,7 +78,12 @@ class Precompiled:
             self.sql, self._positions = to_dollar_placeholders(self.sql)
             self._raw_cursor = psycopg.RawCursor
         self._dialect = dialect
-        self._result_types = [col.type.dialect_impl(dialect) for col in statement.selected_columns]
+        columns = (
+            statement.selected_columns
+            if isinstance(statement, Select)
+            else statement.exported_columns  # what RETURNING gives, if anything
+        )
+        self._result_types = [col.type.dialect_impl(dialect) for col in columns]
         # Made on the first run: some take the driver's type of the column, as SQLAlchemy
         # gives them (psycopg's NUMERIC, say), known only from a cursor's description.
         self._result_processors: list[tuple[int, Callable]] | None = None
@@ -94,8 +102,12 @@ class Precompiled:
 
     def run(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple]:
         """All rows for `values`, in the connection's current transaction."""
-        rows, description = self._execute(connection, self.sql, values)
-        if self._result_processors is None:
+        if not self._result_types:  # a write without RETURNING
+            self._execute(connection, self.sql, values, fetch=False)
+            return []
+        describe = self._result_processors is None
+        rows, description = self._execute(connection, self.sql, values, describe=describe)
+        if describe:
             self._result_processors = self._processors_for(description)
         if not self._result_processors:
             return rows
@@ -112,7 +124,18 @@ class Precompiled:
         statement and `values`, sent as the statement itself is sent."""
         return self._execute(connection, f"{command} {self.sql}", values)[0]
 
-    def _execute(self, connection: Connection, sql: str, values: Mapping[str, Any]):
+    def _execute(
+        self,
+        connection: Connection,
+        sql: str,
+        values: Mapping[str, Any],
+        *,
+        fetch: bool = True,
+        describe: bool = False,
+    ) -> tuple[list, Any]:
+        """(the rows, if `fetch`; the cursor's description, if `describe`: psycopg makes it
+        anew on each call, an object per column, which cost more than the query for a wide
+        row)."""
         if connection.dialect.name != self.dialect_name:
             raise ValueError(f"compiled for {self.dialect_name}, run on {connection.dialect.name}")
         params = self.driver_params(values)
@@ -122,7 +145,10 @@ class Precompiled:
             cursor = self._raw_cursor(connection.connection.dbapi_connection)
         try:
             cursor.execute(sql, params)
-            return cursor.fetchall(), cursor.description
+            return (
+                cursor.fetchall() if fetch else [],
+                cursor.description if describe else None,
+            )
         finally:
             cursor.close()
 

@@ -147,3 +147,59 @@ def test_our_number_is_read_precompiled_and_attached_clean(dbs):
     dbs.commit()
     dbs.expunge_all()
     assert dbs.get(PhoneNumber, number.id).friendly_name == "Berlin Mitte"
+
+
+def test_writes_run_with_and_without_returning(dbs):
+    """An INSERT ... RETURNING gives its rows (JSON and times bound as the ORM binds
+    them); an UPDATE without RETURNING gives none and still writes (psycopg has no result
+    to fetch for it)."""
+    from sqlalchemy import insert, update
+
+    from voiceapp.models import CallEvent
+
+    table = CallEvent.__table__
+    columns = ("call_sid", "source", "sequence_number", "idempotency_token", "status", "params")
+    connection = dbs.connection()
+    add = Precompiled(
+        insert(table)
+        .values({name: bindparam(f"new_{name}") for name in (*columns, "received_at")})
+        .returning(table.c.id, table.c.params, table.c.received_at),
+        connection.dialect,
+    )
+    restate = Precompiled(
+        update(table)
+        .where(table.c.id == bindparam("event_id"))
+        .values(status=bindparam("new_status")),
+        connection.dialect,
+    )
+    values = ("CA1", "status", 2, None, "ringing", {"CallStatus": "ringing", "n": [1, "é"]})
+    ((event_id, params, received_at),) = add.run(
+        connection,
+        {f"new_{name}": value for name, value in zip(columns, values, strict=True)}
+        | {"new_received_at": DUE},
+    )
+    assert (params, received_at) == (values[-1], DUE)
+    assert restate.run(connection, {"event_id": event_id, "new_status": "completed"}) == []
+    stored = dbs.get(CallEvent, event_id)
+    assert (stored.params, stored.received_at, stored.status) == (values[-1], DUE, "completed")
+
+
+def test_the_cursor_is_described_on_the_first_run_only(dbs, monkeypatch):
+    """psycopg builds a new description (an object per column) each time it is asked: for
+    a wide row that cost more than the query, so a statement learns its result types once."""
+    CaseFactory(due_at=DUE)
+    dbs.flush()
+    connection = dbs.connection()
+    query = _due_before(connection.dialect)
+    asked = []
+    real = query._execute
+
+    def execute(*args, describe=False, **kwargs):
+        asked.append(describe)
+        return real(*args, describe=describe, **kwargs)
+
+    monkeypatch.setattr(query, "_execute", execute)
+    for _ in range(3):
+        (row,) = query.run(connection, {"end": DUE + timedelta(seconds=1), "language": "de"})
+        assert row[1] == DUE  # converted to an aware datetime on every run
+    assert asked == [True, False, False]

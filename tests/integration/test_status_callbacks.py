@@ -8,6 +8,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -438,3 +439,34 @@ def test_a_burst_of_shuffled_duplicated_callbacks_from_8_threads_loses_and_doubl
         )
     )
     assert contacts == 60
+
+
+def test_the_state_written_by_a_callback_is_the_sessions_and_the_rows(dbs):
+    """The call's new state is written by one statement, and the session's object holds it
+    as loaded (nothing left to flush); the call's own pending change is written first, not
+    lost."""
+    from voiceapp.services.calls import apply_status_callback
+
+    sid = new_call_sid()
+    call = Call(sid=sid, direction="inbound", from_number=CALLER, to_number=OUR_NUMBER)
+    dbs.add(call)
+    dbs.commit()
+    written_before = call.updated_at
+    call.voicemail = True  # pending in the session, not flushed
+    params = status_params(sid, "completed", 3, from_=CALLER, to=OUR_NUMBER, duration=42)
+    params["Price"] = "-0.0125"
+    params["PriceUnit"] = "EUR"
+    answer = apply_status_callback(
+        dbs, params, idempotency_token=None, default_region="DE", now=utcnow()
+    )
+    assert answer is call
+    assert not dbs.dirty and not dbs.new
+    seen = (call.status, call.last_sequence, call.ended_at, call.duration, call.price)
+    assert seen == ("completed", 3, at(params), 42, Decimal("0.0125"))
+    assert call.updated_at >= written_before
+    dbs.commit()
+    dbs.expunge_all()
+    stored = call_row(dbs, sid)
+    assert (stored.status, stored.last_sequence, stored.ended_at, stored.duration) == seen[:4]
+    assert (stored.price, stored.price_unit, stored.voicemail) == (seen[4], "EUR", True)
+    assert stored.updated_at == call.updated_at

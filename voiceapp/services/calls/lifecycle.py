@@ -12,10 +12,10 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from voiceapp.db import insert_skipping_conflicts
+from voiceapp.db import dialect_insert, insert_skipping_conflicts, utcnow
 from voiceapp.domain.agent_identity import user_id_from_identity
 from voiceapp.domain.call_status import KNOWN_STATUSES, StatusUpdate, advance, is_final
 from voiceapp.domain.phones import is_withheld, try_normalize_phone
@@ -56,13 +56,23 @@ def our_number(db: Session, e164: str | None) -> PhoneNumber | None:
     return attached_row(db, PhoneNumber, row)
 
 
-def lock_call(db: Session, sid: str) -> Call | None:
-    """The call row, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite's
-    IMMEDIATE transactions already serialise writers). Its recordings are loaded only if
-    asked for: a callback has no use for them (they were a second query every time)."""
-    return db.scalar(
-        select(Call).where(Call.sid == sid).options(lazyload(Call.recordings)).with_for_update()
+@lru_cache(maxsize=4)
+def _call_query(dialect: Dialect) -> Precompiled:
+    """A call row by its sid (unique index), locked (PostgreSQL: FOR UPDATE; SQLite's
+    IMMEDIATE transactions already serialise writers). Every callback asks it."""
+    table = Call.__table__
+    return Precompiled(
+        select(table).where(table.c.sid == bindparam("sid")).with_for_update(), dialect
     )
+
+
+def lock_call(db: Session, sid: str) -> Call | None:
+    """The call row, locked for this transaction. Its recordings are loaded only if asked
+    for: a callback has no use for them."""
+    db.flush()  # what a query would flush first: the statement below reads the database
+    connection = db.connection()
+    rows = _call_query(connection.dialect).run(connection, {"sid": sid})
+    return attached_row(db, Call, rows[0]) if rows else None
 
 
 def is_our_number(db: Session, e164: str) -> bool:
@@ -224,6 +234,31 @@ def int_param(value: str | None) -> int | None:
         return None
 
 
+_EVENT_COLUMNS = (
+    "call_sid",
+    "source",
+    "sequence_number",
+    "idempotency_token",
+    "status",
+    "params",
+    "received_at",
+)
+
+
+@lru_cache(maxsize=4)
+def _event_insert(dialect: Dialect) -> Precompiled:
+    """A callback's row, skipped when its idempotency token or its (call, source,
+    sequence number) is stored already; RETURNING says which happened."""
+    table = CallEvent.__table__
+    statement = (
+        dialect_insert(dialect)(table)
+        .values({name: bindparam(f"new_{name}") for name in _EVENT_COLUMNS})
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    )
+    return Precompiled(statement, dialect)
+
+
 def store_event(
     db: Session, *, source: str, params: dict, idempotency_token: str | None, now: datetime
 ) -> bool:
@@ -243,9 +278,11 @@ def store_event(
         params=dict(params),
         received_at=now,
     )
-    table = CallEvent.__table__
-    stored = db.execute(insert_skipping_conflicts(db, table, values).returning(table.c.id)).scalar()
-    return stored is not None
+    connection = db.connection()
+    stored = _event_insert(connection.dialect).run(
+        connection, {f"new_{name}": value for name, value in values.items()}
+    )
+    return bool(stored)
 
 
 def _set_presence(db: Session, user_id: int, status: str, call_sid: str | None, now) -> None:
@@ -292,7 +329,8 @@ def apply_status_callback(
     if call is None:
         call = _call_from_callback(db, params, default_region=default_region, now=now)
     before = call.status
-    call.status, call.last_sequence = advance(
+    state = {name: getattr(call, name) for name in _STATE_COLUMNS}
+    state["status"], state["last_sequence"] = advance(
         call.status,
         call.last_sequence,
         StatusUpdate(params.get("CallStatus", ""), int_param(params.get("SequenceNumber"))),
@@ -300,33 +338,76 @@ def apply_status_callback(
     at = _callback_time(params, now)
     # The in-progress callback may arrive after the final one: the answer time is taken
     # from it whenever the call was answered, not only while the call is in progress.
-    answered = params.get("CallStatus") == "in-progress" or call.status == "in-progress"
-    newly_answered = answered and call.status in ANSWERED_STATUSES and call.answered_at is None
+    status = state["status"]
+    answered = params.get("CallStatus") == "in-progress" or status == "in-progress"
+    newly_answered = answered and status in ANSWERED_STATUSES and call.answered_at is None
     if newly_answered:
-        call.answered_at = at
-    if is_final(call.status):
+        state["answered_at"] = at
+    if is_final(status):
         if call.ended_at is None:
-            call.ended_at = at
+            state["ended_at"] = at
         duration = int_param(params.get("CallDuration"))
         if duration is not None and call.duration is None:
-            call.duration = duration
-        _price(call, params)
-        if not is_final(before):
-            queue_price_fetch(db, call)
-    if call.status != before or newly_answered:
+            state["duration"] = duration
+        state.update(_price(params, call.price_unit))
+    _write_state(db, call, state)
+    if is_final(status) and not is_final(before):
+        queue_price_fetch(db, call)
+    if status != before or newly_answered:
         _after_status_change(db, call, before, now)
     return call
 
 
-def _price(call: Call, params: dict) -> None:
+# What a status callback moves on a call, written by one statement (with updated_at).
+_STATE_COLUMNS = (
+    "status",
+    "last_sequence",
+    "answered_at",
+    "ended_at",
+    "duration",
+    "price",
+    "price_unit",
+)
+
+
+@lru_cache(maxsize=4)
+def _state_update(dialect: Dialect) -> Precompiled:
+    table = Call.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("call_id"))
+        .values({name: bindparam(f"new_{name}") for name in (*_STATE_COLUMNS, "updated_at")})
+    )
+    return Precompiled(statement, dialect)
+
+
+def _write_state(db: Session, call: Call, state: dict) -> None:
+    """`state` into the call's row, when it changed anything, and into the session's object
+    as if loaded so: the ORM's unit of work for one changed row cost more than the rest of
+    the callback. The row is locked (lock_call), so nothing else wrote it since."""
+    if all(getattr(call, name) == value for name, value in state.items()):
+        return
+    db.flush()  # the call's own pending changes first, so this write comes after them
+    stamp = utcnow()  # as the column's onupdate would set it
+    connection = db.connection()
+    _state_update(connection.dialect).run(
+        connection,
+        {"call_id": call.id, "new_updated_at": stamp}
+        | {f"new_{name}": value for name, value in state.items()},
+    )
+    for name, value in (*state.items(), ("updated_at", stamp)):
+        set_committed_value(call, name, value)
+
+
+def _price(params: dict, price_unit: str | None) -> dict:
+    """The price and its unit, when the callback carries one (a number)."""
     raw = params.get("Price") or params.get("CallPrice")
     if not raw:
-        return
+        return {}
     try:
-        call.price = abs(Decimal(raw))
-        call.price_unit = params.get("PriceUnit") or call.price_unit
+        return {"price": abs(Decimal(raw)), "price_unit": params.get("PriceUnit") or price_unit}
     except InvalidOperation:
-        pass
+        return {}
 
 
 def _call_from_callback(db: Session, params: dict, *, default_region: str, now) -> Call:
