@@ -42,7 +42,7 @@ from voiceapp.db import utcnow
 from voiceapp.domain.phones import normalize_phone
 from voiceapp.migrate import upgrade
 from voiceapp.services import accounts
-from voiceapp.services.contacts import find_by_phone, phone_lookup_statement
+from voiceapp.services.contacts import find_by_phone, phone_lookup
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 PG_BENCH = "host=127.0.0.1 user=postgres dbname=bench"
@@ -241,7 +241,7 @@ def generate(n: int, rng: random.Random) -> tuple[list[tuple], list[tuple]]:
 
 CONTACT_COLUMNS = (
     "id, kind, first_name, last_name, company_name, language, country, city, timezone, "
-    "visibility, created_at, updated_at, tags"
+    "visibility, created_at, updated_at, tags, auto_payments"
 )
 PHONE_COLUMNS = "id, contact_id, number, kind, position, invalid"
 
@@ -264,7 +264,7 @@ def sqlite_load(contacts: list[tuple], phones: list[tuple]) -> None:
     fmt = "%Y-%m-%d %H:%M:%S.%f"
     for batch in batches(contacts, BATCH):
         con.executemany(
-            f"INSERT INTO contacts ({CONTACT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'[]')",
+            f"INSERT INTO contacts ({CONTACT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'[]',1)",
             [(*r[:10], r[10].strftime(fmt), r[10].strftime(fmt)) for r in batch],
         )
     for batch in batches(phones, BATCH):
@@ -302,7 +302,7 @@ def pg_load(contacts: list[tuple], phones: list[tuple]) -> None:
         with conn.cursor() as cur:
             with cur.copy(f"COPY contacts ({CONTACT_COLUMNS}) FROM STDIN") as copy:
                 for r in contacts:
-                    copy.write_row((*r, r[10], "[]"))
+                    copy.write_row((*r, r[10], "[]", True))
             with cur.copy(f"COPY contact_phones ({PHONE_COLUMNS}) FROM STDIN") as copy:
                 for r in phones:
                     copy.write_row((*r, False))
@@ -351,13 +351,11 @@ def human_form(e164: str, rng: random.Random) -> str:
 def explain_lookup(app, e164: str) -> list[str]:
     with app.app_context():
         conn = db.session().connection()
-        compiled = phone_lookup_statement(e164).compile(dialect=conn.dialect)
+        statement = phone_lookup(conn.dialect)  # as find_by_phone runs it
         if conn.dialect.name == "sqlite":
-            params = tuple(compiled.params[name] for name in compiled.positiontup)
-            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params).all()
+            rows = statement.explain(conn, {"number": e164}, "EXPLAIN QUERY PLAN")
             return [row[3] for row in rows]
-        rows = conn.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).all()
-        return [row[0] for row in rows]
+        return [row[0] for row in statement.explain(conn, {"number": e164}, "EXPLAIN")]
 
 
 def measure_service(app, targets: list[tuple[str, int]]) -> tuple[list[float], int]:

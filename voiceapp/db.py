@@ -167,6 +167,12 @@ WROTE = "voiceapp_wrote"
 
 
 def _note_write(db_session: Session, _flush_context) -> None:
+    mark_written(db_session)
+
+
+def mark_written(db_session: Session) -> None:
+    """Say that `db_session` sent a change (what the ORM's events note by themselves; a
+    statement run below the ORM says it with this)."""
     db_session.info[WROTE] = True
 
 

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Select
+from sqlalchemy import Connection, Select, Table, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.sql.dml import UpdateBase
+
+from voiceapp.db import dialect_insert, mark_written
 
 # What psycopg's pyformat reads in SQLAlchemy's SQL: a named placeholder, or a doubled %.
 _PYFORMAT = re.compile(r"%\(([^)]+)\)s|%%")
@@ -186,3 +189,66 @@ def attached_row(db: Session, model: type, row: Sequence[Any]):
     mapper = model.__mapper__
     keys = [mapper.get_property_by_column(column).key for column in model.__table__.columns]
     return attached(db, model, dict(zip(keys, row, strict=True)))
+
+
+_ANY_CONFLICT = ("*any*",)
+
+
+@lru_cache(maxsize=64)
+def _insert(
+    table: Table,
+    names: tuple[str, ...],
+    dialect: Dialect,
+    returning: tuple[str, ...],
+    conflict_on: tuple[str, ...] | None,
+) -> Precompiled:
+    statement = dialect_insert(dialect)(table).values(
+        {name: bindparam(f"new_{name}") for name in names}
+    )
+    if conflict_on is not None:
+        elements = None if conflict_on == _ANY_CONFLICT else list(conflict_on)
+        statement = statement.on_conflict_do_nothing(index_elements=elements)
+    if returning:
+        statement = statement.returning(*(table.c[name] for name in returning))
+    return Precompiled(statement, dialect)
+
+
+def insert_row(
+    db: Session,
+    table: Table,
+    values: Mapping[str, Any],
+    *,
+    returning: Sequence[str] = (),
+    skip_conflicts: bool = False,
+    conflict_on: Sequence[str] | None = None,
+) -> tuple | None:
+    """INSERT one row of `table` (`values` by column name; a column left out gets its
+    Python-side default, as SQLAlchemy would give it), precompiled once per set of names,
+    in the session's transaction. Returns the `returning` columns of the row, or None when
+    nothing is returned or a conflict skipped the row (`skip_conflicts`: on any unique
+    constraint, or on `conflict_on` only). The webhooks' few inserts: through SQLAlchemy's
+    execute each cost several times the database's work."""
+    values = {**_python_defaults(table, values.keys()), **values}
+    connection = db.connection()
+    conflicts = None
+    if skip_conflicts or conflict_on:
+        conflicts = tuple(conflict_on) if conflict_on else _ANY_CONFLICT
+    statement = _insert(table, tuple(values), connection.dialect, tuple(returning), conflicts)
+    rows = statement.run(connection, {f"new_{name}": value for name, value in values.items()})
+    mark_written(db)
+    return rows[0] if rows else None
+
+
+def _python_defaults(table: Table, given) -> dict[str, Any]:
+    """The columns of `table` not in `given` that have a Python-side default (a value or a
+    function such as utcnow), with that default's value now."""
+    defaults = {}
+    for column in table.columns:
+        default = column.default
+        if column.key in given or default is None:
+            continue
+        if default.is_scalar:
+            defaults[column.key] = default.arg
+        elif default.is_callable:
+            defaults[column.key] = default.arg(None)
+    return defaults

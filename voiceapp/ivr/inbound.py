@@ -17,6 +17,7 @@ from voiceapp.ivr import menu
 from voiceapp.ivr.routing import AgentState, RingPlan, plan_ringing
 from voiceapp.models import AgentPresence, Call, IvrSession, User
 from voiceapp.models.settings import TeamSettings
+from voiceapp.precompiled import attached_row, insert_row
 from voiceapp.services import calls as call_ops
 from voiceapp.services.calls import presence as call_presence
 from voiceapp.services.cases import callbacks as case_callbacks
@@ -164,8 +165,23 @@ def begin_inbound(
         attempts=state.attempts,
         created_at=now,
     )
-    db.add(session)
-    return _resolve(db, call, session, settings, action, now)
+    step = _resolve(db, call, session, settings, action, now)
+    _store_new_session(db, session)
+    return step
+
+
+def _store_new_session(db: Session, session: IvrSession) -> None:
+    """The caller's first IVR state, written once by one statement when the first step is
+    decided (the ORM's unit of work cost more than the rest of the request), then held by
+    the session as if loaded. Columns left unset get their defaults."""
+    table = IvrSession.__table__
+    values = {
+        column.key: getattr(session, column.key)
+        for column in table.columns
+        if getattr(session, column.key) is not None
+    }
+    row = insert_row(db, table, values, returning=table.c.keys())
+    attached_row(db, IvrSession, row)
 
 
 def _replay(db, call, session, settings, zone, now) -> Step:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Select, func, insert, or_, select, true
+from sqlalchemy import Select, bindparam, func, insert, or_, select, true
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from voiceapp.domain.contacts import PRIVATE, can_view_contact
 from voiceapp.domain.phones import timezone_for_contact
 from voiceapp.domain.roles import is_manager_or_admin
 from voiceapp.models import Contact, ContactEmail, ContactEvent, ContactPhone, Order, User
-from voiceapp.precompiled import attached_row
+from voiceapp.precompiled import Precompiled, attached_row, insert_row
 
 # Fields a caller may set directly; phones, e-mails and tags have their own handling.
 SCALAR_FIELDS = (
@@ -174,20 +176,21 @@ def insert_events(db: Session, rows: list[dict], *, now: datetime) -> None:
     if not rows:
         return
     # A data of None is left out, not written: the JSON type would store JSON null.
-    db.execute(
-        insert(ContactEvent),
-        [
-            {
-                "occurred_at": now,
-                "actor_id": None,
-                "ref_type": None,
-                "ref_id": None,
-                **{k: v for k, v in row.items() if not (k == "data" and v is None)},
-                "summary": row["summary"][:500],
-            }
-            for row in rows
-        ],
-    )
+    rows = [
+        {
+            "occurred_at": now,
+            "actor_id": None,
+            "ref_type": None,
+            "ref_id": None,
+            **{k: v for k, v in row.items() if not (k == "data" and v is None)},
+            "summary": row["summary"][:500],
+        }
+        for row in rows
+    ]
+    if len(rows) == 1:  # a call's line: one precompiled statement
+        insert_row(db, ContactEvent.__table__, rows[0])
+    else:
+        db.execute(insert(ContactEvent), rows)
 
 
 def create_caller_contact(
@@ -207,10 +210,12 @@ def create_caller_contact(
         "created_at": now,
         "updated_at": now,
     }
-    row = db.execute(insert(table).values(**values).returning(*table.columns)).first()
+    row = insert_row(db, table, values, returning=table.c.keys())
     contact = attached_row(db, Contact, row)
-    db.execute(
-        insert(ContactPhone).values(contact_id=contact.id, number=e164, kind="mobile", position=0)
+    insert_row(
+        db,
+        ContactPhone.__table__,
+        {"contact_id": contact.id, "number": e164, "kind": "mobile", "position": 0},
     )
     created = {"kind": "created", "summary": "Contact created"}
     insert_events(db, [{**line, "contact_id": contact.id} for line in (created, *also)], now=now)
@@ -273,20 +278,35 @@ def delete_contact(db: Session, contact: Contact) -> None:
     db.flush()
 
 
-def phone_lookup_statement(e164: str) -> Select:
-    """The query of find_by_phone, for EXPLAIN in the tests: an exact E.164 match on
+def phone_lookup_statement() -> Select:
+    """The query of find_by_phone (the number bound as `number`): an exact E.164 match on
     ix_contact_phones_number. A semi-join, not JOIN + DISTINCT: a contact holding the
     number twice still comes back once, and PostgreSQL cannot DISTINCT a json column."""
+    contacts, phones = Contact.__table__, ContactPhone.__table__
     return (
-        select(Contact)
-        .where(Contact.id.in_(select(ContactPhone.contact_id).where(ContactPhone.number == e164)))
-        .order_by(Contact.id)
+        select(contacts)
+        .where(
+            contacts.c.id.in_(
+                select(phones.c.contact_id).where(phones.c.number == bindparam("number"))
+            )
+        )
+        .order_by(contacts.c.id)
     )
 
 
+@lru_cache(maxsize=4)
+def phone_lookup(dialect: Dialect) -> Precompiled:
+    """phone_lookup_statement, compiled once per dialect: every inbound call asks it."""
+    return Precompiled(phone_lookup_statement(), dialect)
+
+
 def find_by_phone(db: Session, e164: str) -> list[Contact]:
-    """Every contact with this number (exact E.164 match, served by an index)."""
-    return list(db.scalars(phone_lookup_statement(e164)))
+    """Every contact with this number (exact E.164 match, served by an index). Their
+    numbers and e-mails are loaded when first asked for."""
+    db.flush()  # contacts added in this session are found, as a query's autoflush would
+    connection = db.connection()
+    rows = phone_lookup(connection.dialect).run(connection, {"number": e164})
+    return [attached_row(db, Contact, row) for row in rows]
 
 
 def search_statement(user: User, *, q: str | None = None, phone: str | None = None) -> Select:

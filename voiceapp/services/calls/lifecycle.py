@@ -15,13 +15,13 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from voiceapp.db import dialect_insert, insert_skipping_conflicts, utcnow
+from voiceapp.db import mark_written, utcnow
 from voiceapp.domain.agent_identity import user_id_from_identity
 from voiceapp.domain.call_status import KNOWN_STATUSES, StatusUpdate, advance, is_final
 from voiceapp.domain.phones import is_withheld, try_normalize_phone
 from voiceapp.domain.presence import wrap_up_until
 from voiceapp.models import AgentPresence, Call, CallEvent, Contact, PhoneNumber
-from voiceapp.precompiled import Precompiled, attached_row
+from voiceapp.precompiled import Precompiled, attached_row, insert_row
 from voiceapp.services import contacts as contact_ops
 from voiceapp.services.calls.pricing import queue_price_fetch
 from voiceapp.services.team_settings import get_team_settings
@@ -193,9 +193,7 @@ def start_or_find_call(
     # The same first request may run concurrently (Twilio's retry): the row's unique sid
     # lets one insert win, the other finds (and locks) the winner's row.
     table = Call.__table__
-    row = db.execute(
-        insert_skipping_conflicts(db, table, values, conflict_on=["sid"]).returning(*table.columns)
-    ).first()
+    row = insert_row(db, table, values, returning=table.c.keys(), conflict_on=("sid",))
     if row is None:
         return lock_call(db, sid), False
     # The row as inserted becomes the session's object without reading it back (an ORM
@@ -234,31 +232,6 @@ def int_param(value: str | None) -> int | None:
         return None
 
 
-_EVENT_COLUMNS = (
-    "call_sid",
-    "source",
-    "sequence_number",
-    "idempotency_token",
-    "status",
-    "params",
-    "received_at",
-)
-
-
-@lru_cache(maxsize=4)
-def _event_insert(dialect: Dialect) -> Precompiled:
-    """A callback's row, skipped when its idempotency token or its (call, source,
-    sequence number) is stored already; RETURNING says which happened."""
-    table = CallEvent.__table__
-    statement = (
-        dialect_insert(dialect)(table)
-        .values({name: bindparam(f"new_{name}") for name in _EVENT_COLUMNS})
-        .on_conflict_do_nothing()
-        .returning(table.c.id)
-    )
-    return Precompiled(statement, dialect)
-
-
 def store_event(
     db: Session, *, source: str, params: dict, idempotency_token: str | None, now: datetime
 ) -> bool:
@@ -278,11 +251,8 @@ def store_event(
         params=dict(params),
         received_at=now,
     )
-    connection = db.connection()
-    stored = _event_insert(connection.dialect).run(
-        connection, {f"new_{name}": value for name, value in values.items()}
-    )
-    return bool(stored)
+    stored = insert_row(db, CallEvent.__table__, values, returning=("id",), skip_conflicts=True)
+    return stored is not None
 
 
 def _set_presence(db: Session, user_id: int, status: str, call_sid: str | None, now) -> None:
@@ -395,6 +365,7 @@ def _write_state(db: Session, call: Call, state: dict) -> None:
         {"call_id": call.id, "new_updated_at": stamp}
         | {f"new_{name}": value for name, value in state.items()},
     )
+    mark_written(db)
     for name, value in (*state.items(), ("updated_at", stamp)):
         set_committed_value(call, name, value)
 
