@@ -12,6 +12,8 @@ runs ANALYZE, then measures
   sql       the same function's statement only, run on the driver (the page's rows with the
             total, not made into objects): where the time of `service` goes
   api       GET /api/cases?view=today through the Flask test client, bearer token
+  api WSGI  the same request handed to the app's WSGI callable, its environ prepared
+            once: the app's own cost without the test client's
   outcomes  services.cases.record_outcome(..., OutcomeInput("not_reached"), now=NOW) and
             commit, on open cases assigned to the agent, one after another
 
@@ -32,7 +34,9 @@ one-line JSON summary last.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
+import io
 import json
 import os
 import random
@@ -493,6 +497,42 @@ def measure_api(client, token: str, count: int, expected: tuple[list[int], int])
     return durations, failures
 
 
+def _note_status(statuses: list[str], status: str, _headers, _exc_info=None) -> None:
+    statuses.append(status)
+
+
+def measure_api_wsgi(app, token: str, count: int, expected: tuple[list[int], int]):
+    """The same request handed to the app's WSGI callable (what gunicorn calls), its
+    environ prepared once: the app's own cost, without the test client's (werkzeug's
+    EnvironBuilder, cookie jar and response wrapper, about 0.2-0.3 ms a request)."""
+    from werkzeug.test import EnvironBuilder
+
+    prepared = EnvironBuilder(
+        path="/api/cases",
+        query_string="view=today",
+        headers={"Authorization": f"Bearer {token}"},
+    ).get_environ()
+    durations, failures = [], 0
+    for _ in range(count):
+        environ = dict(prepared, **{"wsgi.input": io.BytesIO(b"")})
+        statuses: list[str] = []
+        start = time.perf_counter()
+        answer = app(environ, functools.partial(_note_status, statuses))
+        try:
+            body = b"".join(answer)
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+        durations.append(time.perf_counter() - start)
+        data = json.loads(body) if statuses[0].startswith("200") else {}
+        got = ([item["id"] for item in data.get("items", [])], data.get("total"))
+        if got != expected:
+            failures += 1
+            if failures <= 3:
+                print(f"  api (WSGI): {statuses[0]} {got} != {expected}", file=sys.stderr)
+    return durations, failures
+
+
 def measure_outcomes(app, user_id: int, case_ids: list[int], now: datetime):
     durations, failures = [], 0
     for case_id in case_ids:
@@ -639,6 +679,9 @@ def main(argv: list[str] | None = None) -> int:
     client = app.test_client()
     measure_api(client, token, args.warmup, answer)
     api_times, api_failures = measure_api(client, token, args.queries, answer)
+    measure_api_wsgi(app, token, args.warmup, answer)
+    wsgi_times, wsgi_failures = measure_api_wsgi(app, token, args.queries, answer)
+    api_failures += wsgi_failures
     if end_of_today(utcnow(), ZONE) != end:
         print("  (the day changed during the run: API answers differ)", file=sys.stderr)
     outcome_times, outcome_failures = measure_outcomes(app, agent_id, sample, now)
@@ -646,11 +689,13 @@ def main(argv: list[str] | None = None) -> int:
     app.extensions["voiceapp.db"].engine.dispose()
 
     service, sql, api = summarize(service_times), summarize(sql_times), summarize(api_times)
+    wsgi = summarize(wsgi_times)
     outcomes = summarize(outcome_times)
     for label, figures in (
         ("service (call_today, page 1 of 50)", service),
         ("sql (call_today's statement, rows not made into objects)", sql),
         ("api (GET /api/cases?view=today)", api),
+        ("api, WSGI (the same, environ prepared, no test client)", wsgi),
     ):
         print(
             f"{label}: p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms, "
@@ -678,6 +723,7 @@ def main(argv: list[str] | None = None) -> int:
         "service": service,
         "sql": sql,
         "api": {**api, "failures": api_failures},
+        "api_wsgi": wsgi,
         "outcomes": {**outcomes, "count": len(outcome_times), "failures": outcome_failures},
         "machine_speed_ms": [speed_before, speed_after],
         "python": sys.version.split()[0],
