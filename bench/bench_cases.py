@@ -34,9 +34,7 @@ one-line JSON summary last.
 from __future__ import annotations
 
 import argparse
-import functools
 import gc
-import io
 import json
 import os
 import random
@@ -46,7 +44,15 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench_common import batches, bench_app, pg_fresh, sqlite_fresh, summarize
+from bench_common import (
+    batches,
+    bench_app,
+    machine_speed,
+    pg_fresh,
+    sqlite_fresh,
+    summarize,
+    wsgi_get,
+)
 from sqlalchemy import bindparam, text
 
 from voiceapp import db
@@ -395,20 +401,6 @@ def pg_sizes() -> dict:
 # --- measuring ------------------------------------------------------------------------
 
 
-def machine_speed() -> float:
-    """Milliseconds a fixed pure-Python loop takes (median of five): shared machines run
-    the same code at different speeds from one minute to the next (this one has been
-    seen at 68 and at 128 ms within the hour), so each run's figures come with this
-    yardstick."""
-    times = []
-    for _ in range(5):
-        start, total = time.perf_counter(), 0
-        for i in range(3_000_000):
-            total += i
-        times.append(time.perf_counter() - start)
-    return round(sorted(times)[2] * 1000, 1)
-
-
 def call_today_ids(dbs, user: User, now: datetime) -> tuple[list[int], int]:
     """The database part of call_today alone: its statement run on the driver, rows not
     turned into objects."""
@@ -497,39 +489,20 @@ def measure_api(client, token: str, count: int, expected: tuple[list[int], int])
     return durations, failures
 
 
-def _note_status(statuses: list[str], status: str, _headers, _exc_info=None) -> None:
-    statuses.append(status)
-
-
 def measure_api_wsgi(app, token: str, count: int, expected: tuple[list[int], int]):
-    """The same request handed to the app's WSGI callable (what gunicorn calls), its
-    environ prepared once: the app's own cost, without the test client's (werkzeug's
-    EnvironBuilder, cookie jar and response wrapper, about 0.2-0.3 ms a request)."""
-    from werkzeug.test import EnvironBuilder
-
-    prepared = EnvironBuilder(
-        path="/api/cases",
-        query_string="view=today",
-        headers={"Authorization": f"Bearer {token}"},
-    ).get_environ()
+    """The same request through the app's WSGI callable (bench_common.wsgi_get)."""
+    get = wsgi_get(app, "/api/cases", "view=today", {"Authorization": f"Bearer {token}"})
     durations, failures = [], 0
     for _ in range(count):
-        environ = dict(prepared, **{"wsgi.input": io.BytesIO(b"")})
-        statuses: list[str] = []
         start = time.perf_counter()
-        answer = app(environ, functools.partial(_note_status, statuses))
-        try:
-            body = b"".join(answer)
-        finally:
-            if hasattr(answer, "close"):
-                answer.close()
+        status, body = get()
         durations.append(time.perf_counter() - start)
-        data = json.loads(body) if statuses[0].startswith("200") else {}
+        data = json.loads(body) if status.startswith("200") else {}
         got = ([item["id"] for item in data.get("items", [])], data.get("total"))
         if got != expected:
             failures += 1
             if failures <= 3:
-                print(f"  api (WSGI): {statuses[0]} {got} != {expected}", file=sys.stderr)
+                print(f"  api (WSGI): {status} {got} != {expected}", file=sys.stderr)
     return durations, failures
 
 

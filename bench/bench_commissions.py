@@ -33,8 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import psycopg
-from bench_cases import machine_speed
-from bench_common import batches, bench_app, pg_fresh
+from bench_common import batches, bench_app, machine_speed, pg_fresh
 from sqlalchemy import func, select, text
 
 from voiceapp import db

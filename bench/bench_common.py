@@ -1,9 +1,14 @@
-"""What the database benchmarks (bench_cases.py, bench_contact_lookup.py) share: a fresh
-SQLite file or PostgreSQL database to load, batches for loading, and the figures of a
-series of timings. The benchmarks run as scripts, so this folder is on their path."""
+"""What the database benchmarks (bench_cases.py, bench_contact_lookup.py,
+bench_api_lists.py ...) share: a fresh SQLite file or PostgreSQL database to load, batches
+for loading, the figures of a series of timings, a machine-speed yardstick, and a request
+through the app's WSGI callable. The benchmarks run as scripts, so this folder is on their
+path."""
 
 from __future__ import annotations
 
+import functools
+import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,3 +73,44 @@ def bench_app(url: str, work_dir: Path, redis_url: str = "redis://127.0.0.1:6379
             "instance_path": work_dir / "instance",
         }
     )
+
+
+def machine_speed() -> float:
+    """Milliseconds a fixed pure-Python loop takes (median of five): shared machines run
+    the same code at different speeds from one minute to the next (this one has been
+    seen at 68 and at 128 ms within the hour), so each run's figures come with this
+    yardstick."""
+    times = []
+    for _ in range(5):
+        start, total = time.perf_counter(), 0
+        for i in range(3_000_000):
+            total += i
+        times.append(time.perf_counter() - start)
+    return round(sorted(times)[2] * 1000, 1)
+
+
+def wsgi_get(app, path: str, query_string: str, headers: dict):
+    """A function making this GET through the app's WSGI callable (what gunicorn calls),
+    the environ prepared once: the app's own cost, without the test client's (werkzeug's
+    EnvironBuilder, cookie jar and response wrapper, about 0.2-0.3 ms a request). It
+    returns (status line, body)."""
+    from werkzeug.test import EnvironBuilder
+
+    prepared = EnvironBuilder(path=path, query_string=query_string, headers=headers).get_environ()
+
+    def get() -> tuple[str, bytes]:
+        environ = dict(prepared, **{"wsgi.input": io.BytesIO(b"")})
+        statuses: list[str] = []
+        answer = app(environ, functools.partial(_note_status, statuses))
+        try:
+            body = b"".join(answer)
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+        return statuses[0], body
+
+    return get
+
+
+def _note_status(statuses: list[str], status: str, _headers, _exc_info=None) -> None:
+    statuses.append(status)

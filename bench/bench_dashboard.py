@@ -43,8 +43,7 @@ import time
 from pathlib import Path
 
 import psycopg
-from bench_cases import machine_speed
-from bench_common import bench_app, pg_fresh, summarize
+from bench_common import bench_app, machine_speed, pg_fresh, summarize
 
 from voiceapp import db
 from voiceapp.db import utcnow

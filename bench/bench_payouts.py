@@ -29,8 +29,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from bench_cases import machine_speed
-from bench_common import batches, bench_app, pg_fresh, sqlite_fresh
+from bench_common import batches, bench_app, machine_speed, pg_fresh, sqlite_fresh
 from sqlalchemy import func, insert, select
 
 from voiceapp import db

@@ -198,3 +198,38 @@ def test_a_token_revoked_between_two_requests_fails_the_second_at_once(client, d
     assert revoke_api_token(dbs, user, row.id, now=utcnow())
     dbs.commit()
     assert client.get("/api/contacts", headers=headers).status_code == 401
+
+
+def test_the_team_settings_ride_along_with_the_token(dbs, app, monkeypatch):
+    """The token's statement also reads the team settings row, which nearly every API
+    request needs next: get_team_settings then reads nothing more in that transaction.
+    A change of settings is seen by the very next transaction, and a session that holds
+    the settings for change keeps its own."""
+    from tests.sql_capture import note_precompiled_runs
+    from voiceapp.services.accounts import resolve_api_token
+    from voiceapp.services.team_settings import get_team_settings, update_team_settings
+
+    token = _token_for(dbs, UserFactory())
+    update_team_settings(dbs, timezone="America/New_York")
+    dbs.commit()
+    dbs.expunge_all()
+    ran = note_precompiled_runs(monkeypatch)
+    assert resolve_api_token(dbs, token, now=utcnow()) is not None
+    assert get_team_settings(dbs).timezone == "America/New_York"
+    assert len(ran) == 1, ran
+    dbs.rollback()
+
+    with app.app_context():  # another request changes the settings
+        from voiceapp import db
+
+        other = db.session()
+        update_team_settings(other, timezone="Asia/Tokyo")
+        other.commit()
+    assert resolve_api_token(dbs, token, now=utcnow()) is not None
+    assert get_team_settings(dbs).timezone == "Asia/Tokyo"
+    assert len(ran) == 2, ran
+    dbs.rollback()
+
+    held = update_team_settings(dbs, timezone="Europe/Lisbon")  # not committed
+    assert resolve_api_token(dbs, token, now=utcnow()) is not None
+    assert get_team_settings(dbs) is held

@@ -60,7 +60,6 @@ def _settings_query(dialect: Dialect) -> Precompiled:
 def get_team_settings(db: Session) -> TeamSettings:
     """The settings to read. Not to be changed (the object may be shared by the threads of
     the process): see editable_team_settings."""
-    global _snapshot
     pinned = db.info.get(_PINNED)
     # Pinned for the transaction it was read in: a later one (a test's session after a
     # rollback, a worker's next job) reads the row again.
@@ -69,22 +68,53 @@ def get_team_settings(db: Session) -> TeamSettings:
     if any(isinstance(obj, TeamSettings) for obj in db.identity_map.values()):
         # Changed or read for change in this session: the session's row is the truth.
         return db.get(TeamSettings, SETTINGS_ID)
-    table = TeamSettings.__table__
     connection = db.connection()
     rows = _settings_query(connection.dialect).run(connection, {})
     if not rows:
         return _defaults()
-    values = rows[0]
+    return _pin(db, _from_row(rows[0]))
+
+
+def _from_row(values: tuple) -> TeamSettings:
+    """The settings of a stored row (every column, in the table's order): the process's
+    copy when the row is the one it was made from."""
+    global _snapshot
     cached = _snapshot
     if cached is not None and cached[0] == values:
-        settings = cached[1]
-    else:
-        settings = TeamSettings(
-            **{column.key: value for column, value in zip(table.columns, values, strict=True)}
-        )
-        _snapshot = (values, settings)
+        return cached[1]
+    table = TeamSettings.__table__
+    settings = TeamSettings(
+        **{column.key: value for column, value in zip(table.columns, values, strict=True)}
+    )
+    _snapshot = (values, settings)
+    return settings
+
+
+def _pin(db: Session, settings: TeamSettings) -> TeamSettings:
     db.info[_PINNED] = (db.get_transaction(), settings)
     return settings
+
+
+def settings_columns():
+    """The settings row's columns, for a statement that reads the row along with its own
+    (outer-joined on `settings_join_condition()`), then hands it to `adopt_settings_row`:
+    one round trip less for a request that needs both."""
+    return tuple(TeamSettings.__table__.columns)
+
+
+def settings_join_condition():
+    return TeamSettings.__table__.c.id == SETTINGS_ID
+
+
+def adopt_settings_row(db: Session, values: tuple) -> None:
+    """The settings row read by another statement of this transaction (`values`: the
+    columns of settings_columns(), all None when no row is stored): what get_team_settings
+    gives for the rest of the transaction, without reading it again."""
+    if any(isinstance(obj, TeamSettings) for obj in db.identity_map.values()):
+        return  # changed or read for change in this session: get_team_settings reads it
+    if values[0] is None:  # the id: nothing stored yet
+        return
+    _pin(db, _from_row(tuple(values)))
 
 
 def team_zone(db: Session) -> str:
