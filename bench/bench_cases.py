@@ -473,25 +473,9 @@ def call_today_answer(dbs, user: User, now: datetime) -> tuple[list[int], int]:
     return [c.id for c in items], total
 
 
-def measure_api(client, token: str, count: int, expected: tuple[list[int], int]):
-    headers = {"Authorization": f"Bearer {token}"}
-    durations, failures = [], 0
-    for _ in range(count):
-        start = time.perf_counter()
-        response = client.get("/api/cases?view=today", headers=headers)
-        durations.append(time.perf_counter() - start)
-        body = response.json if response.status_code == 200 else {}
-        got = ([item["id"] for item in body.get("items", [])], body.get("total"))
-        if got != expected:
-            failures += 1
-            if failures <= 3:
-                print(f"  api: {response.status_code} {got} != {expected}", file=sys.stderr)
-    return durations, failures
-
-
-def measure_api_wsgi(app, token: str, count: int, expected: tuple[list[int], int]):
-    """The same request through the app's WSGI callable (bench_common.wsgi_get)."""
-    get = wsgi_get(app, "/api/cases", "view=today", {"Authorization": f"Bearer {token}"})
+def measure_api(get, label: str, count: int, expected: tuple[list[int], int]):
+    """`get()` -> (status line, body) of GET /api/cases?view=today, `count` times, each
+    answer checked against the service's."""
     durations, failures = [], 0
     for _ in range(count):
         start = time.perf_counter()
@@ -502,7 +486,7 @@ def measure_api_wsgi(app, token: str, count: int, expected: tuple[list[int], int
         if got != expected:
             failures += 1
             if failures <= 3:
-                print(f"  api (WSGI): {status} {got} != {expected}", file=sys.stderr)
+                print(f"  {label}: {status} {got} != {expected}", file=sys.stderr)
     return durations, failures
 
 
@@ -650,10 +634,17 @@ def main(argv: list[str] | None = None) -> int:
         failures += 1
         print(f"  sql: {sql_answer} != {answer}", file=sys.stderr)
     client = app.test_client()
-    measure_api(client, token, args.warmup, answer)
-    api_times, api_failures = measure_api(client, token, args.queries, answer)
-    measure_api_wsgi(app, token, args.warmup, answer)
-    wsgi_times, wsgi_failures = measure_api_wsgi(app, token, args.queries, answer)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def through_client():
+        response = client.get("/api/cases?view=today", headers=headers)
+        return response.status, response.data
+
+    measure_api(through_client, "api", args.warmup, answer)
+    api_times, api_failures = measure_api(through_client, "api", args.queries, answer)
+    through_wsgi = wsgi_get(app, "/api/cases", "view=today", headers)
+    measure_api(through_wsgi, "api (WSGI)", args.warmup, answer)
+    wsgi_times, wsgi_failures = measure_api(through_wsgi, "api (WSGI)", args.queries, answer)
     api_failures += wsgi_failures
     if end_of_today(utcnow(), ZONE) != end:
         print("  (the day changed during the run: API answers differ)", file=sys.stderr)
