@@ -157,3 +157,54 @@ def test_a_schema_the_compiler_does_not_know_is_dumped_by_marshmallow():
         compile_schema(Odd())
     assert Hooked().dump({"name": "ada"}) == {"name": "ADA"}
     assert Odd().dump({"number": 2}) == {"number": 2.0}
+
+
+def test_models_dump_as_marshmallow_dumps_them():
+    """Models as the lists hand them over: loaded columns and relationships read from the
+    instance's __dict__, properties (a contact's name, its callable numbers) and absent
+    values through getattr, as marshmallow reads them."""
+    from voiceapp.models import Call, Contact, ContactEmail, ContactPhone, Recording
+
+    started = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    contacts = [
+        Contact(
+            id=7,
+            kind="person",
+            first_name="Zoë",
+            last_name="Müller",
+            tags=["vip"],
+            timezone="Europe/Berlin",
+            phones=[
+                ContactPhone(number="+4915112345678", kind="mobile", position=0, invalid=False),
+                ContactPhone(number="+4930901820", kind="work", position=1, invalid=True),
+            ],
+            emails=[ContactEmail(email="zoe@example.com", position=0)],
+            created_at=started,
+            updated_at=started,
+        ),
+        Contact(id=8, kind="company", company_name="ACME", phones=[], emails=[]),
+    ]
+    calls = [
+        Call(
+            sid="CA1",
+            direction="inbound",
+            from_number="+4915112345678",
+            to_number="+4930901820",
+            status="completed",
+            started_at=started,
+            answered_at=started + timedelta(seconds=4),
+            duration=61,
+            price=Decimal("0.0125"),
+            price_unit="EUR",
+            missed=False,
+            voicemail=False,
+            recordings=[Recording(sid="RE1", status="completed", duration=60, channels=2)],
+        ),
+        Call(sid="CA2", direction="outbound", from_number="client:agent_1", to_number="+1"),
+    ]
+    for schema, items in ((ContactPageSchema(), contacts), (CallPageSchema(), calls)):
+        page = {"items": items, "total": len(items), "page": 1, "per_page": 50}
+        fast = schema.dump(page)
+        assert fast == schema.marshmallow_dump(page)
+        assert schema._fast_dump is not None
+    assert fast["items"][0]["recordings"][0]["duration"] == 60
