@@ -58,6 +58,16 @@ class Precompiled:
         compiled = statement.compile(dialect=dialect)
         if compiled.literal_execute_params or compiled.post_compile_params:
             raise ValueError("Precompiled takes only plain bound parameters")
+        # A column left out of an INSERT or UPDATE whose Python-side default or onupdate
+        # SQLAlchemy would compute at execution (updated_at, say): a run here would bind
+        # NULL instead. Such a column must be given.
+        prefetch = [
+            *getattr(compiled, "insert_prefetch", ()),
+            *getattr(compiled, "update_prefetch", ()),
+        ]
+        if prefetch:
+            names = ", ".join(sorted(column.key for column in prefetch))
+            raise ValueError(f"Precompiled needs a value for {names} (a Python-side default)")
         self.sql = str(compiled)
         self.dialect_name = dialect.name
         # Values fixed in the statement (a limit of 1, say), bound on every run.

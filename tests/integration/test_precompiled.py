@@ -203,3 +203,28 @@ def test_the_cursor_is_described_on_the_first_run_only(dbs, monkeypatch):
         (row,) = query.run(connection, {"end": DUE + timedelta(seconds=1), "language": "de"})
         assert row[1] == DUE  # converted to an aware datetime on every run
     assert asked == [True, False, False]
+
+
+def test_a_write_leaving_out_a_python_side_default_is_refused(dbs):
+    """SQLAlchemy computes a column's Python-side default or onupdate (updated_at) when it
+    executes; a precompiled run would bind NULL in its place, so the statement is refused
+    when it is compiled, naming the column."""
+    from sqlalchemy import insert, update
+
+    from voiceapp.models import Call
+
+    table = Call.__table__
+    dialect = dbs.connection().dialect
+    with pytest.raises(ValueError, match="updated_at"):
+        Precompiled(
+            update(table).where(table.c.id == bindparam("call_id")).values(status="completed"),
+            dialect,
+        )
+    with pytest.raises(ValueError, match="last_sequence"):
+        Precompiled(insert(table).values(sid=bindparam("new_sid")), dialect)
+    Precompiled(  # every such column given: taken
+        update(table)
+        .where(table.c.id == bindparam("call_id"))
+        .values(status="completed", updated_at=bindparam("new_updated_at")),
+        dialect,
+    )

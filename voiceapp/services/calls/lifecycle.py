@@ -205,13 +205,31 @@ def start_or_find_call(
             if contact.id is None:
                 db.flush()
             # Written at once, so the commit has no unit of work to flush for the call.
-            db.execute(update(table).where(table.c.id == call.id).values(contact_id=contact.id))
+            connection = db.connection()
+            stamp = utcnow()  # as the column's onupdate would set it
+            _contact_update(connection.dialect).run(
+                connection,
+                {"call_id": call.id, "new_contact_id": contact.id, "new_updated_at": stamp},
+            )
             set_committed_value(call, "contact_id", contact.id)
+            set_committed_value(call, "updated_at", stamp)
     if contact is not None:
         set_committed_value(call, "contact", contact)
     if in_history:
         record_call_in_history(db, call, now)
     return call, True
+
+
+@lru_cache(maxsize=4)
+def _contact_update(dialect: Dialect) -> Precompiled:
+    """A new call's caller, once looked up (or created): every inbound call sets it."""
+    table = Call.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("call_id"))
+        .values(contact_id=bindparam("new_contact_id"), updated_at=bindparam("new_updated_at"))
+    )
+    return Precompiled(statement, dialect)
 
 
 def _callback_time(params: dict, now: datetime) -> datetime:
