@@ -205,31 +205,12 @@ def start_or_find_call(
             if contact.id is None:
                 db.flush()
             # Written at once, so the commit has no unit of work to flush for the call.
-            connection = db.connection()
-            stamp = utcnow()  # as the column's onupdate would set it
-            _contact_update(connection.dialect).run(
-                connection,
-                {"call_id": call.id, "new_contact_id": contact.id, "new_updated_at": stamp},
-            )
-            set_committed_value(call, "contact_id", contact.id)
-            set_committed_value(call, "updated_at", stamp)
+            _write_call(db, call, {"contact_id": contact.id})
     if contact is not None:
         set_committed_value(call, "contact", contact)
     if in_history:
         record_call_in_history(db, call, now)
     return call, True
-
-
-@lru_cache(maxsize=4)
-def _contact_update(dialect: Dialect) -> Precompiled:
-    """A new call's caller, once looked up (or created): every inbound call sets it."""
-    table = Call.__table__
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("call_id"))
-        .values(contact_id=bindparam("new_contact_id"), updated_at=bindparam("new_updated_at"))
-    )
-    return Precompiled(statement, dialect)
 
 
 def _callback_time(params: dict, now: datetime) -> datetime:
@@ -358,34 +339,42 @@ _STATE_COLUMNS = (
 )
 
 
-@lru_cache(maxsize=4)
-def _state_update(dialect: Dialect) -> Precompiled:
+@lru_cache(maxsize=8)
+def _call_update(dialect: Dialect, columns: tuple[str, ...]) -> Precompiled:
+    """An UPDATE of these columns of one call, and of updated_at (as its onupdate would
+    set it), compiled once per dialect and set of columns."""
     table = Call.__table__
     statement = (
         update(table)
         .where(table.c.id == bindparam("call_id"))
-        .values({name: bindparam(f"new_{name}") for name in (*_STATE_COLUMNS, "updated_at")})
+        .values({name: bindparam(f"new_{name}") for name in (*columns, "updated_at")})
     )
     return Precompiled(statement, dialect)
 
 
+def _write_call(db: Session, call: Call, values: dict) -> None:
+    """`values` into the call's row by one statement, and into the session's object as if
+    loaded so: the ORM's unit of work for one changed row cost more than the rest of a
+    callback."""
+    stamp = utcnow()
+    connection = db.connection()
+    _call_update(connection.dialect, tuple(values)).run(
+        connection,
+        {"call_id": call.id, "new_updated_at": stamp}
+        | {f"new_{name}": value for name, value in values.items()},
+    )
+    mark_written(db)
+    for name, value in (*values.items(), ("updated_at", stamp)):
+        set_committed_value(call, name, value)
+
+
 def _write_state(db: Session, call: Call, state: dict) -> None:
-    """`state` into the call's row, when it changed anything, and into the session's object
-    as if loaded so: the ORM's unit of work for one changed row cost more than the rest of
-    the callback. The row is locked (lock_call), so nothing else wrote it since."""
+    """A status callback's `state` (_STATE_COLUMNS), written when it changed anything. The
+    row is locked (lock_call), so nothing else wrote it since."""
     if all(getattr(call, name) == value for name, value in state.items()):
         return
     db.flush()  # the call's own pending changes first, so this write comes after them
-    stamp = utcnow()  # as the column's onupdate would set it
-    connection = db.connection()
-    _state_update(connection.dialect).run(
-        connection,
-        {"call_id": call.id, "new_updated_at": stamp}
-        | {f"new_{name}": value for name, value in state.items()},
-    )
-    mark_written(db)
-    for name, value in (*state.items(), ("updated_at", stamp)):
-        set_committed_value(call, name, value)
+    _write_call(db, call, state)
 
 
 def _price(params: dict, price_unit: str | None) -> dict:
