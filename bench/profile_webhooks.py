@@ -31,6 +31,20 @@ def signed(path: str, params: dict, headers: dict | None = None) -> tuple[bytes,
     return urlencode(params).encode(), {"X-Twilio-Signature": signature, **(headers or {})}
 
 
+def for_test_client(raw_requests: list[bytes]) -> list[tuple[bytes, dict]]:
+    """bench_webhooks' prepared HTTP requests as (body, Twilio's headers) for the client."""
+    prepared = []
+    for raw in raw_requests:
+        head, body = raw.split(b"\r\n\r\n", 1)
+        headers = dict(
+            line.split(": ", 1) for line in head.decode().split("\r\n")[1:] if ": " in line
+        )
+        prepared.append(
+            (body, {k: v for k, v in headers.items() if k.startswith(("X-Twilio", "I-Twilio"))})
+        )
+    return prepared
+
+
 def run(client, path: str, prepared, marker: bytes) -> float:
     started = time.perf_counter()
     for body, headers in prepared:
@@ -98,20 +112,8 @@ def main() -> int:
     ]
     deliveries, truths, _ = bw.status_events(args.requests // 4 + 13, 0.2, 0, random.Random(1))
     if args.calls_first:
-        for index, truth in enumerate(truths):
-            params = bw.voice_params(
-                truth.sid, from_=f"+49152{index:08d}", to=bw.OUR_NUMBER, status="ringing"
-            )
-            run(client, bw.INBOUND, [signed(bw.INBOUND, params)], b"<Gather")
-    status = []
-    for raw in deliveries:
-        head, body = raw.split(b"\r\n\r\n", 1)
-        headers = dict(
-            line.split(": ", 1) for line in head.decode().split("\r\n")[1:] if ": " in line
-        )
-        status.append(
-            (body, {k: v for k, v in headers.items() if k.startswith(("X-Twilio", "I-Twilio"))})
-        )
+        run(client, bw.INBOUND, for_test_client(bw.calls_first(truths, 0)), b"<Gather")
+    status = for_test_client(deliveries)
 
     run(client, bw.INBOUND, inbound[:50], b"<Gather")  # warm-up
     run(client, bw.STATUS, status[:50], b"<Response")

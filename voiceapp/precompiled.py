@@ -201,9 +201,6 @@ def attached_row(db: Session, model: type, row: Sequence[Any]):
     return attached(db, model, dict(zip(keys, row, strict=True)))
 
 
-_ANY_CONFLICT = ("*any*",)
-
-
 @lru_cache(maxsize=64)
 def _insert(
     table: Table,
@@ -212,12 +209,13 @@ def _insert(
     returning: tuple[str, ...],
     conflict_on: tuple[str, ...] | None,
 ) -> Precompiled:
+    """`conflict_on`: None, no ON CONFLICT; (), skip on any unique constraint; else on
+    these columns' constraint."""
     statement = dialect_insert(dialect)(table).values(
         {name: bindparam(f"new_{name}") for name in names}
     )
     if conflict_on is not None:
-        elements = None if conflict_on == _ANY_CONFLICT else list(conflict_on)
-        statement = statement.on_conflict_do_nothing(index_elements=elements)
+        statement = statement.on_conflict_do_nothing(index_elements=list(conflict_on) or None)
     if returning:
         statement = statement.returning(*(table.c[name] for name in returning))
     return Precompiled(statement, dialect)
@@ -240,9 +238,7 @@ def insert_row(
     execute each cost several times the database's work."""
     values = {**_python_defaults(table, values.keys()), **values}
     connection = db.connection()
-    conflicts = None
-    if skip_conflicts or conflict_on:
-        conflicts = tuple(conflict_on) if conflict_on else _ANY_CONFLICT
+    conflicts = tuple(conflict_on or ()) if skip_conflicts or conflict_on else None
     statement = _insert(table, tuple(values), connection.dialect, tuple(returning), conflicts)
     rows = statement.run(connection, {f"new_{name}": value for name, value in values.items()})
     mark_written(db)

@@ -65,12 +65,17 @@ def get_team_settings(db: Session) -> TeamSettings:
     # rollback, a worker's next job) reads the row again.
     if pinned is not None and pinned[0] is db.get_transaction():
         return pinned[1]
-    if any(isinstance(obj, TeamSettings) for obj in db.identity_map.values()):
-        # Changed or read for change in this session: the session's row is the truth.
+    if _held_for_change(db):
         return db.get(TeamSettings, SETTINGS_ID)
     connection = db.connection()
     rows = _settings_query(connection.dialect).run(connection, {})
     return _pin(db, _from_row(rows[0]) if rows else _shared_defaults())
+
+
+def _held_for_change(db: Session) -> bool:
+    """The session holds the settings row, changed or read for change: that row is the
+    truth for it, not a copy."""
+    return any(isinstance(obj, TeamSettings) for obj in db.identity_map.values())
 
 
 @lru_cache(maxsize=1)
@@ -116,8 +121,8 @@ def adopt_settings_row(db: Session, values: tuple) -> None:
     """The settings row read by another statement of this transaction (`values`: the
     columns of settings_columns(), all None when no row is stored): what get_team_settings
     gives for the rest of the transaction, without reading it again."""
-    if any(isinstance(obj, TeamSettings) for obj in db.identity_map.values()):
-        return  # changed or read for change in this session: get_team_settings reads it
+    if _held_for_change(db):
+        return  # get_team_settings gives the session's row
     stored = values[0] is not None  # the id; None when nothing was saved yet
     _pin(db, _from_row(tuple(values)) if stored else _shared_defaults())
 
