@@ -1,11 +1,12 @@
-"""What the database benchmarks (bench_cases.py, bench_contact_lookup.py,
-bench_api_lists.py ...) share: a fresh SQLite file or PostgreSQL database to load, batches
-for loading, the figures of a series of timings, a machine-speed yardstick, and a request
-through the app's WSGI callable. The benchmarks run as scripts, so this folder is on their
-path."""
+"""What the benchmarks (bench_cases.py, bench_contact_lookup.py, bench_api_lists.py,
+bench_webhooks.py ...) share: a fresh SQLite file or PostgreSQL database to load, batches
+for loading, the figures of a series of timings, a machine-speed yardstick, a request
+through the app's WSGI callable, and gunicorn's settings as the Procfile has them. The
+benchmarks run as scripts, so this folder is on their path."""
 
 from __future__ import annotations
 
+import argparse
 import functools
 import io
 import time
@@ -114,3 +115,20 @@ def wsgi_get(app, path: str, query_string: str, headers: dict):
 
 def _note_status(statuses: list[str], status: str, _headers, _exc_info=None) -> None:
     statuses.append(status)
+
+
+def add_gunicorn_arguments(parser: argparse.ArgumentParser) -> None:
+    """--workers and --threads, by default what the Procfile's web process runs
+    (voiceapp.gunicorn_conf: one worker per CPU plus one, two threads each)."""
+    from voiceapp.gunicorn_conf import THREADS_PER_WORKER, worker_count
+
+    workers = worker_count()
+    parser.add_argument(
+        "--workers", type=int, default=workers, help=f"gunicorn workers (the Procfile's: {workers})"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=THREADS_PER_WORKER,
+        help=f"gunicorn threads per worker (the Procfile's: {THREADS_PER_WORKER})",
+    )

@@ -45,7 +45,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench_common import pg_fresh, sqlite_fresh
+from bench_common import add_gunicorn_arguments, pg_fresh, sqlite_fresh
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
@@ -589,8 +589,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="timed inbound requests")
     parser.add_argument("--warmup", type=int, default=200, help="untimed requests first")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    add_gunicorn_arguments(parser)
     parser.add_argument("--calls", type=int, default=2500, help="calls of 4 status callbacks")
     parser.add_argument("--duplicates", type=float, default=0.2, help="share of extra copies")
     parser.add_argument(

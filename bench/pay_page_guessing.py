@@ -41,7 +41,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from bench_common import pg_fresh, sqlite_fresh
+from bench_common import add_gunicorn_arguments, pg_fresh, sqlite_fresh
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK_DIR = Path("/tmp/voiceapp-bench-pay")
@@ -62,8 +62,7 @@ def parse_args():
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/10")
     parser.add_argument("--pg-database", default="bench_pay")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    add_gunicorn_arguments(parser)
     return parser.parse_args()
 
 

@@ -39,7 +39,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from bench_common import pg_fresh, sqlite_fresh, summarize
+from bench_common import add_gunicorn_arguments, pg_fresh, sqlite_fresh, summarize
 from bench_webhooks import Connection, Run, drive, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -333,8 +333,7 @@ def main() -> int:
     parser.add_argument("--duplicates", type=float, default=0.1, help="share sent twice")
     parser.add_argument("--via", choices=["gunicorn", "test-client"], default="gunicorn")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    add_gunicorn_arguments(parser)
     parser.add_argument("--pg-database", default="bench_stripe")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()

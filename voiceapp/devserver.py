@@ -66,7 +66,7 @@ def dev(host, port, sim_port, no_sim, no_seed):
     commands = [
         [
             *(sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}"),
-            *("--workers", "2", "--threads", "4", "--access-logfile", "-"),
+            *("--config", "python:voiceapp.gunicorn_conf"),  # as the Procfile's web
             "voiceapp:create_app()",
         ],
         [sys.executable, "-m", "voiceapp.cli", "worker"],

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, Table, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.sql.dml import UpdateBase
 
 from voiceapp.db import dialect_insert, mark_written
@@ -187,7 +188,11 @@ def attached(db: Session, model: type, values: Mapping[str, Any]):
     held = db.identity_map.get(key)
     if held is not None:
         return held
-    obj = model(**values)
+    # Made as a query makes a loaded object: no constructor (it sets each attribute
+    # through the ORM's events, which cost more than the statement that read the row),
+    # the values straight into the object's state.
+    obj = mapper.class_manager.new_instance()
+    instance_state(obj).dict.update(values)
     make_transient_to_detached(obj)  # persistent once added
     db.add(obj)
     return obj
