@@ -7,10 +7,14 @@ app context ends.
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 
+import psycopg
 from flask import current_app, g, has_request_context, request
+from psycopg.pq import TransactionStatus
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DisconnectionError
@@ -137,8 +141,16 @@ class Database:
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
         # For GET and HEAD requests. Their rare writes (a session's last-seen time) are
         # best effort: on SQLite they may fail when a writer got in first.
+        read_options: dict = {READ_MOSTLY: True}
+        if self.engine.dialect.name == "postgresql":
+            # Reads in autocommit: READ COMMITTED gives each statement its own snapshot
+            # anyway, and BEGIN and COMMIT were two of an API GET's four round trips. A
+            # statement that needs a transaction (a write, a row lock, SET LOCAL, a
+            # SAVEPOINT) begins one first, and the session's commit ends it.
+            read_options["isolation_level"] = "AUTOCOMMIT"
+            event.listen(self.engine, "before_cursor_execute", _begin_before_writing)
         self.read_sessionmaker = sessionmaker(
-            bind=self.engine.execution_options(**{READ_MOSTLY: True}), expire_on_commit=False
+            bind=self.engine.execution_options(**read_options), expire_on_commit=False
         )
         event.listen(self.read_sessionmaker, "after_flush", _note_write)
         event.listen(self.read_sessionmaker, "do_orm_execute", _note_dml)
@@ -146,6 +158,36 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+
+# A statement that runs outside a transaction only if it is a SELECT that locks nothing.
+_PLAIN_SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_ROW_LOCK = re.compile(r"\bFOR\s+(UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def needs_transaction(sql: str) -> bool:
+    """Whether `sql` must run in a transaction: anything but a SELECT that locks no row (a
+    write, FOR UPDATE, SET LOCAL, SAVEPOINT ...). Cached: a process runs few statements,
+    each many times."""
+    return _PLAIN_SELECT.match(sql) is None or _ROW_LOCK.search(sql) is not None
+
+
+def begin_if_autocommit(dbapi_connection) -> None:
+    """BEGIN on a psycopg connection in autocommit (a read session's, on PostgreSQL) that
+    is outside a transaction; psycopg's commit() and rollback() then end it, as they look
+    at the server's transaction state. Nothing on other connections."""
+    if (
+        isinstance(dbapi_connection, psycopg.Connection)
+        and dbapi_connection.autocommit
+        and dbapi_connection.info.transaction_status == TransactionStatus.IDLE
+    ):
+        dbapi_connection.execute("BEGIN")
+
+
+def _begin_before_writing(conn, _cursor, statement, _parameters, _context, _executemany):
+    if needs_transaction(statement):
+        begin_if_autocommit(conn.connection.dbapi_connection)
 
 
 def get_database() -> Database:

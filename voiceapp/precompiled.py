@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.sql.dml import UpdateBase
 
-from voiceapp.db import dialect_insert, mark_written
+from voiceapp.db import begin_if_autocommit, dialect_insert, mark_written, needs_transaction
 
 # What psycopg's pyformat reads in SQLAlchemy's SQL: a named placeholder, or a doubled %.
 _PYFORMAT = re.compile(r"%\(([^)]+)\)s|%%")
@@ -70,6 +70,9 @@ class Precompiled:
             names = ", ".join(sorted(column.key for column in prefetch))
             raise ValueError(f"Precompiled needs a value for {names} (a Python-side default)")
         self.sql = str(compiled)
+        # Run below SQLAlchemy, so the begin-before-writing hook of read sessions in
+        # autocommit (voiceapp.db) does not see it: _execute does the same.
+        self._needs_transaction = dialect.name == "postgresql" and needs_transaction(self.sql)
         self.dialect_name = dialect.name
         # Values fixed in the statement (a limit of 1, say), bound on every run.
         self._fixed = {
@@ -153,10 +156,13 @@ class Precompiled:
         if connection.dialect.name != self.dialect_name:
             raise ValueError(f"compiled for {self.dialect_name}, run on {connection.dialect.name}")
         params = self.driver_params(values)
+        dbapi_connection = connection.connection.dbapi_connection
+        if self._needs_transaction:
+            begin_if_autocommit(dbapi_connection)
         if self._raw_cursor is None:
             cursor = connection.connection.cursor()
         else:
-            cursor = self._raw_cursor(connection.connection.dbapi_connection)
+            cursor = self._raw_cursor(dbapi_connection)
         try:
             cursor.execute(sql, params)
             return (

@@ -1,5 +1,6 @@
 """The database layer: SQLite runs in WAL mode with a busy timeout, and concurrent writers
-wait for each other instead of failing; times come back as aware UTC datetimes."""
+wait for each other instead of failing; times come back as aware UTC datetimes; on
+PostgreSQL, GET requests read in autocommit and begin a transaction before a write."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from sqlalchemy import select, text
 from sqlalchemy.pool import NullPool
 
 from tests.factories import ContactFactory
-from voiceapp.db import get_database
-from voiceapp.models import Contact
+from voiceapp.db import get_database, needs_transaction
+from voiceapp.models import CallEvent, Contact
+from voiceapp.precompiled import insert_row
 
 
 def test_sqlite_uses_wal_and_a_busy_timeout(app, database_url):
@@ -174,3 +176,85 @@ def test_a_connection_that_dropped_while_idle_is_replaced_before_use(database_ur
                 assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != first
     finally:
         engine.dispose()
+
+
+# --- PostgreSQL: GET requests read in autocommit ------------------------------------------
+
+
+def _server_transaction_status(session) -> str:
+    """The server's view of the session's connection: IDLE (no transaction) or INTRANS."""
+    return session.connection().connection.dbapi_connection.info.transaction_status.name
+
+
+@pytest.fixture
+def read_session(database_url, dbs):
+    """A session as a GET request gets it (db.session() in a GET takes this maker)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's read sessions (SQLite's take BEGIN DEFERRED)")
+    with get_database().read_sessionmaker() as session:
+        yield session
+
+
+def test_a_get_requests_reads_open_no_transaction(dbs, read_session):
+    """BEGIN and COMMIT were two of an API GET's four round trips."""
+    ContactFactory(first_name="Ada")
+    dbs.commit()
+    assert read_session.scalar(select(Contact.first_name)) == "Ada"
+    assert _server_transaction_status(read_session) == "IDLE"
+    read_session.commit()
+
+
+@pytest.mark.parametrize("flush_or_lock", ["flush", "for update", "set local"])
+def test_a_get_requests_write_lock_or_set_local_runs_in_a_transaction(
+    dbs, read_session, flush_or_lock
+):
+    """A write begins a transaction first, so a rollback undoes it (nothing half-stored);
+    a row lock holds until the end; SET LOCAL (the dashboard's work_mem) applies to the
+    rest of the request."""
+    contact = ContactFactory(notes="before")
+    dbs.commit()
+    if flush_or_lock == "flush":
+        read_session.get(Contact, contact.id).notes = "changed"
+        read_session.flush()
+    elif flush_or_lock == "for update":
+        read_session.scalars(select(Contact).where(Contact.id == contact.id).with_for_update())
+    else:
+        read_session.execute(text("SET LOCAL work_mem = '64MB'"))
+        assert read_session.scalar(text("SHOW work_mem")) == "64MB"
+    assert _server_transaction_status(read_session) == "INTRANS"
+    read_session.rollback()
+    assert _server_transaction_status(read_session) == "IDLE"
+    assert read_session.scalar(select(Contact.notes).where(Contact.id == contact.id)) == "before"
+
+
+def test_a_get_requests_commit_keeps_its_write(dbs, read_session):
+    contact = ContactFactory(notes="before")
+    dbs.commit()
+    read_session.get(Contact, contact.id).notes = "seen"
+    read_session.commit()
+    assert _server_transaction_status(read_session) == "IDLE"
+    dbs.expire_all()
+    assert dbs.get(Contact, contact.id).notes == "seen"
+
+
+def test_precompiled_writes_in_a_get_begin_a_transaction(read_session):
+    """Statements below the ORM (Precompiled) begin one too."""
+    values = {"call_sid": "CA" + "1" * 32, "source": "status"}
+    insert_row(read_session, CallEvent.__table__, values)
+    assert _server_transaction_status(read_session) == "INTRANS"
+    read_session.rollback()
+    assert read_session.scalar(select(CallEvent.id)) is None
+
+
+def test_which_statements_need_a_transaction():
+    assert not needs_transaction("SELECT contacts.id FROM contacts WHERE contacts.id = %s")
+    assert not needs_transaction("  select 1")
+    assert needs_transaction("SELECT calls.id FROM calls WHERE calls.sid = $1 FOR UPDATE")
+    assert needs_transaction("SELECT id FROM calls FOR NO KEY UPDATE SKIP LOCKED")
+    assert needs_transaction("SELECT id FROM calls FOR SHARE")
+    assert needs_transaction("INSERT INTO calls (sid) VALUES ($1)")
+    assert needs_transaction("UPDATE calls SET status=$1")
+    assert needs_transaction("DELETE FROM calls")
+    assert needs_transaction("SET LOCAL work_mem = '64MB'")
+    assert needs_transaction("SAVEPOINT sa_savepoint_1")
+    assert needs_transaction("WITH moved AS (DELETE FROM x RETURNING *) SELECT * FROM moved")
