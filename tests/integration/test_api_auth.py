@@ -210,12 +210,14 @@ def test_the_team_settings_ride_along_with_the_token(dbs, app, monkeypatch):
     from voiceapp.services.team_settings import get_team_settings, update_team_settings
 
     token = _token_for(dbs, UserFactory())
-    update_team_settings(dbs, timezone="America/New_York")
+    update_team_settings(dbs, timezone="America/New_York", languages=["de", "en"])
     dbs.commit()
     dbs.expunge_all()
     ran = note_precompiled_runs(monkeypatch)
     assert resolve_api_token(dbs, token, now=utcnow()) is not None
     assert get_team_settings(dbs).timezone == "America/New_York"
+    # JSON columns are read as text and parsed when the row changed: values, not text
+    assert get_team_settings(dbs).languages == ["de", "en"]
     assert len(ran) == 1, ran
     dbs.rollback()
 
@@ -223,11 +225,20 @@ def test_the_team_settings_ride_along_with_the_token(dbs, app, monkeypatch):
         from voiceapp import db
 
         other = db.session()
-        update_team_settings(other, timezone="Asia/Tokyo")
+        update_team_settings(other, timezone="Asia/Tokyo", languages=["fr"])
         other.commit()
     assert resolve_api_token(dbs, token, now=utcnow()) is not None
     assert get_team_settings(dbs).timezone == "Asia/Tokyo"
+    assert get_team_settings(dbs).languages == ["fr"]
     assert len(ran) == 2, ran
+    dbs.rollback()
+
+    with app.app_context():  # only a JSON value changes: still seen at once
+        other = db.session()
+        update_team_settings(other, business_hours={"mon": [["09:00", "12:00"]]})
+        other.commit()
+    assert get_team_settings(dbs).business_hours == {"mon": [["09:00", "12:00"]]}
+    assert len(ran) == 3, ran
     dbs.rollback()
 
     held = update_team_settings(dbs, timezone="Europe/Lisbon")  # not committed
