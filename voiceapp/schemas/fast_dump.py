@@ -116,12 +116,17 @@ def _plain_attribute(name: str, field: fields.Field) -> str | None:
     return None if "." in attribute else attribute
 
 
-# Converters written out in the generated function, so that a field costs no call.
+# Converters written out in the generated function, so that a field costs no call
+# (`convert`: the field's own converter, for what the shortcut does not cover).
 _INLINE = {
     fields.Integer: "None if v is None else int(v)",
     fields.Boolean: "v",
     fields.Raw: "v",
+    fields.String: "v if v is None or type(v) is str else convert(v)",
+    fields.Email: "v if v is None or type(v) is str else convert(v)",
+    fields.URL: "v if v is None or type(v) is str else convert(v)",
 }
+_ISO_DATETIME = "None if v is None else v.isoformat()"
 
 
 def compile_schema(schema: Schema) -> Dumper:
@@ -170,12 +175,14 @@ def compile_schema(schema: Schema) -> Dumper:
                 f"        out[{key!r}] = v",
             ]
             continue
+        convert = _value_converter(field)
+        names[f"convert_{n}"] = convert
         inline = _INLINE.get(type(field))
         if type(field) is fields.Integer and field.as_string:
             inline = None
-        if inline is None:
-            names[f"convert_{n}"] = _value_converter(field)
-            inline = f"convert_{n}(v)"
+        if type(field) in (fields.DateTime, fields.AwareDateTime, fields.NaiveDateTime):
+            inline = _ISO_DATETIME  # _value_converter refused any other format
+        inline = f"convert_{n}(v)" if inline is None else inline.replace("convert", f"convert_{n}")
         lines += [
             f"    v = d.get({attribute!r}, missing)",
             "    if v is missing:",
