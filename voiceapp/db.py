@@ -142,11 +142,12 @@ class Database:
         # For GET and HEAD requests. Their rare writes (a session's last-seen time) are
         # best effort: on SQLite they may fail when a writer got in first.
         read_options: dict = {READ_MOSTLY: True}
-        if self.engine.dialect.name == "postgresql":
+        if self.engine.dialect.name == "postgresql" and self.engine.dialect.driver == "psycopg":
             # Reads in autocommit: READ COMMITTED gives each statement its own snapshot
             # anyway, and BEGIN and COMMIT were two of an API GET's four round trips. A
             # statement that needs a transaction (a write, a row lock, SET LOCAL, a
-            # SAVEPOINT) begins one first, and the session's commit ends it.
+            # SAVEPOINT) begins one first, and the session's commit ends it. psycopg's
+            # connections only: begin_if_autocommit knows no other driver's.
             read_options["isolation_level"] = "AUTOCOMMIT"
             event.listen(self.engine, "before_cursor_execute", _begin_before_writing)
         self.read_sessionmaker = sessionmaker(
@@ -160,17 +161,22 @@ class Database:
         return self.engine.dialect.name
 
 
-# A statement that runs outside a transaction only if it is a SELECT that locks nothing.
+# A statement that runs outside a transaction only if it is a SELECT that locks nothing
+# and calls none of PostgreSQL's functions whose effect lasts until the transaction ends.
 _PLAIN_SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
-_ROW_LOCK = re.compile(r"\bFOR\s+(UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b", re.IGNORECASE)
+_TRANSACTION_BOUND = re.compile(
+    r"\bFOR\s+(UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b|\bpg_advisory_xact_lock|\bset_config\b",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=4096)
 def needs_transaction(sql: str) -> bool:
     """Whether `sql` must run in a transaction: anything but a SELECT that locks no row (a
-    write, FOR UPDATE, SET LOCAL, SAVEPOINT ...). Cached: a process runs few statements,
-    each many times."""
-    return _PLAIN_SELECT.match(sql) is None or _ROW_LOCK.search(sql) is not None
+    write, FOR UPDATE, SET LOCAL, SAVEPOINT, an advisory transaction lock ...). A SELECT of
+    a function that writes would slip through: a GET must not call one. Cached: a process
+    runs few statements, each many times."""
+    return _PLAIN_SELECT.match(sql) is None or _TRANSACTION_BOUND.search(sql) is not None
 
 
 def begin_if_autocommit(dbapi_connection) -> None:

@@ -66,7 +66,9 @@ def dev(host, port, sim_port, no_sim, no_seed):
     commands = [
         [
             *(sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}"),
-            *("--config", "python:voiceapp.gunicorn_conf"),  # as the Procfile's web
+            # The Procfile's settings, but two workers: on a developer's machine of many
+            # CPUs, CPUs + 1 processes of 125 MB each would buy nothing against SQLite.
+            *("--config", str(Path(__file__).with_name("gunicorn_conf.py")), "--workers", "2"),
             "voiceapp:create_app()",
         ],
         [sys.executable, "-m", "voiceapp.cli", "worker"],

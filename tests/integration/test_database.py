@@ -258,3 +258,5 @@ def test_which_statements_need_a_transaction():
     assert needs_transaction("SET LOCAL work_mem = '64MB'")
     assert needs_transaction("SAVEPOINT sa_savepoint_1")
     assert needs_transaction("WITH moved AS (DELETE FROM x RETURNING *) SELECT * FROM moved")
+    assert needs_transaction("SELECT pg_advisory_xact_lock(42)")
+    assert needs_transaction("SELECT set_config('app.user', '7', true)")

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from voiceapp.gunicorn_conf import THREADS_PER_WORKER, worker_count
+from voiceapp.gunicorn_conf import (
+    MOST_WORKERS,
+    THREADS_PER_WORKER,
+    cpu_quota,
+    usable_cpus,
+    worker_count,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,8 +34,42 @@ def test_a_wrong_web_concurrency_is_refused_by_name(value):
         worker_count({"WEB_CONCURRENCY": value}, cpus=2)
 
 
-def test_without_a_cpu_count_this_machine_is_asked():
-    assert worker_count({}) >= 2
+def test_a_large_host_gets_at_most_the_cap():
+    assert worker_count({}, cpus=64) == MOST_WORKERS
+    assert worker_count({"WEB_CONCURRENCY": "20"}, cpus=64) == 20  # the platform's choice
+
+
+def test_a_containers_cpu_quota_counts_not_the_hosts_cpus(tmp_path):
+    """cgroup v2 (cpu.max), cgroup v1 (cpu.cfs_quota_us / cpu.cfs_period_us), unlimited."""
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    (v2 / "cpu.max").write_text("150000 100000\n")
+    assert cpu_quota(v2) == 1.5
+    assert worker_count({}, cpus=min(64, cpu_quota(v2))) == 3
+    (v2 / "cpu.max").write_text("max 100000\n")
+    assert cpu_quota(v2) is None
+    v1 = tmp_path / "v1"
+    (v1 / "cpu").mkdir(parents=True)
+    (v1 / "cpu" / "cpu.cfs_quota_us").write_text("200000\n")
+    (v1 / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    assert cpu_quota(v1) == 2.0
+    (v1 / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")
+    assert cpu_quota(v1) is None
+    assert cpu_quota(tmp_path / "none") is None
+    assert usable_cpus(v1) == len(os.sched_getaffinity(0))
+
+
+def test_the_settings_file_imports_nothing_of_the_app():
+    """gunicorn executes it in its master: were the voiceapp package imported there, the
+    workers a reload forks would run the old code."""
+    code = (
+        "import runpy, sys; runpy.run_path('voiceapp/gunicorn_conf.py'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('voiceapp', 'flask')))"
+    )
+    printed = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert printed.strip() == "[]"
 
 
 def wsgi_app(_environ, start_response):
