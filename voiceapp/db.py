@@ -147,7 +147,7 @@ class Database:
             # anyway, and BEGIN and COMMIT were two of an API GET's four round trips. A
             # statement that needs a transaction (a write, a row lock, SET LOCAL, a
             # SAVEPOINT) begins one first, and the session's commit ends it. psycopg's
-            # connections only: begin_if_autocommit knows no other driver's.
+            # connections only: begin_if_needed knows no other driver's.
             read_options["isolation_level"] = "AUTOCOMMIT"
             event.listen(self.engine, "before_cursor_execute", _begin_before_writing)
         self.read_sessionmaker = sessionmaker(
@@ -179,21 +179,23 @@ def needs_transaction(sql: str) -> bool:
     return _PLAIN_SELECT.match(sql) is None or _TRANSACTION_BOUND.search(sql) is not None
 
 
-def begin_if_autocommit(dbapi_connection) -> None:
-    """BEGIN on a psycopg connection in autocommit (a read session's, on PostgreSQL) that
-    is outside a transaction; psycopg's commit() and rollback() then end it, as they look
-    at the server's transaction state. Nothing on other connections."""
+def begin_if_needed(dbapi_connection, sql: str) -> None:
+    """BEGIN before `sql` when it needs a transaction and the connection is a psycopg one in
+    autocommit (a read session's, on PostgreSQL) outside a transaction; psycopg's commit()
+    and rollback() then end it, as they look at the server's transaction state. Nothing on
+    other connections. The hook below calls it for SQLAlchemy's statements, Precompiled for
+    its own, which run below SQLAlchemy."""
     if (
         isinstance(dbapi_connection, psycopg.Connection)
         and dbapi_connection.autocommit
         and dbapi_connection.info.transaction_status == TransactionStatus.IDLE
+        and needs_transaction(sql)
     ):
         dbapi_connection.execute("BEGIN")
 
 
 def _begin_before_writing(conn, _cursor, statement, _parameters, _context, _executemany):
-    if needs_transaction(statement):
-        begin_if_autocommit(conn.connection.dbapi_connection)
+    begin_if_needed(conn.connection.dbapi_connection, statement)
 
 
 def get_database() -> Database:

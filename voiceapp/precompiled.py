@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.sql.dml import UpdateBase
 
-from voiceapp.db import begin_if_autocommit, dialect_insert, mark_written, needs_transaction
+from voiceapp.db import begin_if_needed, dialect_insert, mark_written
 
 # What psycopg's pyformat reads in SQLAlchemy's SQL: a named placeholder, or a doubled %.
 _PYFORMAT = re.compile(r"%\(([^)]+)\)s|%%")
@@ -70,9 +70,6 @@ class Precompiled:
             names = ", ".join(sorted(column.key for column in prefetch))
             raise ValueError(f"Precompiled needs a value for {names} (a Python-side default)")
         self.sql = str(compiled)
-        # Run below SQLAlchemy, so the begin-before-writing hook of read sessions in
-        # autocommit (voiceapp.db) does not see it: _execute does the same.
-        self._needs_transaction = dialect.name == "postgresql" and needs_transaction(self.sql)
         self.dialect_name = dialect.name
         # Values fixed in the statement (a limit of 1, say), bound on every run.
         self._fixed = {
@@ -157,8 +154,9 @@ class Precompiled:
             raise ValueError(f"compiled for {self.dialect_name}, run on {connection.dialect.name}")
         params = self.driver_params(values)
         dbapi_connection = connection.connection.dbapi_connection
-        if self._needs_transaction:
-            begin_if_autocommit(dbapi_connection)
+        # Below SQLAlchemy, so the BEGIN that read sessions in autocommit send before a
+        # write (voiceapp.db) is sent from here.
+        begin_if_needed(dbapi_connection, sql)
         if self._raw_cursor is None:
             cursor = connection.connection.cursor()
         else:
