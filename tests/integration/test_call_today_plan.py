@@ -79,7 +79,12 @@ def test_call_today_with_order_statuses_is_one_statement_served_by_its_indexes(
     assert sorted(i.order_status for i in items if i.order_id) == ["pending"] * 3
     steps = plan(dbs, *ran[0])
     dbs.rollback()
-    assert "ix_cases_open_assignee_due" in steps and "ix_cases_open_pool" in steps, steps
+    assert "ix_cases_open_assignee_due" in steps, steps
+    # The pool's streams (no assignee) from an index too: their own partial one, or, on
+    # these tiny tables, the assignee index with "assignee_id IS NULL" (PostgreSQL took
+    # either in full runs, by the statistics earlier tests left); bench_cases.py checks
+    # the choice on a million cases.
+    assert "ix_cases_open_pool" in steps or "(assignee_id IS NULL)" in steps, steps
     assert "Seq Scan" not in steps and "SCAN cases\n" not in steps + "\n", steps
     # Each row's first callable number: read in order from the contact's numbers' index,
     # no sort per row.

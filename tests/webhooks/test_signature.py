@@ -86,3 +86,18 @@ def test_without_a_configured_auth_token_every_request_is_refused(make_app, team
     response = signed_post(client, "/twilio/voice/inbound", params, base="http://localhost")
     assert response.status_code == 403
     assert dbs.scalars(select(Call)).all() == []
+
+
+def test_a_signature_over_the_public_url_with_its_port_is_accepted(tw, team, dbs):
+    """Twilio signs the URL it requested, but its back end is known to have signed it with
+    the default port spelled out at times: both forms pass, as RequestValidator says."""
+    for base in ("https://voice.example.com", "https://voice.example.com:443"):
+        params = voice_params(new_call_sid(), from_=CALLER, to=OUR_NUMBER)
+        assert signed_post(tw, "/twilio/voice/inbound", params, base=base).status_code == 200
+    assert len(dbs.scalars(select(Call)).all()) == 2
+    # The port form of the wrong token is refused all the same.
+    params = voice_params(new_call_sid(), from_=CALLER, to=OUR_NUMBER)
+    refused = signed_post(
+        tw, "/twilio/voice/inbound", params, base="https://voice.example.com:443", token="nope"
+    )
+    assert refused.status_code == 403
