@@ -149,6 +149,31 @@ def test_our_number_is_read_precompiled_and_attached_clean(dbs):
     assert dbs.get(PhoneNumber, number.id).friendly_name == "Berlin Mitte"
 
 
+def test_two_numbers_are_checked_for_ours_in_one_statement(dbs, monkeypatch):
+    from tests.sql_capture import note_precompiled_runs
+    from voiceapp.models import PhoneNumber
+    from voiceapp.services.calls.lifecycle import our_number, our_numbers
+
+    dbs.add_all(
+        [PhoneNumber(number="+4930901820", friendly_name="Berlin"), PhoneNumber(number="+4940555")]
+    )
+    dbs.commit()
+    dbs.expunge_all()
+    ran = note_precompiled_runs(monkeypatch)
+
+    both = our_numbers(dbs, "+4930901820", "+4940555")
+    assert sorted(both) == ["+4930901820", "+4940555"]
+    assert both["+4930901820"].friendly_name == "Berlin"
+    assert our_number(dbs, "+4930901820") is both["+4930901820"]  # the session's object
+    assert not dbs.dirty and not dbs.new
+    one = our_numbers(dbs, "+4930901820", "+4915112345678")
+    assert list(one) == ["+4930901820"]
+    assert our_numbers(dbs, "+4915112345678", None) == {}  # a withheld caller: None
+    assert len(ran) == 4, ran  # one statement per question (our_number's included)
+    assert our_numbers(dbs, None, None) == {}  # nothing to ask: no statement
+    assert len(ran) == 4, ran
+
+
 def test_writes_run_with_and_without_returning(dbs):
     """An INSERT ... RETURNING gives its rows (JSON and times bound as the ORM binds
     them); an UPDATE without RETURNING gives none and still writes (psycopg has no result

@@ -133,7 +133,10 @@ def begin_inbound(
 ) -> Step:
     """Twilio's first request for a call to one of our numbers."""
     settings = get_team_settings(db)
-    our = call_ops.our_number(db, params.get("To"))
+    to_number = params.get("To")
+    caller = call_ops.caller_number(params.get("From"), default_region=default_region)
+    ours = call_ops.our_numbers(db, to_number, caller)  # the number called, and the caller's
+    our = ours.get(to_number) if to_number else None
     call, created = call_ops.start_or_find_call(
         db,
         sid=params["CallSid"],
@@ -148,8 +151,11 @@ def begin_inbound(
         now=now,
         # Only the request that creates the call row creates the caller's contact, so a
         # retried first request does not add a second contact for an unknown number.
-        find_contact=lambda: call_ops.contact_for_number(
-            db, params.get("From"), default_region=default_region, now=now
+        # None for a withheld, browser or invalid caller ID, and for our own numbers.
+        find_contact=lambda: (
+            None
+            if caller is None or caller in ours
+            else call_ops.contact_for_caller(db, caller, now=now)
         ),
     )
     # A call this request created has no IVR state yet: no need to ask the database.

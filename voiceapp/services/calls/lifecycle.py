@@ -33,10 +33,19 @@ ANSWERED_STATUSES = frozenset({"in-progress", "completed"})
 @lru_cache(maxsize=4)
 def _number_query(dialect: Dialect) -> Precompiled:
     """One of our numbers by its E.164 form (unique index), compiled once per dialect:
-    every inbound call asks it twice (the number called, and whether the caller is one
-    of ours), and the ORM's query cost several times the database's work."""
+    the ORM's query cost several times the database's work."""
     table = PhoneNumber.__table__
     return Precompiled(select(table).where(table.c.number == bindparam("number")), dialect)
+
+
+@lru_cache(maxsize=4)
+def _two_numbers_query(dialect: Dialect) -> Precompiled:
+    """Which of two numbers are ours, in one statement: every inbound call asks it of the
+    number called and of the caller's (a call from one of our own numbers makes no
+    contact)."""
+    table = PhoneNumber.__table__
+    wanted = [bindparam("first"), bindparam("second")]
+    return Precompiled(select(table).where(table.c.number.in_(wanted)), dialect)
 
 
 def _number_row(db: Session, e164: str) -> tuple | None:
@@ -54,6 +63,18 @@ def our_number(db: Session, e164: str | None) -> PhoneNumber | None:
     if row is None:
         return None
     return attached_row(db, PhoneNumber, row)
+
+
+def our_numbers(db: Session, first: str | None, second: str | None) -> dict[str, PhoneNumber]:
+    """Those of the two numbers (E.164, or None) that are ours, by number, in `db`."""
+    if not first and not second:
+        return {}
+    connection = db.connection()
+    rows = _two_numbers_query(connection.dialect).run(
+        connection, {"first": first, "second": second}
+    )
+    found = (attached_row(db, PhoneNumber, row) for row in rows)
+    return {number.number: number for number in found}
 
 
 @lru_cache(maxsize=4)
@@ -79,16 +100,27 @@ def is_our_number(db: Session, e164: str) -> bool:
     return _number_row(db, e164) is not None
 
 
+def caller_number(raw_number: str | None, *, default_region: str) -> str | None:
+    """The E.164 form of a caller's number, or None for withheld caller IDs, browser
+    clients and invalid numbers: no contact is made of those."""
+    if raw_number is None or is_withheld(raw_number) or raw_number.startswith("client:"):
+        return None
+    return try_normalize_phone(raw_number, default_region)
+
+
 def contact_for_number(
     db: Session, raw_number: str | None, *, default_region: str, now: datetime
 ) -> Contact | None:
     """The contact with this number, created if the number is unknown. None for withheld
     caller IDs, browser clients, invalid numbers and our own numbers."""
-    if raw_number is None or is_withheld(raw_number) or raw_number.startswith("client:"):
-        return None
-    e164 = try_normalize_phone(raw_number, default_region)
+    e164 = caller_number(raw_number, default_region=default_region)
     if e164 is None or is_our_number(db, e164):
         return None
+    return contact_for_caller(db, e164, now=now)
+
+
+def contact_for_caller(db: Session, e164: str, *, now: datetime) -> Contact:
+    """The contact with this number (E.164, not one of ours), created if it is unknown."""
     found = contact_ops.find_by_phone(db, e164)
     if found:
         return found[0]
