@@ -253,13 +253,16 @@ def test_parameters_stripe_would_refuse_are_a_400_naming_the_parameter(client, s
 
 
 def test_a_retried_create_with_the_same_idempotency_key_makes_one_session(client, standin):
-    first = client.v1.checkout.sessions.create(session_params(), {"idempotency_key": "k-1"})
-    again = client.v1.checkout.sessions.create(session_params(), {"idempotency_key": "k-1"})
+    # One set of parameters for both: session_params() stamps expires_at from the clock,
+    # and two calls a second apart made the retry a different request.
+    params = session_params()
+    first = client.v1.checkout.sessions.create(params, {"idempotency_key": "k-1"})
+    again = client.v1.checkout.sessions.create(dict(params), {"idempotency_key": "k-1"})
     assert again.id == first.id
     assert len(standin[0].sessions) == 1
     with pytest.raises(stripe.IdempotencyError):
         client.v1.checkout.sessions.create(
-            session_params(client_reference_id="43"), {"idempotency_key": "k-1"}
+            dict(params, client_reference_id="43"), {"idempotency_key": "k-1"}
         )
 
 
