@@ -253,3 +253,30 @@ def test_a_write_leaving_out_a_python_side_default_is_refused(dbs):
         .values(status="completed", updated_at=bindparam("new_updated_at")),
         dialect,
     )
+
+
+def test_insert_rows_writes_a_few_rows_by_one_statement_each_with_its_defaults(dbs, monkeypatch):
+    from tests.factories import ContactFactory
+    from tests.sql_capture import note_precompiled_runs
+    from voiceapp.models import ContactEvent
+    from voiceapp.precompiled import insert_rows
+
+    contact = ContactFactory()
+    dbs.commit()
+    ran = note_precompiled_runs(monkeypatch)
+    rows = [
+        {"contact_id": contact.id, "kind": "note", "summary": f"line {n}", "data": {"n": n}}
+        for n in range(3)
+    ]
+    insert_rows(dbs, ContactEvent.__table__, rows)  # occurred_at: its default, utcnow
+    assert len(ran) == 1 and ran[0][0].count("(") >= 4, ran
+    dbs.commit()
+    stored = dbs.scalars(
+        select(ContactEvent).where(ContactEvent.kind == "note").order_by(ContactEvent.id)
+    ).all()
+    assert [(e.summary, e.data) for e in stored] == [(f"line {n}", {"n": n}) for n in range(3)]
+    assert all(e.occurred_at.tzinfo is not None for e in stored)
+    with pytest.raises(ValueError, match="same columns"):
+        insert_rows(dbs, ContactEvent.__table__, [rows[0], {"contact_id": contact.id}])
+    insert_rows(dbs, ContactEvent.__table__, [])  # nothing to write: no statement
+    assert len(ran) == 1

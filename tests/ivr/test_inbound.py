@@ -197,6 +197,60 @@ def test_a_known_caller_is_linked_not_duplicated(tw, team, dbs):
     assert dbs.scalars(select(Call)).one().contact_id == contact.id
 
 
+def _statements_of(ran, table: str) -> list[str]:
+    return [sql for sql, _params in ran if f" {table} " in sql or f'"{table}"' in sql]
+
+
+def test_a_known_callers_call_row_is_written_once_with_its_contact(tw, team, dbs, monkeypatch):
+    """The known caller's contact is found before the call's row is written, so the row
+    goes in with it (no UPDATE of the row after), and its history gets the call's line."""
+    from tests.sql_capture import note_precompiled_runs
+
+    contact = ContactFactory(phones=[ContactPhone(number=CALLER)])
+    ran = note_precompiled_runs(monkeypatch)
+    sid = new_call_sid()
+    with time_machine.travel(OPEN, tick=False):
+        signed_post(tw, "/twilio/voice/inbound", voice_params(sid, from_=CALLER, to=OUR_NUMBER))
+    call_writes = [sql for sql in _statements_of(ran, "calls") if not sql.startswith("SELECT")]
+    assert len(call_writes) == 1 and call_writes[0].startswith("INSERT"), call_writes
+    assert dbs.get(Call, dbs.scalars(select(Call.id)).one()).contact_id == contact.id
+    lines = dbs.scalars(select(ContactEvent).where(ContactEvent.contact_id == contact.id)).all()
+    assert [(e.kind, e.ref_id) for e in lines] == [("call_inbound", sid)]
+
+
+def test_an_unknown_callers_first_lines_go_in_by_one_statement(tw, team, dbs, monkeypatch):
+    """The new contact's "created" line and the call's, in that order, one INSERT."""
+    from tests.sql_capture import note_precompiled_runs
+
+    ran = note_precompiled_runs(monkeypatch)
+    sid = new_call_sid()
+    with time_machine.travel(OPEN, tick=False):
+        signed_post(tw, "/twilio/voice/inbound", voice_params(sid, from_=CALLER, to=OUR_NUMBER))
+    history_writes = _statements_of(ran, "contact_events")
+    assert len(history_writes) == 1, history_writes
+    contact = dbs.scalars(select(Contact)).one()
+    assert dbs.scalars(select(Call)).one().contact_id == contact.id
+    lines = dbs.scalars(
+        select(ContactEvent).where(ContactEvent.contact_id == contact.id).order_by(ContactEvent.id)
+    ).all()
+    assert [(e.kind, e.summary, e.ref_type, e.ref_id) for e in lines] == [
+        ("created", "Contact created", None, None),
+        ("call_inbound", "Incoming call", "call", sid),
+    ]
+    assert {e.occurred_at for e in lines} == {OPEN}
+
+
+def test_a_call_from_one_of_our_own_numbers_makes_no_contact(tw, team, dbs):
+    with time_machine.travel(CLOSED, tick=False):
+        signed_post(
+            tw,
+            "/twilio/voice/inbound",
+            voice_params(new_call_sid(), from_=OUR_NUMBER, to=OUR_NUMBER),
+        )
+    assert dbs.scalars(select(Call)).one().contact_id is None
+    assert dbs.scalars(select(Contact)).all() == []
+
+
 def test_a_retried_first_request_does_not_start_a_second_call(tw, team, dbs):
     sid = new_call_sid()
     params = voice_params(sid, from_=CALLER, to=OUR_NUMBER)

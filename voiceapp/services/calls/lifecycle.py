@@ -4,7 +4,7 @@ history."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
@@ -109,22 +109,44 @@ def caller_number(raw_number: str | None, *, default_region: str) -> str | None:
 
 
 def contact_for_number(
-    db: Session, raw_number: str | None, *, default_region: str, now: datetime
+    db: Session,
+    raw_number: str | None,
+    history: Sequence[dict] = (),
+    *,
+    default_region: str,
+    now: datetime,
 ) -> Contact | None:
-    """The contact with this number, created if the number is unknown. None for withheld
-    caller IDs, browser clients, invalid numbers and our own numbers."""
+    """The contact with this number, created if the number is unknown, with `history`
+    written in its history (see contact_for_caller). None for withheld caller IDs, browser
+    clients, invalid numbers and our own numbers: nothing is written then."""
     e164 = caller_number(raw_number, default_region=default_region)
     if e164 is None or is_our_number(db, e164):
         return None
-    return contact_for_caller(db, e164, now=now)
+    return contact_for_caller(db, e164, history, now=now)
 
 
-def contact_for_caller(db: Session, e164: str, *, now: datetime) -> Contact:
-    """The contact with this number (E.164, not one of ours), created if it is unknown."""
+def contact_for_caller(
+    db: Session, e164: str, history: Sequence[dict] = (), *, now: datetime
+) -> Contact:
+    """The contact with this number (E.164, not one of ours), created if it is unknown;
+    `history`'s lines (a call's: call_history_line, without a contact_id) written in its
+    history, a new contact's with its "created" line by one statement."""
     found = contact_ops.find_by_phone(db, e164)
-    if found:
-        return found[0]
-    return contact_ops.create_caller_contact(db, e164, now=now)
+    if not found:
+        return contact_ops.create_caller_contact(db, e164, now=now, also=list(history))
+    contact = found[0]
+    contact_ops.insert_events(db, [{**line, "contact_id": contact.id} for line in history], now=now)
+    return contact
+
+
+def call_history_line(call: Call) -> dict:
+    """The call's line in its contact's history (the contact_id to be added)."""
+    return {
+        "kind": f"call_{call.direction}",
+        "summary": "Incoming call" if call.direction == "inbound" else "Outgoing call",
+        "ref_type": "call",
+        "ref_id": call.sid,
+    }
 
 
 def record_call_in_history(db: Session, call: Call, now: datetime) -> None:
@@ -133,20 +155,7 @@ def record_call_in_history(db: Session, call: Call, now: datetime) -> None:
         return
     if contact.id is None:
         db.flush()
-    label = "Incoming call" if call.direction == "inbound" else "Outgoing call"
-    contact_ops.insert_events(
-        db,
-        [
-            {
-                "contact_id": contact.id,
-                "kind": f"call_{call.direction}",
-                "summary": label,
-                "ref_type": "call",
-                "ref_id": call.sid,
-            }
-        ],
-        now=now,
-    )
+    contact_ops.insert_events(db, [{**call_history_line(call), "contact_id": contact.id}], now=now)
 
 
 def start_call(
@@ -162,13 +171,15 @@ def start_call(
     phone_number: PhoneNumber | None,
     record: bool,
     now: datetime,
-    find_contact: Callable[[], Contact | None] | None = None,
+    find_contact: Callable[[Sequence[dict]], Contact | None] | None = None,
     in_history: bool = True,
 ) -> Call:
     """The call's row, created on Twilio's first request; a retried request finds it.
 
-    `find_contact` runs only in the request that created the row, so concurrent first
-    callbacks of one call do not each create a contact for an unknown number.
+    `find_contact(history)` runs only in the request that created the row, so concurrent
+    first callbacks of one call do not each create a contact for an unknown number. It
+    finds or makes the call's contact and writes `history` (the call's line, when the call
+    has one) in the contact's history: a new contact's first lines go in by one statement.
     `in_history=False` for a leg of a call whose parent row already wrote its line in the
     contact's history (one call, one line)."""
     call, _created = start_or_find_call(
@@ -202,7 +213,7 @@ def start_or_find_call(
     phone_number: PhoneNumber | None,
     record: bool,
     now: datetime,
-    find_contact: Callable[[], Contact | None] | None = None,
+    find_contact: Callable[[Sequence[dict]], Contact | None] | None = None,
     in_history: bool = True,
 ) -> tuple[Call, bool]:
     """start_call, and whether this request created the row (a retry's did not)."""
@@ -232,12 +243,14 @@ def start_or_find_call(
     # INSERT ... RETURNING would also load its recordings).
     call = attached_row(db, Call, row)
     if contact is None and find_contact is not None:
-        contact = find_contact()
+        contact = find_contact([call_history_line(call)] if in_history else [])
         if contact is not None:
             if contact.id is None:
                 db.flush()
             # Written at once, so the commit has no unit of work to flush for the call.
             _write_call(db, call, {"contact_id": contact.id})
+            set_committed_value(call, "contact", contact)
+        return call, True  # find_contact wrote the call's line, if there is a contact
     if contact is not None:
         set_committed_value(call, "contact", contact)
     if in_history:
@@ -450,7 +463,9 @@ def _call_from_callback(db: Session, params: dict, *, default_region: str, now) 
         # Looked up (or created) only once this request holds the new row.
         find_contact=None
         if parent is not None
-        else lambda: contact_for_number(db, customer, default_region=default_region, now=now),
+        else lambda history: contact_for_number(
+            db, customer, history, default_region=default_region, now=now
+        ),
     )
 
 

@@ -96,8 +96,8 @@ def start_outbound(db: Session, params: dict, *, default_region: str, now: datet
         record=decision.record,
         now=now,
         # Only the request that creates the call row creates the callee's contact.
-        find_contact=lambda: call_ops.contact_for_number(
-            db, decision.number, default_region=default_region, now=now
+        find_contact=lambda history: call_ops.contact_for_number(
+            db, decision.number, history, default_region=default_region, now=now
         ),
     )
     return decision
