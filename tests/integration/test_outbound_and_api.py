@@ -283,13 +283,22 @@ def test_our_own_number_calling_in_creates_no_contact(tw, ctx, dbs):
     assert dbs.scalars(select(Contact)).all() == []
 
 
-def test_an_existing_contact_is_found_for_an_outbound_call(tw, ctx, dbs):
+def test_an_existing_contact_is_found_for_an_outbound_call(tw, ctx, dbs, monkeypatch):
+    from tests.sql_capture import note_precompiled_runs
+
     agent = UserFactory()
     contact = ContactFactory(phones=[ContactPhone(number="+4915123456789")])
     _number(dbs, operators=[(agent, True, False)])
-    signed_post(tw, "/twilio/voice/outbound", softphone_params(agent.id, "0151 23456789"))
+    params = softphone_params(agent.id, "0151 23456789")
+    ran = note_precompiled_runs(monkeypatch)
+    signed_post(tw, "/twilio/voice/outbound", params)
     assert dbs.scalars(select(Call)).one().contact_id == contact.id
     assert len(dbs.scalars(select(Contact)).all()) == 1
+    # Found before the call's row is written: the row goes in with it, no UPDATE after.
+    writes = [sql for sql, _ in ran if sql.startswith(("INSERT INTO calls", "UPDATE calls"))]
+    assert len(writes) == 1 and writes[0].startswith("INSERT"), writes
+    lines = dbs.scalars(select(ContactEvent).where(ContactEvent.contact_id == contact.id)).all()
+    assert [(e.kind, e.summary) for e in lines] == [("call_outbound", "Outgoing call")]
 
 
 def test_a_retried_dial_action_of_a_softphone_call_is_stored_once(tw, dbs):

@@ -19,7 +19,6 @@ from voiceapp.models import AgentPresence, Call, IvrSession, User
 from voiceapp.models.settings import TeamSettings
 from voiceapp.precompiled import attached_row, insert_row
 from voiceapp.services import calls as call_ops
-from voiceapp.services import contacts as contact_ops
 from voiceapp.services.calls import presence as call_presence
 from voiceapp.services.cases import callbacks as case_callbacks
 from voiceapp.services.team_settings import get_team_settings
@@ -140,10 +139,7 @@ def begin_inbound(
     our = ours.get(to_number) if to_number else None
     if caller in ours:
         caller = None  # a call from one of our own numbers makes no contact
-    # A known caller's contact goes into the call's row as it is written. An unknown
-    # caller's is made only by the request that creates the row, so a retried first
-    # request does not add a second contact; with the call's line in its history.
-    known = contact_ops.find_by_phone(db, caller) if caller else []
+    contact, make_contact = call_ops.contact_or_maker(db, caller, now=now)
     call, created = call_ops.start_or_find_call(
         db,
         sid=params["CallSid"],
@@ -151,16 +147,12 @@ def begin_inbound(
         params=params,
         from_number=params.get("From", ""),
         to_number=params.get("To", ""),
-        contact=known[0] if known else None,
+        contact=contact,
         agent_id=None,
         phone_number=our,
         record=bool(our and our.recording_enabled),
         now=now,
-        find_contact=None
-        if known or caller is None
-        else lambda history: contact_ops.create_caller_contact(
-            db, caller, now=now, also=list(history)
-        ),
+        find_contact=make_contact,
     )
     # A call this request created has no IVR state yet: no need to ask the database.
     session = None if created else db.get(IvrSession, call.sid)

@@ -139,6 +139,24 @@ def contact_for_caller(
     return contact
 
 
+def contact_or_maker(
+    db: Session, e164: str | None, *, now: datetime
+) -> tuple[Contact | None, Callable[[Sequence[dict]], Contact] | None]:
+    """For start_or_find_call, the other party's number (E.164, not one of ours, or None):
+    its contact, found now so that the call's row is written with it; or, for a number no
+    contact has, the function that makes one (only the request that creates the call's row
+    calls it, so a retried first request makes no second contact), writing the call's line
+    with the new contact's first. (None, None) without a number."""
+    if e164 is None:
+        return None, None
+    found = contact_ops.find_by_phone(db, e164)
+    if found:
+        return found[0], None
+    return None, lambda history: contact_ops.create_caller_contact(
+        db, e164, now=now, also=list(history)
+    )
+
+
 def call_history_line(call: Call) -> dict:
     """The call's line in its contact's history (the contact_id to be added)."""
     return {

@@ -83,6 +83,8 @@ def start_outbound(db: Session, params: dict, *, default_region: str, now: datet
             decision.reason,
         )
         return decision
+    # decide_outbound refused our own numbers: the number called is a customer's.
+    contact, make_contact = call_ops.contact_or_maker(db, decision.number, now=now)
     call_ops.start_call(
         db,
         sid=params["CallSid"],
@@ -90,14 +92,11 @@ def start_outbound(db: Session, params: dict, *, default_region: str, now: datet
         params=params,
         from_number=decision.caller_id,
         to_number=decision.number,
-        contact=None,
+        contact=contact,
         agent_id=user_id_from_identity(params.get("From", "")),
         phone_number=call_ops.our_number(db, decision.caller_id),
         record=decision.record,
         now=now,
-        # Only the request that creates the call row creates the callee's contact.
-        find_contact=lambda history: call_ops.contact_for_number(
-            db, decision.number, history, default_region=default_region, now=now
-        ),
+        find_contact=make_contact,
     )
     return decision
