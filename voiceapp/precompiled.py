@@ -269,21 +269,19 @@ def _insert_many(table: Table, names: tuple[str, ...], count: int, dialect: Dial
 def insert_rows(db: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """INSERT a few rows of `table` with one statement, in the session's transaction:
     precompiled once per set of names and number of rows (every row names the same
-    columns; a column left out gets its Python-side default), for the webhooks' few rows
-    (a new caller's first lines in the contact's history). SQLAlchemy's executemany for
-    two rows cost more than the round trip it saves."""
+    columns, in any order; a column left out gets its Python-side default), for the
+    webhooks' few rows (a new caller's first lines in the contact's history).
+    SQLAlchemy's executemany for two rows cost more than the round trip it saves."""
     if not rows:
         return
-    names = tuple(rows[0])
-    if any(tuple(row) != names for row in rows):
-        raise ValueError("insert_rows: every row must name the same columns, in one order")
-    values = {}
-    for i, row in enumerate(rows):
-        # Each row its own defaults: a callable one (a time, a token) is called per row.
-        full = {**_python_defaults(table, names), **row}
-        values.update({f"r{i}_{name}": value for name, value in full.items()})
+    if any(row.keys() != rows[0].keys() for row in rows):
+        raise ValueError("insert_rows: every row must name the same columns")
+    # Each row its own defaults: a callable one (a time, a token) is called per row.
+    full_rows = [{**_python_defaults(table, row.keys()), **row} for row in rows]
+    names = tuple(full_rows[0])
+    values = {f"r{i}_{name}": row[name] for i, row in enumerate(full_rows) for name in names}
     connection = db.connection()
-    statement = _insert_many(table, tuple(full), len(rows), connection.dialect)
+    statement = _insert_many(table, names, len(rows), connection.dialect)
     statement.run(connection, values)
     mark_written(db)
 

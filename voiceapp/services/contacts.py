@@ -197,7 +197,7 @@ def insert_events(db: Session, rows: list[dict], *, now: datetime) -> None:
     elif len(rows) <= FEW_LINES and all(row.keys() == rows[0].keys() for row in rows):
         # A new caller's first lines, say: one precompiled statement too (SQLAlchemy's
         # executemany for two rows cost more than the round trip it saves).
-        insert_rows(db, ContactEvent.__table__, [{**rows[0], **row} for row in rows])
+        insert_rows(db, ContactEvent.__table__, rows)
     else:
         db.execute(insert(ContactEvent), rows)
 

@@ -131,10 +131,9 @@ def contact_for_caller(
     """The contact with this number (E.164, not one of ours), created if it is unknown;
     `history`'s lines (a call's: call_history_line, without a contact_id) written in its
     history, a new contact's with its "created" line by one statement."""
-    found = contact_ops.find_by_phone(db, e164)
-    if not found:
-        return contact_ops.create_caller_contact(db, e164, now=now, also=list(history))
-    contact = found[0]
+    contact, make_contact = contact_or_maker(db, e164, now=now)
+    if contact is None:
+        return make_contact(history)
     contact_ops.insert_events(db, [{**line, "contact_id": contact.id} for line in history], now=now)
     return contact
 
@@ -262,13 +261,12 @@ def start_or_find_call(
     call = attached_row(db, Call, row)
     if contact is None and find_contact is not None:
         contact = find_contact([call_history_line(call)] if in_history else [])
+        in_history = False  # find_contact wrote the call's line, if there is a contact
         if contact is not None:
             if contact.id is None:
                 db.flush()
             # Written at once, so the commit has no unit of work to flush for the call.
             _write_call(db, call, {"contact_id": contact.id})
-            set_committed_value(call, "contact", contact)
-        return call, True  # find_contact wrote the call's line, if there is a contact
     if contact is not None:
         set_committed_value(call, "contact", contact)
     if in_history:
