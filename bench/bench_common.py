@@ -61,11 +61,14 @@ def summarize(durations: list[float], rate: str = "per_s") -> dict:
 
 def bench_app(url: str, work_dir: Path, redis_url: str = "redis://127.0.0.1:6379/13"):
     """The app on the bench's database, configured as the tests configure it; its instance
-    folder under `work_dir`."""
+    folder under `work_dir`. The heap is then frozen as a gunicorn worker freezes it once
+    it has loaded the app (voiceapp.gunicorn_conf.post_worker_init), so that requests
+    timed here meet the garbage collector as they do in production."""
     from voiceapp import create_app
+    from voiceapp.gunicorn_conf import freeze_startup_heap
 
     work_dir.mkdir(parents=True, exist_ok=True)
-    return create_app(
+    app = create_app(
         {
             "env": "testing",
             "secret_key": "bench-secret-key-0123456789abcdef",
@@ -74,6 +77,8 @@ def bench_app(url: str, work_dir: Path, redis_url: str = "redis://127.0.0.1:6379
             "instance_path": work_dir / "instance",
         }
     )
+    freeze_startup_heap()
+    return app
 
 
 def machine_speed() -> float:

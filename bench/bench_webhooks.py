@@ -347,6 +347,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def procfile_settings_without_access_log() -> Path:
+    """A gunicorn settings file: the Procfile's (voiceapp/gunicorn_conf.py, its worker hook
+    included) but with no access log, as these figures were always measured (a line per
+    request on both servers would change the floor); workers and threads come from the
+    command line."""
+    path = WORK_DIR / "gunicorn_settings.py"
+    procfile_settings = ROOT / "voiceapp" / "gunicorn_conf.py"
+    path.write_text(
+        f"exec(compile(open({str(procfile_settings)!r}).read(), {str(procfile_settings)!r}, "
+        "'exec'))\naccesslog = None\n"
+    )
+    return path
+
+
 class Gunicorn:
     def __init__(self, name: str, app: str, env: dict, args):
         self.name = name
@@ -354,6 +368,8 @@ class Gunicorn:
         self.log = WORK_DIR / f"gunicorn-{name}.log"
         command = [
             str(GUNICORN),
+            "--config",
+            str(procfile_settings_without_access_log()),
             "--workers",
             str(args.workers),
             "--threads",

@@ -3,10 +3,14 @@ them."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shlex
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -77,6 +81,12 @@ def wsgi_app(_environ, start_response):
     return []
 
 
+def freeze_count_app(_environ, start_response):
+    """How many objects the garbage collector holds frozen in this worker."""
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [str(gc.get_freeze_count()).encode()]
+
+
 def procfile_web_arguments() -> list[str]:
     (line,) = [x for x in (ROOT / "Procfile").read_text().splitlines() if x.startswith("web:")]
     command = line.removeprefix("web:").replace("${PORT:-8000}", "8000")
@@ -110,3 +120,42 @@ def test_gunicorn_reads_the_settings_the_procfile_names():
     assert settings["worker_class"] == "gthread"
     assert settings["bind"] == "['0.0.0.0:8000']"
     assert settings["accesslog"] == "-"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_each_worker_freezes_the_heap_it_started_with():
+    """gunicorn, run with the Procfile's settings, calls post_worker_init once the worker
+    has loaded the app: the objects alive then (the modules this app imported: pytest's,
+    voiceapp's settings) are frozen before the first request. Python freezes nothing by
+    itself (a plain process answers 0)."""
+    *options, _app = procfile_web_arguments()
+    bind_at = options.index("--bind")
+    options[bind_at + 1] = f"127.0.0.1:{free_port()}"  # --bind adds; the Procfile's port is 8000
+    port = options[bind_at + 1].rpartition(":")[2]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", *options, f"{__name__}:freeze_count_app"],
+        env=dict(os.environ, WEB_CONCURRENCY="1"),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+                    frozen = int(answer.read())
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert frozen > 10_000
