@@ -140,6 +140,44 @@ def test_types_are_kept_not_only_equal_values():
         )
 
 
+def test_lists_and_nested_objects_keep_marshmallows_nones_and_types():
+    """Lists of nested objects or of plain values, and a nested object, dump as marshmallow
+    dumps them: None for the list or the object, None among the items, and items not yet
+    of their type (a number for a string, a string for an int). The random objects above
+    never hold None among a list's items."""
+
+    class Inner(Schema):
+        number = fields.String()
+
+    class Outer(FastDumpSchema):
+        phones = fields.List(fields.Nested(Inner, allow_none=True), allow_none=True)
+        tags = fields.List(fields.String(allow_none=True), allow_none=True)
+        counts = fields.List(fields.Integer(allow_none=True))
+        flags = fields.List(fields.Boolean())
+        first = fields.Nested(Inner, allow_none=True)
+
+    inner = SimpleNamespace(number="+4930901820")
+    objects = [
+        SimpleNamespace(
+            phones=[inner, None],
+            tags=["a", None, 7],
+            counts=[1, "2", None],
+            flags=[True],
+            first=inner,
+        ),
+        SimpleNamespace(phones=None, tags=None, counts=[], flags=[], first=None),
+    ]
+    schema = Outer()
+    for obj in objects:
+        dumped = schema.dump(obj)
+        assert dumped == schema.marshmallow_dump(obj)
+        assert [type(x) for x in dumped["counts"]] == [
+            type(x) for x in schema.marshmallow_dump(obj)["counts"]
+        ]
+    assert schema._fast_dump is not None
+    assert objects[0].tags[2] == 7 and schema.dump(objects[0])["tags"] == ["a", None, "7"]
+
+
 def test_a_schema_the_compiler_does_not_know_is_dumped_by_marshmallow():
     class Hooked(FastDumpSchema):
         name = fields.String()
