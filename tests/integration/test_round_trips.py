@@ -53,13 +53,12 @@ def inbound(tw, caller: str):
 
 
 def test_an_inbound_call_from_a_new_caller(tw, team, count_round_trips):
-    """BEGIN; the settings; both numbers ours?; the caller's contact (none); the call's
-    row; the new contact, its number, the history's two lines (one INSERT); the call's
-    contact; the IVR's state; COMMIT. The contact is made after the call's row, whose
-    INSERT tells a first request from Twilio's retry (which must not make a second)."""
+    """BEGIN; the settings; both numbers ours?; the caller's contact (none); the new
+    contact's row; the call's row, with it; the contact's number; the history's two lines
+    (one INSERT); the IVR's state; COMMIT."""
     inbound(tw, "+4915100000001")()  # the process's first: its caches filled
     trips = count_round_trips(inbound(tw, "+4915100000002"))
-    assert len(trips) == 11, "\n".join(trips)
+    assert len(trips) == 10, "\n".join(trips)
 
 
 def test_an_inbound_call_from_a_known_caller(tw, team, count_round_trips):

@@ -4,6 +4,7 @@ calls, unknown callers as contacts, Twilio's retries."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -260,3 +261,58 @@ def test_a_retried_first_request_does_not_start_a_second_call(tw, team, dbs):
     assert first.text == again.text
     assert len(dbs.scalars(select(Call)).all()) == 1
     assert len(dbs.scalars(select(Contact)).all()) == 1
+
+
+def test_a_first_request_that_finds_its_call_made_meanwhile_leaves_no_contact(tw, team, dbs):
+    """A new caller's contact goes in before the call's row, so that the row goes in with
+    it. When Twilio's retry ran alongside and made the row first, this request's INSERT
+    finds it and takes its own, still bare, contact out again: the caller's number stays
+    unknown rather than owned twice. (Run one after the other, the retry would find the
+    first request's contact; the row made directly stands for the concurrent first.)"""
+    sid = new_call_sid()
+    dbs.add(Call(sid=sid, direction="inbound", from_number=CALLER, to_number=OUR_NUMBER))
+    dbs.commit()
+    with time_machine.travel(OPEN, tick=False):
+        answer = signed_post(
+            tw, "/twilio/voice/inbound", voice_params(sid, from_=CALLER, to=OUR_NUMBER)
+        )
+    assert answer.status_code == 200 and "<Gather" in answer.text
+    dbs.expire_all()
+    assert dbs.scalars(select(Contact)).all() == []
+    assert dbs.scalars(select(ContactPhone)).all() == []
+    assert dbs.scalars(select(Call)).one().contact_id is None
+
+
+def test_concurrent_first_requests_of_a_new_caller_make_one_call_and_one_contact(
+    twilio_app, team, dbs
+):
+    """Twilio's first request and its retries for a new caller's call, 4 threads at once,
+    several calls in a row so that the race has chances to show: each call is one row and
+    its caller one contact, with one number and one "created" line, linked to the call."""
+    barrier = threading.Barrier(4)
+    for index in range(5):
+        sid, caller = new_call_sid(), f"+4915177{index:06d}"
+        params = voice_params(sid, from_=caller, to=OUR_NUMBER)
+        statuses: list[int] = []
+
+        def post(params=params, statuses=statuses):
+            client = twilio_app.test_client()
+            barrier.wait(timeout=10)
+            statuses.append(signed_post(client, "/twilio/voice/inbound", params).status_code)
+
+        with time_machine.travel(OPEN, tick=False):
+            threads = [threading.Thread(target=post) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        assert statuses == [200] * 4
+        dbs.rollback()  # a new snapshot: SQLite's would still be the last loop's
+        (call,) = dbs.scalars(select(Call).where(Call.sid == sid)).all()
+        (phone,) = dbs.scalars(select(ContactPhone).where(ContactPhone.number == caller)).all()
+        assert call.contact_id == phone.contact_id
+        kinds = dbs.scalars(
+            select(ContactEvent.kind).where(ContactEvent.contact_id == phone.contact_id)
+        ).all()
+        assert sorted(kinds) == ["call_inbound", "created"]
+    assert len(dbs.scalars(select(Contact)).all()) == 5

@@ -139,7 +139,7 @@ def begin_inbound(
     our = ours.get(to_number) if to_number else None
     if caller in ours:
         caller = None  # a call from one of our own numbers makes no contact
-    contact, make_contact = call_ops.contact_or_maker(db, caller, now=now)
+    contact, new_contact = call_ops.contact_or_maker(db, caller, now=now)
     call, created = call_ops.start_or_find_call(
         db,
         sid=params["CallSid"],
@@ -152,7 +152,7 @@ def begin_inbound(
         phone_number=our,
         record=bool(our and our.recording_enabled),
         now=now,
-        find_contact=make_contact,
+        new_contact=new_contact,
     )
     # A call this request created has no IVR state yet: no need to ask the database.
     session = None if created else db.get(IvrSession, call.sid)

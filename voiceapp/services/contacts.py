@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 
@@ -210,6 +210,14 @@ def create_caller_contact(
     "owner_id": None} without an actor, written with Core statements (contact, number, its
     "created" line and the lines in `also`, which name no contact_id: they are the new
     contact's). tests/integration/test_caller_contacts.py compares the two row by row."""
+    contact = insert_caller_contact(db, e164, now=now)
+    complete_caller_contact(db, contact, e164, now=now, also=also)
+    return contact
+
+
+def insert_caller_contact(db: Session, e164: str, *, now: datetime) -> Contact:
+    """create_caller_contact's first half: the contact's row alone, so that a call's row can
+    go in with its id before the contact is completed (or taken out again)."""
     table = Contact.__table__
     values = {
         "visibility": "shared_write",
@@ -220,7 +228,13 @@ def create_caller_contact(
         "updated_at": now,
     }
     row = insert_row(db, table, values, returning=table.c.keys())
-    contact = attached_row(db, Contact, row)
+    return attached_row(db, Contact, row)
+
+
+def complete_caller_contact(
+    db: Session, contact: Contact, e164: str, *, now: datetime, also: Sequence[dict] = ()
+) -> None:
+    """create_caller_contact's second half: the number, the "created" line and `also`'s."""
     insert_row(
         db,
         ContactPhone.__table__,
@@ -228,7 +242,13 @@ def create_caller_contact(
     )
     created = {"kind": "created", "summary": "Contact created"}
     insert_events(db, [{**line, "contact_id": contact.id} for line in (created, *also)], now=now)
-    return contact
+
+
+def remove_bare_contact(db: Session, contact: Contact) -> None:
+    """Take out a contact insert_caller_contact made in this transaction and nothing
+    completed (no number, no history, nothing pointing at it)."""
+    db.execute(Contact.__table__.delete().where(Contact.__table__.c.id == contact.id))
+    db.expunge(contact)
 
 
 def update_contact(

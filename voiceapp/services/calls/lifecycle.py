@@ -5,6 +5,7 @@ history."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
@@ -131,29 +132,50 @@ def contact_for_caller(
     """The contact with this number (E.164, not one of ours), created if it is unknown;
     `history`'s lines (a call's: call_history_line, without a contact_id) written in its
     history, a new contact's with its "created" line by one statement."""
-    contact, make_contact = contact_or_maker(db, e164, now=now)
-    if contact is None:
-        return make_contact(history)
+    contact, new_contact = contact_or_maker(db, e164, now=now)
+    if new_contact is not None:
+        contact = new_contact.insert()
+        new_contact.complete(contact, history)
+        return contact
     contact_ops.insert_events(db, [{**line, "contact_id": contact.id} for line in history], now=now)
     return contact
 
 
+@dataclass(frozen=True)
+class NewCallerContact:
+    """The contact a number no contact has becomes, made in two steps around the call's
+    row (start_or_find_call): its row first, so that the call's row goes in with it (no
+    UPDATE after: a round trip fewer for every new caller); its number and history lines
+    once this request has created the call's row. A retry of Twilio's first request finds
+    the row the first request made, and takes its own bare contact out again: one number,
+    one contact."""
+
+    db: Session
+    e164: str
+    now: datetime
+
+    def insert(self) -> Contact:
+        return contact_ops.insert_caller_contact(self.db, self.e164, now=self.now)
+
+    def complete(self, contact: Contact, history: Sequence[dict]) -> None:
+        contact_ops.complete_caller_contact(self.db, contact, self.e164, now=self.now, also=history)
+
+    def remove(self, contact: Contact) -> None:
+        contact_ops.remove_bare_contact(self.db, contact)
+
+
 def contact_or_maker(
     db: Session, e164: str | None, *, now: datetime
-) -> tuple[Contact | None, Callable[[Sequence[dict]], Contact] | None]:
+) -> tuple[Contact | None, NewCallerContact | None]:
     """For start_or_find_call, the other party's number (E.164, not one of ours, or None):
     its contact, found now so that the call's row is written with it; or, for a number no
-    contact has, the function that makes one (only the request that creates the call's row
-    calls it, so a retried first request makes no second contact), writing the call's line
-    with the new contact's first. (None, None) without a number."""
+    contact has, the NewCallerContact to make. (None, None) without a number."""
     if e164 is None:
         return None, None
     found = contact_ops.find_by_phone(db, e164)
     if found:
         return found[0], None
-    return None, lambda history: contact_ops.create_caller_contact(
-        db, e164, now=now, also=list(history)
-    )
+    return None, NewCallerContact(db, e164, now)
 
 
 def call_history_line(call: Call) -> dict:
@@ -189,6 +211,7 @@ def start_call(
     record: bool,
     now: datetime,
     find_contact: Callable[[Sequence[dict]], Contact | None] | None = None,
+    new_contact: NewCallerContact | None = None,
     in_history: bool = True,
 ) -> Call:
     """The call's row, created on Twilio's first request; a retried request finds it.
@@ -197,8 +220,10 @@ def start_call(
     first callbacks of one call do not each create a contact for an unknown number. It
     finds or makes the call's contact and writes `history` (the call's line, when the call
     has one) in the contact's history: a new contact's first lines go in by one statement.
-    `in_history=False` for a leg of a call whose parent row already wrote its line in the
-    contact's history (one call, one line)."""
+    `new_contact` (from contact_or_maker) instead goes in before the row, and is completed
+    or taken out again according to whether this request created it. `in_history=False`
+    for a leg of a call whose parent row already wrote its line in the contact's history
+    (one call, one line)."""
     call, _created = start_or_find_call(
         db,
         sid=sid,
@@ -212,6 +237,7 @@ def start_call(
         record=record,
         now=now,
         find_contact=find_contact,
+        new_contact=new_contact,
         in_history=in_history,
     )
     return call
@@ -231,10 +257,14 @@ def start_or_find_call(
     record: bool,
     now: datetime,
     find_contact: Callable[[Sequence[dict]], Contact | None] | None = None,
+    new_contact: NewCallerContact | None = None,
     in_history: bool = True,
 ) -> tuple[Call, bool]:
     """start_call, and whether this request created the row (a retry's did not)."""
     status = params.get("CallStatus") or "ringing"
+    made = new_contact.insert() if contact is None and new_contact is not None else None
+    if made is not None:
+        contact = made
     values = dict(
         sid=sid,
         parent_sid=params.get("ParentCallSid") or None,
@@ -255,11 +285,16 @@ def start_or_find_call(
     table = Call.__table__
     row = insert_row(db, table, values, returning=table.c.keys(), conflict_on=("sid",))
     if row is None:
+        if made is not None:
+            new_contact.remove(made)
         return lock_call(db, sid), False
     # The row as inserted becomes the session's object without reading it back (an ORM
     # INSERT ... RETURNING would also load its recordings).
     call = attached_row(db, Call, row)
-    if contact is None and find_contact is not None:
+    if made is not None:
+        new_contact.complete(made, [call_history_line(call)] if in_history else [])
+        in_history = False  # its line went in with the new contact's first
+    elif contact is None and find_contact is not None:
         contact = find_contact([call_history_line(call)] if in_history else [])
         in_history = False  # find_contact wrote the call's line, if there is a contact
         if contact is not None:

@@ -84,7 +84,7 @@ def start_outbound(db: Session, params: dict, *, default_region: str, now: datet
         )
         return decision
     # decide_outbound refused our own numbers: the number called is a customer's.
-    contact, make_contact = call_ops.contact_or_maker(db, decision.number, now=now)
+    contact, new_contact = call_ops.contact_or_maker(db, decision.number, now=now)
     call_ops.start_call(
         db,
         sid=params["CallSid"],
@@ -97,6 +97,6 @@ def start_outbound(db: Session, params: dict, *, default_region: str, now: datet
         phone_number=call_ops.our_number(db, decision.caller_id),
         record=decision.record,
         now=now,
-        find_contact=make_contact,
+        new_contact=new_contact,
     )
     return decision
