@@ -39,8 +39,6 @@ def count_round_trips(twilio_app, database_url, tmp_path):
     with time_machine.travel(OPEN, tick=False):
         yield count
 
-    return count
-
 
 def inbound(tw, caller: str):
     def post():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import os
 import shlex
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.mail_helpers import free_port
 from voiceapp.gunicorn_conf import (
     MOST_WORKERS,
     THREADS_PER_WORKER,
@@ -122,21 +122,15 @@ def test_gunicorn_reads_the_settings_the_procfile_names():
     assert settings["accesslog"] == "-"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_each_worker_freezes_the_heap_it_started_with():
     """gunicorn, run with the Procfile's settings, calls post_worker_init once the worker
     has loaded the app: the objects alive then (the modules this app imported: pytest's,
     voiceapp's settings) are frozen before the first request. Python freezes nothing by
     itself (a plain process answers 0)."""
     *options, _app = procfile_web_arguments()
-    bind_at = options.index("--bind")
-    options[bind_at + 1] = f"127.0.0.1:{free_port()}"  # --bind adds; the Procfile's port is 8000
-    port = options[bind_at + 1].rpartition(":")[2]
+    port = free_port()
+    # --bind adds an address rather than replacing one: the Procfile's port 8000 goes.
+    options[options.index("--bind") + 1] = f"127.0.0.1:{port}"
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", *options, f"{__name__}:freeze_count_app"],
         env=dict(os.environ, WEB_CONCURRENCY="1"),

@@ -262,9 +262,9 @@ def start_or_find_call(
 ) -> tuple[Call, bool]:
     """start_call, and whether this request created the row (a retry's did not)."""
     status = params.get("CallStatus") or "ringing"
-    made = new_contact.insert() if contact is None and new_contact is not None else None
-    if made is not None:
-        contact = made
+    made = None
+    if contact is None and new_contact is not None:
+        contact = made = new_contact.insert()
     values = dict(
         sid=sid,
         parent_sid=params.get("ParentCallSid") or None,
