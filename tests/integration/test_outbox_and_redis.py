@@ -513,6 +513,56 @@ def test_a_row_two_relays_picked_is_enqueued_once(ctx, dbs):
     assert relay_pending(dbs, redis) == 0
 
 
+def test_a_request_hands_over_the_jobs_it_committed_and_reads_no_others(make_app, serve, dbs):
+    """The relay after a response enqueues the jobs its request committed, from what the
+    request knew of them: it reads no pending row first (that read cost more than the rest
+    of a status callback). A job a rolled-back SAVEPOINT took out is neither stored nor
+    enqueued; a row an earlier relay left behind waits for the sweep."""
+    from sqlalchemy import event
+
+    from voiceapp.auth import csrf
+    from voiceapp.db import session
+    from voiceapp.services.outbox import add_job
+
+    leftover = OutboxJob(func="workers.recordings.fetch_recording", args=[9], job_id="left")
+    dbs.add(leftover)
+    dbs.commit()
+    app = make_app()
+
+    @app.post("/_test/jobs")
+    def add_jobs():
+        db = session()
+        add_job(db, "workers.recordings.fetch_recording", 1, job_id="kept")
+        savepoint = db.begin_nested()
+        add_job(db, "workers.recordings.fetch_recording", 2, job_id="taken-out")
+        db.flush()
+        savepoint.rollback()
+        db.commit()
+        return "ok"
+
+    csrf.exempt(add_jobs)
+    statements: list[str] = []
+    engine = app.extensions["voiceapp.db"].engine
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    base = serve(app)
+    assert requests.post(base + "/_test/jobs", timeout=10).status_code == 200
+    handed = wait_for(lambda s: [r for r in outbox_rows(s) if r.enqueued_at is not None], dbs)
+    assert [row.job_id for row in handed] == ["kept"]
+    assert Queue("default", connection=Redis.from_url(TEST_REDIS_URL)).job_ids == ["kept"]
+    dbs.rollback()
+    assert sorted(row.job_id for row in outbox_rows(dbs)) == ["kept", "left"]
+    after_commit = statements[
+        max(i for i, sql in enumerate(statements) if "INSERT INTO outbox_jobs" in sql) + 1 :
+    ]
+    assert [sql.split()[0] for sql in after_commit if "outbox_jobs" in sql] == ["UPDATE"]
+    # The row left behind goes with the sweep.
+    workers.set_job_app(app)
+    try:
+        assert workers.sweep()["relayed"] == 1
+    finally:
+        workers.set_job_app(None)
+
+
 def test_the_sweep_purges_rows_handed_over_more_than_a_week_ago(app, dbs):
     from datetime import timedelta
 

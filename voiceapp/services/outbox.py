@@ -1,14 +1,16 @@
 """Handing work to RQ only after the transaction that needs it has committed.
 
-`add_job` writes an OutboxJob row in the caller's transaction. After the request, the
-relay moves pending rows to Redis (rq.Queue.enqueue with the row's deterministic job id);
-the periodic sweep does the same for rows a failed relay left behind. Requests never wait
-on Redis: the relay runs after the response has been sent.
+`add_job` writes an OutboxJob row in the caller's transaction. After the response, the
+request's relay hands the rows that request committed to Redis (rq.Queue.enqueue with the
+row's deterministic job id) and marks them; the periodic sweep (`relay_pending`) hands
+over rows a failed relay left behind. Requests never wait on Redis: the relay runs after
+the response has been sent.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import after_this_request, has_request_context
@@ -16,7 +18,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from voiceapp.db import utcnow
@@ -24,6 +26,29 @@ from voiceapp.models import OutboxJob
 
 log = logging.getLogger(__name__)
 RELAY_BATCH = 200
+# In a session's info: the jobs added since its last commit, and those it committed.
+_ADDED = "voiceapp_outbox_added"
+_COMMITTED = "voiceapp_outbox_committed"
+
+
+@dataclass(frozen=True)
+class PendingJob:
+    """A row to hand over: its id (None until flushed), and what RQ needs of it."""
+
+    row: OutboxJob | None
+    func: str
+    args: list
+    job_id: str
+    queue: str
+    run_at: datetime | None
+    known_id: int | None = None
+
+    @property
+    def id(self) -> int | None:
+        if self.known_id is not None:
+            return self.known_id
+        identity = inspect(self.row).identity
+        return identity[0] if identity else None
 
 
 def add_job(
@@ -39,11 +64,23 @@ def add_job(
     row = OutboxJob(func=func, args=list(args), job_id=job_id, queue=queue, run_at=run_at)
     db.add(row)
     if has_request_context():
-        _relay_after_response()
+        job = PendingJob(row, func, row.args, job_id, queue, run_at)
+        db.info.setdefault(_ADDED, []).append(job)
+        _relay_after_response(db)
     return row
 
 
-def _relay_after_response() -> None:
+@event.listens_for(Session, "after_commit")
+def _note_committed(db: Session) -> None:
+    """The jobs a request added are its relay's once committed. One that a rolled-back
+    SAVEPOINT took out again lost its identity, and a rolled-back transaction's never
+    reach this (their next commit finds them without one)."""
+    added = db.info.pop(_ADDED, None)
+    if added:
+        db.info.setdefault(_COMMITTED, []).extend(job for job in added if job.id is not None)
+
+
+def _relay_after_response(db: Session) -> None:
     from flask import g
 
     if g.get("outbox_relay_scheduled"):
@@ -57,17 +94,23 @@ def _relay_after_response() -> None:
         app = current_app._get_current_object()
 
         def relay_on_close():
+            committed = db.info.pop(_COMMITTED, None)
+            db.info.pop(_ADDED, None)
             with app.app_context():
                 from voiceapp.db import session
                 from voiceapp.redis_client import get_breaker, get_redis
 
                 breaker = get_breaker()
+                was_open = breaker.is_open
                 # Redis failed a moment ago: this thread does not wait on it again (the
                 # rows wait for the sweep, or for a request once Redis answers).
                 if not breaker.allow():
                     return
                 try:
-                    relay_pending(session(), get_redis(), breaker=breaker)
+                    if was_open:  # Redis answers again: what earlier relays left goes too
+                        relay_pending(session(), get_redis(), breaker=breaker)
+                    elif committed:
+                        hand_over(session(), get_redis(), committed, breaker=breaker)
                 except Exception:  # never let the relay break the response
                     log.exception("outbox relay failed")
 
@@ -77,7 +120,7 @@ def _relay_after_response() -> None:
 
 def relay_pending(db: Session, redis: Redis, *, now: datetime | None = None, breaker=None) -> int:
     """Enqueue pending rows, oldest first; stop at the first Redis error. Returns how many
-    were handed over.
+    were handed over. The sweep's relay, and a request's once Redis answers again.
 
     No database transaction is open while Redis is asked: a hanging Redis takes its whole
     socket timeout, and on SQLite an open write transaction would make every webhook wait
@@ -98,13 +141,28 @@ def relay_pending(db: Session, redis: Redis, *, now: datetime | None = None, bre
         .limit(RELAY_BATCH)
     ).all()
     db.commit()
+    jobs = [
+        PendingJob(None, row.func, row.args, row.job_id, row.queue, row.run_at, known_id=row.id)
+        for row in rows
+    ]
+    return hand_over(db, redis, jobs, now=now, breaker=breaker)
+
+
+def hand_over(
+    db: Session, redis: Redis, jobs: list[PendingJob], *, now: datetime | None = None, breaker=None
+) -> int:
+    """Enqueue `jobs` (committed rows, known to be pending a moment ago) in their order,
+    then mark those Redis took in one statement; stop at the first Redis error. A
+    request's relay gives the jobs it committed, so it reads nothing first: the relay of
+    a status callback that ended a call cost more than the rest of the callback when it
+    read the pending rows, in their own transaction, before handing them over."""
     handed: list[int] = []
     failure: tuple[int, str] | None = None
     current = now or utcnow()
-    for row in rows:
-        queue = Queue(row.queue, connection=redis)
+    for job in jobs:
+        queue = Queue(job.queue, connection=redis)
         options = dict(
-            job_id=row.job_id,
+            job_id=job.job_id,
             unique=True,
             job_timeout=300,
             result_ttl=3600,
@@ -113,32 +171,35 @@ def relay_pending(db: Session, redis: Redis, *, now: datetime | None = None, bre
             retry=Retry(max=5, interval=[10, 30, 120, 600, 1800]),
         )
         try:
-            if row.run_at is not None and row.run_at > current:
-                queue.enqueue_at(row.run_at, row.func, *row.args, **options)
+            if job.run_at is not None and job.run_at > current:
+                queue.enqueue_at(job.run_at, job.func, *job.args, **options)
             else:
-                queue.enqueue(row.func, *row.args, **options)
+                queue.enqueue(job.func, *job.args, **options)
         except DuplicateJobError:
             pass  # another relay handed this row over a moment ago
         except RedisError as exc:
-            failure = (row.id, str(exc)[:500])
-            log.warning("outbox: Redis refused job %s (%s); it waits for the sweep", row.id, exc)
+            failure = (job.id, str(exc)[:500])
+            log.warning("outbox: Redis refused job %s (%s); it waits for the sweep", job.id, exc)
             break
-        handed.append(row.id)
+        handed.append(job.id)
     if breaker is not None and failure is not None:
         breaker.failed()
-    elif breaker is not None and rows:
+    elif breaker is not None and jobs:
         breaker.succeeded()
+    # On the table, not the class: the ORM's UPDATE would look for the rows among the
+    # session's objects to keep them in step, and the relay holds none of them.
+    table = OutboxJob.__table__
     if handed:
         db.execute(
-            update(OutboxJob)
-            .where(OutboxJob.id.in_(handed), OutboxJob.enqueued_at.is_(None))
+            update(table)
+            .where(table.c.id.in_(handed), table.c.enqueued_at.is_(None))
             .values(enqueued_at=current)
         )
     if failure is not None:
         db.execute(
-            update(OutboxJob)
-            .where(OutboxJob.id == failure[0])
-            .values(attempts=OutboxJob.attempts + 1, last_error=failure[1])
+            update(table)
+            .where(table.c.id == failure[0])
+            .values(attempts=table.c.attempts + 1, last_error=failure[1])
         )
     db.commit()
     return len(handed)
