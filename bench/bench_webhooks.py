@@ -616,6 +616,12 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--app",
+        default="voiceapp:create_app()",
+        help="what gunicorn serves as ours; 'worker_phases:app()' prints where a worker's "
+        "CPU goes (bench/worker_phases.py)",
+    )
+    parser.add_argument(
         "--name",
         default=PG_DATABASE,
         help="the PostgreSQL database and the folder /tmp/voiceapp-<name> (two people "
@@ -642,7 +648,7 @@ def main() -> int:
     try:
         floor = Gunicorn("floor", "bench_webhooks:floor_app()", app_env(url), args)
         servers.append(floor)
-        ours = Gunicorn("ours", "voiceapp:create_app()", app_env(url), args)
+        ours = Gunicorn("ours", args.app, app_env(url), args)
         servers.append(ours)
 
         # 1. inbound: the same requests to both (the floor ignores them), warm-up first.
