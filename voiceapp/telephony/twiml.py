@@ -161,6 +161,10 @@ def dial_number(
     return response
 
 
-def empty() -> VoiceResponse:
+# Rendered once: twiml's builder and ElementTree cost a tenth of a millisecond a callback.
+_EMPTY = str(VoiceResponse())
+
+
+def empty_response() -> Response:
     """For callbacks: Twilio ignores the body, an empty <Response/> is the polite answer."""
-    return VoiceResponse()
+    return Response(_EMPTY, mimetype="text/xml")

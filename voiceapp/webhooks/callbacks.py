@@ -35,7 +35,7 @@ def status():
         now=utcnow(),
     )
     session().commit()
-    return twiml.twiml_response(twiml.empty())
+    return twiml.empty_response()
 
 
 @bp.post("/recording")
@@ -48,7 +48,7 @@ def recording():
         now=utcnow(),
     )
     session().commit()
-    return twiml.twiml_response(twiml.empty())
+    return twiml.empty_response()
 
 
 @bp.post("/outbound-done")
