@@ -151,7 +151,7 @@ def ceiling_app():
 
     import phonenumbers
     import psycopg
-    from flask import Flask, Response, request
+    from flask import Flask, Response, abort, request
     from psycopg.types.json import Jsonb
     from twilio.request_validator import RequestValidator
 
@@ -166,8 +166,8 @@ def ceiling_app():
             local.connection = psycopg.connect(dsn, autocommit=True, prepare_threshold=0)
         return local.connection
 
-    def signed_form(db: psycopg.Connection, columns: str) -> tuple[dict, tuple] | None:
-        """The request's form and the settings' `columns`, or None when unsigned."""
+    def signed_form(db: psycopg.Connection, columns: str) -> tuple[dict, tuple]:
+        """The request's form and the settings' `columns`; 403 unless Twilio signed it."""
         settings = db.execute(
             f"SELECT twilio_auth_token, {columns} FROM team_settings LIMIT 1"
         ).fetchone()
@@ -176,16 +176,13 @@ def ceiling_app():
             settings[0] or os.environ["TWILIO_AUTH_TOKEN"]
         ).compute_signature(bw.PUBLIC_BASE_URL + request.path, form)
         if signature != request.headers.get("X-Twilio-Signature"):
-            return None
+            abort(403)
         return form, settings[1:]
 
     @app.post(bw.INBOUND)
     def inbound():
         db = connection()
-        signed = signed_form(db, "languages")
-        if signed is None:
-            return Response("forbidden", status=403)
-        form, (languages,) = signed
+        form, (languages,) = signed_form(db, "languages")
         caller = phonenumbers.format_number(
             phonenumbers.parse(form["From"], "DE"), phonenumbers.PhoneNumberFormat.E164
         )
@@ -206,10 +203,7 @@ def ceiling_app():
     @app.post(bw.STATUS)
     def status():
         db = connection()
-        signed = signed_form(db, "1")
-        if signed is None:
-            return Response("forbidden", status=403)
-        form = signed[0]
+        form, _ = signed_form(db, "1")
         sequence = form.get("SequenceNumber")
         duration = form.get("CallDuration")
         status = form.get("CallStatus", "")
