@@ -13,6 +13,7 @@ from rq.job import Job
 from rq.utils import import_attribute
 
 from voiceapp.redis_client import make_redis
+from voiceapp.telephony.adapter import import_rest_client_modules
 from workers.context import set_job_app
 
 RENAMED_JOBS = {
@@ -37,6 +38,8 @@ class LegacyNamesJob(Job):
 
 def run_worker(app, queues: list[str], *, burst: bool) -> None:
     set_job_app(app)
+    # RQ runs each job in a fork of this process: what is imported here is every job's.
+    import_rest_client_modules()
     connection = make_redis(app.config["VOICEAPP"].redis_url)
     # The worker blocks on Redis for new jobs: no short read timeout on its connection.
     connection.connection_pool.connection_kwargs["socket_timeout"] = None
