@@ -49,7 +49,8 @@ def _rank_sql(column: str) -> str:
     return f"(CASE WHEN {column} IN ({finals}) THEN 4 ELSE (CASE {column} {ranks} ELSE -1 END) END)"
 
 
-# The call's status after the callback, from the row as it is (advance() in SQL).
+# The call's status after the callback, from the row as it is: advance() in SQL, for the
+# statuses this bench sends (an unknown status would still move last_sequence here).
 _NEW_STATUS = (
     f"(CASE WHEN %(rank)s = -1 OR {_rank_sql('calls.status')} >= %(rank)s "
     "THEN calls.status ELSE %(status)s END)"
