@@ -38,7 +38,7 @@ def dial_regions() -> tuple[tuple[str, int], ...]:
 @cache
 def dial_region_options(default_region: str) -> Markup:
     """The country picker's <option>s, the default region selected, rendered once per
-    default region: the template's loop over 250 countries cost a panel page more than
+    default region: the template's loop over 245 countries cost a panel page more than
     the rest of the bar."""
     return Markup(
         "".join(
