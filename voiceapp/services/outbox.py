@@ -33,22 +33,14 @@ _COMMITTED = "voiceapp_outbox_committed"
 
 @dataclass(frozen=True)
 class PendingJob:
-    """A row to hand over: its id (None until flushed), and what RQ needs of it."""
+    """A committed row to hand over: its id, and what RQ needs of it."""
 
-    row: OutboxJob | None
+    id: int
     func: str
     args: list
     job_id: str
     queue: str
     run_at: datetime | None
-    known_id: int | None = None
-
-    @property
-    def id(self) -> int | None:
-        if self.known_id is not None:
-            return self.known_id
-        identity = inspect(self.row).identity
-        return identity[0] if identity else None
 
 
 def add_job(
@@ -64,20 +56,24 @@ def add_job(
     row = OutboxJob(func=func, args=list(args), job_id=job_id, queue=queue, run_at=run_at)
     db.add(row)
     if has_request_context():
-        job = PendingJob(row, func, row.args, job_id, queue, run_at)
-        db.info.setdefault(_ADDED, []).append(job)
+        db.info.setdefault(_ADDED, []).append(row)
         _relay_after_response(db)
     return row
 
 
 @event.listens_for(Session, "after_commit")
 def _note_committed(db: Session) -> None:
-    """The jobs a request added are its relay's once committed. One that a rolled-back
+    """The jobs a request added are its relay's once committed. A row that a rolled-back
     SAVEPOINT took out again lost its identity, and a rolled-back transaction's never
-    reach this (their next commit finds them without one)."""
+    reach this (their next commit finds them without one). The session does not expire
+    its objects on commit (db.Database), so the row's values are at hand."""
     added = db.info.pop(_ADDED, None)
     if added:
-        db.info.setdefault(_COMMITTED, []).extend(job for job in added if job.id is not None)
+        db.info.setdefault(_COMMITTED, []).extend(
+            PendingJob(identity[0], row.func, row.args, row.job_id, row.queue, row.run_at)
+            for row in added
+            if (identity := inspect(row).identity) is not None
+        )
 
 
 def _relay_after_response(db: Session) -> None:
@@ -141,10 +137,7 @@ def relay_pending(db: Session, redis: Redis, *, now: datetime | None = None, bre
         .limit(RELAY_BATCH)
     ).all()
     db.commit()
-    jobs = [
-        PendingJob(None, row.func, row.args, row.job_id, row.queue, row.run_at, known_id=row.id)
-        for row in rows
-    ]
+    jobs = [PendingJob(*row) for row in rows]
     return hand_over(db, redis, jobs, now=now, breaker=breaker)
 
 
