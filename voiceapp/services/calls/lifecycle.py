@@ -4,7 +4,7 @@ history."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -109,36 +109,13 @@ def caller_number(raw_number: str | None, *, default_region: str) -> str | None:
     return try_normalize_phone(raw_number, default_region)
 
 
-def contact_for_number(
-    db: Session,
-    raw_number: str | None,
-    history: Sequence[dict] = (),
-    *,
-    default_region: str,
-    now: datetime,
-) -> Contact | None:
-    """The contact with this number, created if the number is unknown, with `history`
-    written in its history (see contact_for_caller). None for withheld caller IDs, browser
-    clients, invalid numbers and our own numbers: nothing is written then."""
+def customer_number(db: Session, raw_number: str | None, *, default_region: str) -> str | None:
+    """The E.164 number to find or make a contact for: None for withheld caller IDs,
+    browser clients, invalid numbers and our own numbers (no contact is made of those)."""
     e164 = caller_number(raw_number, default_region=default_region)
     if e164 is None or is_our_number(db, e164):
         return None
-    return contact_for_caller(db, e164, history, now=now)
-
-
-def contact_for_caller(
-    db: Session, e164: str, history: Sequence[dict] = (), *, now: datetime
-) -> Contact:
-    """The contact with this number (E.164, not one of ours), created if it is unknown;
-    `history`'s lines (a call's: call_history_line, without a contact_id) written in its
-    history, a new contact's with its "created" line by one statement."""
-    contact, new_contact = contact_or_maker(db, e164, now=now)
-    if new_contact is not None:
-        contact = new_contact.insert()
-        new_contact.complete(contact, history)
-        return contact
-    contact_ops.insert_events(db, [{**line, "contact_id": contact.id} for line in history], now=now)
-    return contact
+    return e164
 
 
 @dataclass(frozen=True)
@@ -210,20 +187,18 @@ def start_call(
     phone_number: PhoneNumber | None,
     record: bool,
     now: datetime,
-    find_contact: Callable[[Sequence[dict]], Contact | None] | None = None,
     new_contact: NewCallerContact | None = None,
     in_history: bool = True,
 ) -> Call:
     """The call's row, created on Twilio's first request; a retried request finds it.
 
-    `find_contact(history)` runs only in the request that created the row, so concurrent
-    first callbacks of one call do not each create a contact for an unknown number. It
-    finds or makes the call's contact and writes `history` (the call's line, when the call
-    has one) in the contact's history: a new contact's first lines go in by one statement.
-    `new_contact` (from contact_or_maker) instead goes in before the row, and is completed
-    or taken out again according to whether this request created it. `in_history=False`
-    for a leg of a call whose parent row already wrote its line in the contact's history
-    (one call, one line)."""
+    `contact` (found by contact_or_maker) goes in with the row; `new_contact` (what
+    contact_or_maker returns for a number no contact has) goes in before the row, and is
+    completed, with the call's line in its history, by the request that created the row,
+    or taken out again by one that did not: concurrent first requests (Twilio's retry, the
+    first callbacks of one call) make one contact. `in_history=False` for a leg of a call
+    whose parent row already wrote its line in the contact's history (one call, one
+    line)."""
     call, _created = start_or_find_call(
         db,
         sid=sid,
@@ -236,7 +211,6 @@ def start_call(
         phone_number=phone_number,
         record=record,
         now=now,
-        find_contact=find_contact,
         new_contact=new_contact,
         in_history=in_history,
     )
@@ -256,7 +230,6 @@ def start_or_find_call(
     phone_number: PhoneNumber | None,
     record: bool,
     now: datetime,
-    find_contact: Callable[[Sequence[dict]], Contact | None] | None = None,
     new_contact: NewCallerContact | None = None,
     in_history: bool = True,
 ) -> tuple[Call, bool]:
@@ -294,14 +267,6 @@ def start_or_find_call(
     if made is not None:
         new_contact.complete(made, [call_history_line(call)] if in_history else [])
         in_history = False  # its line went in with the new contact's first
-    elif contact is None and find_contact is not None:
-        contact = find_contact([call_history_line(call)] if in_history else [])
-        in_history = False  # find_contact wrote the call's line, if there is a contact
-        if contact is not None:
-            if contact.id is None:
-                db.flush()
-            # Written at once, so the commit has no unit of work to flush for the call.
-            _write_call(db, call, {"contact_id": contact.id})
     if contact is not None:
         set_committed_value(call, "contact", contact)
     if in_history:
@@ -495,7 +460,12 @@ def _call_from_callback(db: Session, params: dict, *, default_region: str, now) 
     )
     to_number = params.get("To", "")
     agent_id = user_id_from_identity(to_number) if to_number.startswith("client:") else None
-    customer = params.get("From") if direction == "inbound" else to_number
+    if parent is not None:
+        contact, new_contact = parent.contact, None
+    else:
+        customer = params.get("From") if direction == "inbound" else to_number
+        e164 = customer_number(db, customer, default_region=default_region)
+        contact, new_contact = contact_or_maker(db, e164, now=now)
     return start_call(
         db,
         sid=params.get("CallSid", ""),
@@ -503,7 +473,7 @@ def _call_from_callback(db: Session, params: dict, *, default_region: str, now) 
         params=params,
         from_number=params.get("From", ""),
         to_number=to_number,
-        contact=parent.contact if parent is not None else None,
+        contact=contact,
         # The parent wrote the call's line in the history; a child leg (the agent's
         # browser, the dialled customer) is the same conversation.
         in_history=parent is None,
@@ -511,12 +481,7 @@ def _call_from_callback(db: Session, params: dict, *, default_region: str, now) 
         phone_number=None,
         record=False,
         now=now,
-        # Looked up (or created) only once this request holds the new row.
-        find_contact=None
-        if parent is not None
-        else lambda history: contact_for_number(
-            db, customer, history, default_region=default_region, now=now
-        ),
+        new_contact=new_contact,
     )
 
 
